@@ -1,0 +1,188 @@
+// The one plain, serializable description of a training run: the CLI, the UI, workers and saved
+// models all carry this object. validateHyperparams is the single gate for values from outside.
+
+export type Activation = 'sigmoid' | 'tanh' | 'relu';
+export type CostName = 'quadratic' | 'cross-entropy' | 'log-likelihood';
+export type InitName = 'default' | 'large';
+export type EvalSet = 'validation' | 'test' | 'none';
+
+export interface Monitors {
+  evalAccuracy: boolean;
+  evalCost: boolean;
+  trainAccuracy: boolean;
+  trainCost: boolean;
+}
+
+export interface Augmentation {
+  /** Uniform random rotation in ±rotateDeg degrees; 0 = off. */
+  rotateDeg: number;
+  /** expand_mnist.py-style shift by up to shiftPx pixels in one of four directions; 0 = off. */
+  shiftPx: number;
+  /** Simard elastic distortion: displacement scale alpha (0 = off) and smoothing sigma in pixels. */
+  elasticAlpha: number;
+  elasticSigmaPx: number;
+}
+
+export interface Hyperparams {
+  /** Layer sizes, input first: [784, 30, 10]. */
+  sizes: number[];
+  /** Hidden-layer activation. The output layer is sigmoid, or softmax with the log-likelihood cost. */
+  activation: Activation;
+  cost: CostName;
+  init: InitName;
+  eta: number;
+  /** L2 regularization (network2.py's lmbda). */
+  lambda: number;
+  /** L1 regularization. */
+  l1: number;
+  /** Momentum coefficient mu; 0 = plain SGD. */
+  momentum: number;
+  /** Dropout probability on hidden layers, in [0, 1). */
+  dropout: number;
+  batchSize: number;
+  epochs: number;
+  /** The first trainSize of the book's 50,000 training images. */
+  trainSize: number;
+  evalSet: EvalSet;
+  monitor: Monitors;
+  /** Stop after this many epochs without a better evaluation accuracy; 0 = off. */
+  earlyStop: number;
+  /** Halve eta after this many epochs without improvement, stop at eta0/128; 0 = off. */
+  halveAfter: number;
+  augment: Augmentation | null;
+  seed: number;
+}
+
+export const TRAIN_SIZE_MAX = 50_000;
+/** Refuse networks whose parameters would not fit comfortably before any memory is taken. */
+export const MAX_PARAMETERS = 50_000_000;
+export const MAX_LAYER_SIZE = 100_000;
+
+export function defaultHyperparams(): Hyperparams {
+  return {
+    sizes: [784, 30, 10],
+    activation: 'sigmoid',
+    cost: 'cross-entropy',
+    init: 'default',
+    eta: 0.5,
+    lambda: 0,
+    l1: 0,
+    momentum: 0,
+    dropout: 0,
+    batchSize: 10,
+    epochs: 30,
+    trainSize: TRAIN_SIZE_MAX,
+    evalSet: 'validation',
+    monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: false, trainCost: false },
+    earlyStop: 0,
+    halveAfter: 0,
+    augment: null,
+    seed: 1,
+  };
+}
+
+export class HyperparamError extends Error {
+  override name = 'HyperparamError';
+}
+
+const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu'];
+const COSTS: readonly CostName[] = ['quadratic', 'cross-entropy', 'log-likelihood'];
+const INITS: readonly InitName[] = ['default', 'large'];
+const EVAL_SETS: readonly EvalSet[] = ['validation', 'test', 'none'];
+
+function fail(msg: string): never {
+  throw new HyperparamError(msg);
+}
+
+function num(o: Record<string, unknown>, key: string, min: number, max: number, opts: { integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean } = {}): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${key} must be a finite number, got ${JSON.stringify(v)}`);
+  if (opts.integer && !Number.isInteger(v)) fail(`${key} must be an integer, got ${v}`);
+  const lowOk = opts.minExclusive ? v > min : v >= min;
+  const highOk = opts.maxExclusive ? v < max : v <= max;
+  if (!lowOk || !highOk) {
+    fail(`${key} must be in ${opts.minExclusive ? '(' : '['}${min}, ${max}${opts.maxExclusive ? ')' : ']'}, got ${v}`);
+  }
+  return v;
+}
+
+function oneOf<T extends string>(o: Record<string, unknown>, key: string, allowed: readonly T[]): T {
+  const v = o[key];
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    fail(`unknown ${key} ${JSON.stringify(v)} (expected one of ${allowed.join(', ')})`);
+  }
+  return v as T;
+}
+
+/** Checks layer sizes for the 784-in / 10-out MNIST contract and a sane parameter count. */
+export function validateSizes(sizes: unknown, where = 'sizes'): number[] {
+  if (!Array.isArray(sizes) || sizes.length < 2) fail(`${where} must be a list of at least two layer sizes`);
+  sizes.forEach((s, i) => {
+    if (typeof s !== 'number' || !Number.isInteger(s) || s <= 0) fail(`${where}[${i}] must be a positive integer, got ${JSON.stringify(s)}`);
+    if (s > MAX_LAYER_SIZE) fail(`${where}[${i}] = ${s} is larger than the limit of ${MAX_LAYER_SIZE} neurons`);
+  });
+  const s = sizes as number[];
+  if (s[0] !== 784) fail(`${where} must start with 784 inputs (28x28 MNIST images), got ${s[0]}`);
+  if (s[s.length - 1] !== 10) fail(`${where} must end with 10 outputs (digits 0-9), got ${s[s.length - 1]}`);
+  let params = 0;
+  for (let l = 1; l < s.length; l++) params += s[l] * (s[l - 1] + 1);
+  if (params > MAX_PARAMETERS) fail(`${where} ${s.join(',')} has ${params} parameters, more than the limit of ${MAX_PARAMETERS}`);
+  return s.slice();
+}
+
+/** Validates an untrusted object (CLI, IPC, WebSocket, checkpoint) into Hyperparams, filling defaults. */
+export function validateHyperparams(input: unknown): Hyperparams {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('hyperparameters must be an object');
+  const o: Record<string, unknown> = { ...defaultHyperparams(), ...(input as Record<string, unknown>) };
+  const known = new Set(Object.keys(defaultHyperparams()));
+  for (const k of Object.keys(input as object)) if (!known.has(k)) fail(`unknown hyperparameter ${JSON.stringify(k)}`);
+  const cost = oneOf(o, 'cost', COSTS);
+  const monitorIn = o.monitor;
+  if (typeof monitorIn !== 'object' || monitorIn === null || Array.isArray(monitorIn)) fail('monitor must be an object');
+  const m = monitorIn as Record<string, unknown>;
+  const monitor = defaultHyperparams().monitor;
+  for (const k of Object.keys(m)) {
+    if (!(k in monitor)) fail(`unknown monitor ${JSON.stringify(k)}`);
+    if (typeof m[k] !== 'boolean') fail(`monitor.${k} must be true or false`);
+    monitor[k as keyof Monitors] = m[k] as boolean;
+  }
+  let augment: Augmentation | null = null;
+  if (o.augment !== null && o.augment !== undefined) {
+    if (typeof o.augment !== 'object' || Array.isArray(o.augment)) fail('augment must be an object or null');
+    const a = o.augment as Record<string, unknown>;
+    for (const k of Object.keys(a)) if (!['rotateDeg', 'shiftPx', 'elasticAlpha', 'elasticSigmaPx'].includes(k)) fail(`unknown augment field ${JSON.stringify(k)}`);
+    const ao = { rotateDeg: 0, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4, ...a };
+    augment = {
+      rotateDeg: num(ao, 'rotateDeg', 0, 180),
+      shiftPx: num(ao, 'shiftPx', 0, 14, { integer: true }),
+      elasticAlpha: num(ao, 'elasticAlpha', 0, 1000),
+      elasticSigmaPx: num(ao, 'elasticSigmaPx', 0, 28, { minExclusive: true }),
+    };
+    if (augment.rotateDeg === 0 && augment.shiftPx === 0 && augment.elasticAlpha === 0) augment = null;
+  }
+  return {
+    sizes: validateSizes(o.sizes),
+    activation: oneOf(o, 'activation', ACTIVATIONS),
+    cost,
+    init: oneOf(o, 'init', INITS),
+    eta: num(o, 'eta', 0, 1e6, { minExclusive: true }),
+    lambda: num(o, 'lambda', 0, 1e6),
+    l1: num(o, 'l1', 0, 1e6),
+    momentum: num(o, 'momentum', 0, 1, { maxExclusive: true }),
+    dropout: num(o, 'dropout', 0, 1, { maxExclusive: true }),
+    batchSize: num(o, 'batchSize', 1, 60_000, { integer: true }),
+    epochs: num(o, 'epochs', 1, 100_000, { integer: true }),
+    trainSize: num(o, 'trainSize', 1, TRAIN_SIZE_MAX, { integer: true }),
+    evalSet: oneOf(o, 'evalSet', EVAL_SETS),
+    monitor,
+    earlyStop: num(o, 'earlyStop', 0, 100_000, { integer: true }),
+    halveAfter: num(o, 'halveAfter', 0, 100_000, { integer: true }),
+    augment,
+    seed: num(o, 'seed', 0, 2 ** 32 - 1, { integer: true }),
+  };
+}
+
+/** The output layer follows from the cost: softmax for log-likelihood, sigmoid otherwise. */
+export function outputIsSoftmax(cost: CostName): boolean {
+  return cost === 'log-likelihood';
+}

@@ -1,0 +1,151 @@
+// The lab's API contract: the one typed surface between the UI and the back end. The preload
+// exposes it over Electron IPC, the browser-mode server over a WebSocket; both call the same
+// services in src/main. Everything here is plain, structured-clone-safe data.
+import type { Hyperparams } from '../engine/hyperparams';
+
+export type { Hyperparams } from '../engine/hyperparams';
+
+export type RunId = string;
+export type RunState = 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
+
+/** One epoch's figures; accuracies are fractions in [0, 1]; costs include regularization. */
+export interface EpochMetrics {
+  epoch: number;
+  /** Seconds spent training this epoch (monitoring excluded). */
+  seconds: number;
+  /** Learning rate used during this epoch. */
+  eta: number;
+  trainCost?: number;
+  trainAccuracy?: number;
+  evalCost?: number;
+  evalAccuracy?: number;
+}
+
+export type RunMarker =
+  | { kind: 'best'; epoch: number; evalAccuracy: number }
+  | { kind: 'eta-halved'; epoch: number; eta: number }
+  | { kind: 'eta-changed'; epoch: number; eta: number }
+  | { kind: 'early-stop'; epoch: number }
+  | { kind: 'finished'; epoch: number }
+  | { kind: 'failed'; epoch: number; reason: string };
+
+export interface RunSummary {
+  id: RunId;
+  name: string;
+  hyperparams: Hyperparams;
+  state: RunState;
+  /** ISO time the run was created. */
+  createdAt: string;
+  epochsDone: number;
+  currentEta: number;
+  bestEpoch: number | null;
+  bestEvalAccuracy: number | null;
+  lastEvalAccuracy: number | null;
+  secondsTraining: number;
+  examplesPerSecond: number | null;
+  /** Why the run ended: 'epochs', 'early-stop', 'eta-schedule', 'stopped', or the failure reason. */
+  stoppedBecause: string | null;
+  /** True when a checkpoint exists so the run can be resumed after a crash or restart. */
+  resumable: boolean;
+}
+
+export interface RunProgress {
+  runId: RunId;
+  epoch: number;
+  examplesDone: number;
+  examplesTotal: number;
+  examplesPerSecond: number;
+  etaSeconds: number;
+}
+
+export type LabEvent =
+  | { type: 'run'; run: RunSummary }
+  | { type: 'epoch'; runId: RunId; metrics: EpochMetrics; markers: RunMarker[] }
+  | { type: 'progress'; progress: RunProgress }
+  | { type: 'run-deleted'; runId: RunId };
+
+/** Where a model's weights come from: the bundled default, a run (current or best), or a loaded file. */
+export type ModelRef = { kind: 'default' } | { kind: 'run'; runId: RunId; which: 'current' | 'best' } | { kind: 'loaded'; id: string };
+
+export interface ModelInfo {
+  ref: ModelRef;
+  label: string;
+  sizes: number[];
+  cost: string;
+  activation: string;
+  softmax: boolean;
+  /** False when network2.py could not run this model (tanh, ReLU, softmax); `reason` says why. */
+  network2Compatible: boolean;
+  reason?: string;
+}
+
+/** A grayscale image, row-major, values 0 (background) .. 255 (ink) after normalization. */
+export interface GrayImage {
+  width: number;
+  height: number;
+  pixels: number[];
+}
+
+export interface NormalizationStages {
+  raw: GrayImage;
+  cropped: GrayImage;
+  fitted: GrayImage;
+  centred: GrayImage;
+}
+
+export interface Prediction {
+  digit: number;
+  probabilities: number[];
+  stages: NormalizationStages;
+}
+
+export interface ConfusionCell {
+  actual: number;
+  predicted: number;
+  count: number;
+}
+
+export interface Confusion {
+  /** matrix[actual][predicted] */
+  matrix: number[][];
+  accuracy: number;
+  n: number;
+}
+
+export interface GalleryItem {
+  index: number;
+  label: number;
+  predicted: number;
+  top3: { digit: number; probability: number }[];
+  image: GrayImage;
+}
+
+export interface LabApi {
+  listRuns(): Promise<RunSummary[]>;
+  startRun(hyperparams: Hyperparams, name?: string): Promise<RunSummary>;
+  pauseRun(id: RunId): Promise<void>;
+  resumeRun(id: RunId): Promise<void>;
+  stopRun(id: RunId): Promise<void>;
+  setEta(id: RunId, eta: number): Promise<void>;
+  deleteRun(id: RunId): Promise<void>;
+  runHistory(id: RunId): Promise<EpochMetrics[]>;
+  runCsv(id: RunId): Promise<string>;
+
+  listModels(): Promise<ModelInfo[]>;
+  /** Predicts from a raw drawing or image (any size, ink light or dark); normalizes MNIST-style first. */
+  predict(model: ModelRef, image: GrayImage): Promise<Prediction>;
+  /** network2.py JSON text of a model, for saving. */
+  modelJson(model: ModelRef): Promise<string>;
+  /** Loads network2.py JSON text; refuses a bad file with one line saying what and where. */
+  loadModelJson(text: string, name: string): Promise<ModelInfo>;
+
+  confusion(model: ModelRef, data: 'validation' | 'test'): Promise<Confusion>;
+  gallery(model: ModelRef, data: 'validation' | 'test', actual: number, predicted: number, limit: number): Promise<GalleryItem[]>;
+  /** First-layer weights as one 28x28 tile per hidden neuron, scaled to 0..255. */
+  receptiveFields(model: ModelRef, limit: number): Promise<GrayImage[]>;
+  /** One digit under `count` random transforms, as PNG bytes in base64. */
+  augmentPreview(augment: NonNullable<Hyperparams['augment']>, index: number, count: number, seed: number): Promise<string>;
+
+  /** Subscribes to run events; returns the unsubscribe function. */
+  onEvent(listener: (event: LabEvent) => void): () => void;
+}
