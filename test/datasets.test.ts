@@ -1,0 +1,138 @@
+// The MNIST loader against the facts in ../shared/mnist/README.md, the book's split, views that do
+// not copy, and bad files in a temporary folder each refused with one line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { IdxError, firstN, loadIdxPair, loadMnist, loadMnistSync, readIdxBytesSync, splitFromIdx } from '../src/main/datasets';
+import { mnistDir } from '../src/main/paths';
+import { encodeIdxImages, encodeIdxLabels } from '../src/engine/idx';
+import type { DataSplit } from '../src/engine/data';
+
+function perDigit(labels: Uint8Array): number[] {
+  const c = new Array(10).fill(0);
+  for (const l of labels) c[l]++;
+  return c;
+}
+
+function meanPixel(...splits: DataSplit[]): number {
+  let sum = 0;
+  let n = 0;
+  for (const s of splits) {
+    for (const v of s.images) sum += v;
+    n += s.images.length;
+  }
+  return sum / n;
+}
+
+test('bundled MNIST matches the README facts and the book split', () => {
+  const m = loadMnistSync();
+  assert.equal(m.train.count, 50_000);
+  assert.equal(m.validation.count, 10_000);
+  assert.equal(m.test.count, 10_000);
+  assert.equal(m.train.images.length, 50_000 * 784);
+  assert.equal(m.validation.labels.length, 10_000);
+  const trainAll = perDigit(m.train.labels).map((c, d) => c + perDigit(m.validation.labels)[d]);
+  assert.deepEqual(trainAll, [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+  assert.deepEqual(perDigit(m.test.labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  assert.equal(meanPixel(m.train, m.validation).toFixed(3), '33.318');
+  assert.equal(meanPixel(m.test).toFixed(3), '33.791');
+  // The first training image is a 5, the first test image a 7 (as in the book).
+  assert.equal(m.train.labels[0], 5);
+  assert.equal(m.test.labels[0], 7);
+});
+
+test('splits live in SharedArrayBuffers; validation is a view after train; loads are cached', async () => {
+  const m = loadMnistSync();
+  assert.ok(m.train.images.buffer instanceof SharedArrayBuffer);
+  assert.ok(m.train.labels.buffer instanceof SharedArrayBuffer);
+  assert.ok(m.test.images.buffer instanceof SharedArrayBuffer);
+  assert.equal(m.validation.images.buffer, m.train.images.buffer);
+  assert.equal(m.validation.images.byteOffset, 50_000 * 784);
+  assert.equal(loadMnistSync(), m);
+  assert.equal(await loadMnist(mnistDir()), m);
+});
+
+test('firstN gives views of the first n images', () => {
+  const m = loadMnistSync();
+  const f = firstN(m.train, 1000);
+  assert.equal(f.count, 1000);
+  assert.equal(f.images.length, 784_000);
+  assert.equal(f.images.buffer, m.train.images.buffer);
+  assert.equal(f.labels[999], m.train.labels[999]);
+  assert.throws(() => firstN(m.train, 0), /1\.\.50000/);
+  assert.throws(() => firstN(m.train, 50_001), /got 50001/);
+});
+
+function tinyMnist(dir: string, opts: { trainCount?: number; trainLabels?: number; gzip?: boolean } = {}): void {
+  const n = opts.trainCount ?? 60_000;
+  const z = (b: Uint8Array) => (opts.gzip === false ? b : gzipSync(b));
+  const ext = opts.gzip === false ? '' : '.gz';
+  writeFileSync(join(dir, 'train-images-idx3-ubyte' + ext), z(encodeIdxImages(new Uint8Array(n * 784), n)));
+  writeFileSync(join(dir, 'train-labels-idx1-ubyte' + ext), z(encodeIdxLabels(new Uint8Array(opts.trainLabels ?? n))));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte' + ext), z(encodeIdxImages(new Uint8Array(5 * 784), 5)));
+  writeFileSync(join(dir, 't10k-labels-idx1-ubyte' + ext), z(encodeIdxLabels(new Uint8Array(5))));
+}
+
+function refused(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof IdxError, `expected IdxError, got ${e}`);
+    assert.ok(!e.message.includes('\n'), `more than one line: ${e.message}`);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+test('raw (not gzipped) IDX folders load too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-idx-'));
+  try {
+    tinyMnist(dir, { gzip: false });
+    const m = loadMnistSync(dir);
+    assert.equal(m.train.count, 50_000);
+    assert.equal(m.test.count, 5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad MNIST folders and files are refused with one line naming the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-idx-'));
+  try {
+    refused(() => loadMnistSync(dir), /train-images-idx3-ubyte\.gz: no such file/);
+    await assert.rejects(loadMnist(dir), /no such file/);
+
+    tinyMnist(dir, { trainCount: 100 });
+    refused(() => loadMnistSync(dir), /training files hold 100 images, the book's split needs 60000/);
+
+    tinyMnist(dir, { trainCount: 100, trainLabels: 99 });
+    refused(() => loadIdxPairSync(dir), /train-images-idx3-ubyte\.gz has 100 images but .*train-labels-idx1-ubyte\.gz has 99 labels/);
+
+    // Wrong magic: the labels file where the images should be.
+    copyFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), join(dir, 'train-images-idx3-ubyte.gz'));
+    refused(() => loadMnistSync(dir), /train-images-idx3-ubyte\.gz: wrong magic number 0x00000801/);
+
+    // Truncated gzip stream.
+    const gz = gzipSync(encodeIdxImages(new Uint8Array(100 * 784), 100));
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gz.subarray(0, gz.length >> 1));
+    refused(() => readIdxBytesSync(join(dir, 'train-images-idx3-ubyte.gz')), /corrupt gzip data/);
+    await assert.rejects(loadIdxPair(join(dir, 'train-images-idx3-ubyte.gz'), join(dir, 'train-labels-idx1-ubyte.gz')), /corrupt gzip data/);
+
+    // Truncated IDX inside a good gzip stream.
+    const idx = encodeIdxImages(new Uint8Array(100 * 784), 100);
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idx.subarray(0, idx.length - 10)));
+    refused(() => loadMnistSync(dir), /truncated: header promises 100×28×28/);
+
+    refused(() => readIdxBytesSync(dir), /is a folder/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The count check itself is synchronous, in splitFromIdx.
+function loadIdxPairSync(dir: string): DataSplit {
+  const i = join(dir, 'train-images-idx3-ubyte.gz');
+  const l = join(dir, 'train-labels-idx1-ubyte.gz');
+  return splitFromIdx(readIdxBytesSync(i), readIdxBytesSync(l), i, l);
+}
