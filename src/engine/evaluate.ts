@@ -1,0 +1,111 @@
+// Accuracy and network2.py's total_cost of a network over a data split, in chunks of rows,
+// with images converted from bytes to floats one chunk at a time.
+import { costs } from './costs';
+import type { DataSplit } from './data';
+import { IMAGE_PIXELS } from './data';
+import type { Backend, Kernels } from './kernels';
+import { referenceBackend } from './kernels';
+import type { ForwardScratch } from './network';
+import { Network, argmax, forwardBatch, paramLayout, scratchFor } from './network';
+
+export interface Evaluation {
+  accuracy: number;
+  correct: number;
+  n: number;
+  /** Mean cost plus the regularization terms, as network2.py's total_cost computes it. */
+  cost: number;
+}
+
+/** Scratch for evaluating `rows` examples at a time: input floats and per-layer activations. */
+export interface EvalBuffers {
+  x: Float32Array;
+  fwd: ForwardScratch;
+}
+
+/** Fills x (rows × 784) with images[start .. start+rows) scaled to [0, 1]. */
+export function bytesToFloats(x: Float32Array, images: Uint8Array, start: number, rows: number): void {
+  const base = start * IMAGE_PIXELS;
+  const n = rows * IMAGE_PIXELS;
+  for (let i = 0; i < n; i++) x[i] = images[base + i] / 255;
+}
+
+/** Σ w² and Σ |w| over all weights (biases are not regularized). */
+export function weightNorms(net: Network): { sumSquares: number; sumAbs: number } {
+  let sumSquares = 0;
+  let sumAbs = 0;
+  for (const w of net.weights) {
+    for (let i = 0; i < w.length; i++) {
+      sumSquares += w[i] * w[i];
+      sumAbs += Math.abs(w[i]);
+    }
+  }
+  return { sumSquares, sumAbs };
+}
+
+export function evaluateWith(
+  net: Network,
+  kernels: Kernels,
+  buf: EvalBuffers,
+  split: DataSplit,
+  reg: { lambda: number; l1: number },
+  wantCost: boolean,
+  onOutputs?: (outputs: Float32Array, start: number, rows: number) => void,
+): Evaluation {
+  const cost = costs[net.spec.cost];
+  const rowsMax = buf.fwd.rows;
+  const nOut = net.sizes[net.sizes.length - 1];
+  let correct = 0;
+  let total = 0;
+  for (let start = 0; start < split.count; start += rowsMax) {
+    const rows = Math.min(rowsMax, split.count - start);
+    bytesToFloats(buf.x, split.images, start, rows);
+    const out = forwardBatch(net, kernels, buf.x, rows, buf.fwd);
+    for (let r = 0; r < rows; r++) {
+      const y = split.labels[start + r];
+      if (argmax(out, r * nOut, nOut) === y) correct++;
+      if (wantCost) total += cost.fn(out, r * nOut, nOut, y);
+    }
+    onOutputs?.(out, start, rows);
+  }
+  const n = split.count;
+  let c = NaN;
+  if (wantCost) {
+    const norms = weightNorms(net);
+    // network2.py divides the regularization term by the size of the data being evaluated.
+    c = total / n + (0.5 * reg.lambda * norms.sumSquares) / n + (reg.l1 * norms.sumAbs) / n;
+  }
+  return { accuracy: correct / n, correct, n, cost: c };
+}
+
+/**
+ * Evaluates a standalone network (e.g. one loaded from a file) on a backend: copies its
+ * parameters into a workspace once, then evaluates in chunks.
+ */
+export class Evaluator {
+  readonly net: Network;
+  private readonly kernels: Kernels;
+  private readonly buf: EvalBuffers;
+
+  constructor(source: Network, backend: Backend = referenceBackend, rows = 1000) {
+    const layout = paramLayout(source.sizes);
+    const act = source.sizes.slice(1).reduce((s, n) => s + 2 * rows * n, 0);
+    const ws = backend.createWorkspace(layout.total + rows * IMAGE_PIXELS + act);
+    let o = 0;
+    const take = (n: number) => ws.slab.subarray(o, (o += n));
+    const params = take(layout.total);
+    params.set(source.params);
+    this.net = new Network(source.spec, params);
+    this.kernels = ws.kernels;
+    this.buf = { x: take(rows * IMAGE_PIXELS), fwd: scratchFor(this.net, rows, take) };
+  }
+
+  evaluate(split: DataSplit, reg = { lambda: 0, l1: 0 }, wantCost = true, onOutputs?: (outputs: Float32Array, start: number, rows: number) => void): Evaluation {
+    return evaluateWith(this.net, this.kernels, this.buf, split, reg, wantCost, onOutputs);
+  }
+
+  /** Output activations for one 784-float input. */
+  predict(x: Float32Array): Float32Array {
+    this.buf.x.set(x);
+    return forwardBatch(this.net, this.kernels, this.buf.x, 1, this.buf.fwd).slice(0, this.net.sizes[this.net.sizes.length - 1]);
+  }
+}

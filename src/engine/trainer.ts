@@ -1,0 +1,399 @@
+// Mini-batch stochastic gradient descent as in network2.py's SGD, with every technique of
+// chapter 3: L2 weight decay, L1, momentum, dropout, monitors, early stopping and the
+// halve-eta schedule. All state lives in one workspace slab; the hot loop allocates nothing.
+import { activations, softmaxRows } from './activations';
+import { costs } from './costs';
+import type { DataSplit } from './data';
+import { IMAGE_PIXELS } from './data';
+import type { EvalBuffers, Evaluation } from './evaluate';
+import { evaluateWith, weightNorms } from './evaluate';
+import type { Hyperparams } from './hyperparams';
+import { validateHyperparams } from './hyperparams';
+import type { Backend, Kernels } from './kernels';
+import { referenceBackend } from './kernels';
+import type { EpochMetrics, RunMarker, StopReason } from './metrics';
+import { Network, paramLayout, scratchFor, forwardBatch } from './network';
+import { Rng } from './rng';
+import type { RngState } from './rng';
+
+/** Everything needed to continue a run exactly where it stopped, at an epoch boundary. */
+export interface TrainerCheckpoint {
+  version: 1;
+  hyperparams: Hyperparams;
+  /** Epochs completed. */
+  epoch: number;
+  eta: number;
+  params: Float32Array;
+  velocities: Float32Array | null;
+  rng: { s: RngState; spare: number | null };
+  bestEpoch: number | null;
+  bestEvalAccuracy: number | null;
+  bestParams: Float32Array | null;
+  epochsSinceImprovement: number;
+  history: EpochMetrics[];
+  stoppedBecause: StopReason | null;
+}
+
+export interface TrainerOptions {
+  backend?: Backend;
+  checkpoint?: TrainerCheckpoint;
+  /** Rows per evaluation chunk. */
+  evalRows?: number;
+}
+
+export interface BatchProgress {
+  examplesDone: number;
+  examplesTotal: number;
+  epochComplete: boolean;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class Trainer {
+  readonly hp: Hyperparams;
+  readonly network: Network;
+  readonly train: DataSplit;
+  readonly evalData: DataSplit | null;
+  readonly history: EpochMetrics[] = [];
+  /** Epochs completed. */
+  epoch = 0;
+  eta: number;
+  stoppedBecause: StopReason | null = null;
+  bestEpoch: number | null = null;
+  bestEvalAccuracy: number | null = null;
+  bestParams: Float32Array | null = null;
+
+  private rng: Rng;
+  private readonly kernels: Kernels;
+  private readonly n: number;
+  private readonly B: number;
+  private readonly grads: Float32Array;
+  private readonly gradW: Float32Array[] = [];
+  private readonly gradB: Float32Array[] = [];
+  private readonly velocities: Float32Array | null;
+  private readonly x: Float32Array;
+  private readonly z: Float32Array[] = [];
+  private readonly a: Float32Array[] = [];
+  /** Activations after dropout (the same arrays as `a` when dropout is off). */
+  private readonly ad: Float32Array[] = [];
+  private readonly masks: Float32Array[] = [];
+  private readonly delta: Float32Array[] = [];
+  private readonly evalBuf: EvalBuffers;
+  private readonly perm: Uint32Array;
+  private epochImages: Uint8Array;
+  private epochSinceImprovement = 0;
+  private cursor = 0;
+  private epochSeconds = 0;
+  private etaChangedMarkers: RunMarker[] = [];
+
+  constructor(hyperparams: Hyperparams, train: DataSplit, evalData: DataSplit | null, opts: TrainerOptions = {}) {
+    const hp = validateHyperparams(hyperparams);
+    this.hp = hp;
+    if (train.count < hp.trainSize) throw new Error(`training data has ${train.count} images, fewer than trainSize ${hp.trainSize}`);
+    this.train = { images: train.images.subarray(0, hp.trainSize * IMAGE_PIXELS), labels: train.labels.subarray(0, hp.trainSize), count: hp.trainSize };
+    this.evalData = evalData;
+    this.epochImages = this.train.images;
+    this.n = hp.trainSize;
+    this.B = hp.batchSize;
+    this.eta = hp.eta;
+
+    const sizes = hp.sizes;
+    const L = sizes.length - 1;
+    const layout = paramLayout(sizes);
+    const B = this.B;
+    const evalRows = Math.max(1, opts.evalRows ?? 1000);
+    const rowsMax = Math.max(B, evalRows);
+    const hiddenTotal = sizes.slice(1, L).reduce((s, n) => s + n, 0);
+    const outTotal = sizes.slice(1).reduce((s, n) => s + n, 0);
+    const dropout = hp.dropout > 0;
+    const floats =
+      layout.total * (hp.momentum > 0 ? 3 : 2) +
+      rowsMax * IMAGE_PIXELS +
+      rowsMax * outTotal * 2 + // z, a (shared by training and evaluation)
+      B * outTotal + // delta
+      (dropout ? 2 * B * hiddenTotal : 0); // masks and dropped activations
+    const ws = (opts.backend ?? referenceBackend).createWorkspace(floats);
+    this.kernels = ws.kernels;
+    let o = 0;
+    const take = (n: number): Float32Array => ws.slab.subarray(o, (o += n));
+
+    const ck = opts.checkpoint;
+    const params = take(layout.total);
+    this.grads = take(layout.total);
+    this.velocities = hp.momentum > 0 ? take(layout.total) : null;
+    this.x = take(rowsMax * IMAGE_PIXELS);
+    const spec = { sizes, activation: hp.activation, cost: hp.cost };
+    if (ck) {
+      this.rng = Rng.fromState(ck.rng);
+      params.set(ck.params);
+      this.network = new Network(spec, params);
+    } else {
+      this.rng = new Rng(hp.seed);
+      this.network = Network.initialize(spec, hp.init, this.rng, params);
+    }
+    for (let l = 0; l < L; l++) {
+      this.gradW.push(this.grads.subarray(layout.weights[l], layout.weights[l] + sizes[l + 1] * sizes[l]));
+      this.gradB.push(this.grads.subarray(layout.biases[l], layout.biases[l] + sizes[l + 1]));
+    }
+    const fwd = scratchFor(this.network, rowsMax, take);
+    this.z = fwd.z;
+    this.a = fwd.a;
+    for (let l = 0; l < L; l++) {
+      this.delta.push(take(B * sizes[l + 1]));
+      if (dropout && l < L - 1) {
+        this.masks.push(take(B * sizes[l + 1]));
+        this.ad.push(take(B * sizes[l + 1]));
+      } else {
+        this.ad.push(this.a[l]);
+      }
+    }
+    this.evalBuf = { x: this.x, fwd };
+    this.perm = new Uint32Array(this.n);
+
+    if (ck) {
+      if (ck.version !== 1) throw new Error(`unknown checkpoint version ${ck.version}`);
+      if (ck.params.length !== layout.total) throw new Error('checkpoint parameters do not match the network size');
+      if (this.velocities && ck.velocities) this.velocities.set(ck.velocities);
+      this.epoch = ck.epoch;
+      this.eta = ck.eta;
+      this.bestEpoch = ck.bestEpoch;
+      this.bestEvalAccuracy = ck.bestEvalAccuracy;
+      this.bestParams = ck.bestParams ? ck.bestParams.slice() : null;
+      this.epochSinceImprovement = ck.epochsSinceImprovement;
+      this.history.push(...ck.history);
+      this.stoppedBecause = ck.stoppedBecause;
+    }
+  }
+
+  get done(): boolean {
+    return this.stoppedBecause !== null || this.epoch >= this.hp.epochs;
+  }
+
+  /** Uses these images (e.g. freshly augmented, same count and order as the training set) from the next epoch on. */
+  setEpochImages(images: Uint8Array): void {
+    if (images.length !== this.n * IMAGE_PIXELS) throw new Error(`epoch images must hold ${this.n} images, got ${images.length / IMAGE_PIXELS}`);
+    if (this.cursor !== 0) throw new Error('epoch images can only change between epochs');
+    this.epochImages = images;
+  }
+
+  /** Changes the learning rate from the next mini-batch on. */
+  setEta(eta: number): void {
+    if (!(eta > 0) || !Number.isFinite(eta)) throw new Error(`eta must be a positive number, got ${eta}`);
+    this.eta = eta;
+    this.etaChangedMarkers.push({ kind: 'eta-changed', epoch: this.epoch + 1, eta });
+  }
+
+  /** Trains up to `maxBatches` mini-batches of the current epoch. */
+  trainBatches(maxBatches: number): BatchProgress {
+    if (this.done) return { examplesDone: 0, examplesTotal: this.n, epochComplete: true };
+    const t0 = now();
+    if (this.cursor === 0) this.rng.permutation(this.perm);
+    for (let k = 0; k < maxBatches && this.cursor < this.n; k++) {
+      const rows = Math.min(this.B, this.n - this.cursor);
+      this.step(this.cursor, rows);
+      this.cursor += rows;
+    }
+    this.epochSeconds += (now() - t0) / 1000;
+    return { examplesDone: this.cursor, examplesTotal: this.n, epochComplete: this.cursor >= this.n };
+  }
+
+  /** One mini-batch: forward, backpropagate, update. */
+  private step(start: number, rows: number): void {
+    const { network: net, kernels: k, hp } = this;
+    const sizes = net.sizes;
+    const L = net.layers;
+    const act = activations[hp.activation];
+    const x = this.x;
+    const images = this.epochImages;
+    for (let r = 0; r < rows; r++) {
+      const base = this.perm[start + r] * IMAGE_PIXELS;
+      const xo = r * IMAGE_PIXELS;
+      for (let i = 0; i < IMAGE_PIXELS; i++) x[xo + i] = images[base + i] / 255;
+    }
+
+    // Forward, keeping z and a per layer; dropout masks hidden activations, scaled by 1/(1-p) so
+    // that the expected input of the next layer equals the test-time network's.
+    const keep = 1 - hp.dropout;
+    let input = x;
+    for (let l = 0; l < L; l++) {
+      const nOut = sizes[l + 1];
+      const n = rows * nOut;
+      k.linearForward(this.z[l], input, net.weights[l], net.biases[l], rows, sizes[l], nOut);
+      if (l < L - 1) {
+        act.forward(this.a[l], this.z[l], n);
+        if (hp.dropout > 0) {
+          const m = this.masks[l];
+          const a = this.a[l];
+          const d = this.ad[l];
+          for (let i = 0; i < n; i++) {
+            m[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+            d[i] = a[i] * m[i];
+          }
+        }
+      } else if (net.softmax) {
+        softmaxRows(this.a[l], this.z[l], rows, nOut);
+      } else {
+        activations.sigmoid.forward(this.a[l], this.z[l], n);
+      }
+      input = this.ad[l];
+    }
+
+    // Output error from the cost, then back through the layers.
+    const cost = costs[hp.cost];
+    const nOutL = sizes[L];
+    const labels = this.train.labels;
+    for (let r = 0; r < rows; r++) cost.delta(this.delta[L - 1], this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[this.perm[start + r]]);
+    for (let l = L - 1; l >= 0; l--) {
+      const layerInput = l === 0 ? x : this.ad[l - 1];
+      k.linearWeightGrad(this.gradW[l], this.gradB[l], this.delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
+      if (l > 0) {
+        const d = this.delta[l - 1];
+        const n = rows * sizes[l];
+        k.linearBackwardInput(d, this.delta[l], net.weights[l], rows, sizes[l], sizes[l + 1]);
+        act.backward(d, this.z[l - 1], this.a[l - 1], n);
+        if (hp.dropout > 0) {
+          const m = this.masks[l - 1];
+          for (let i = 0; i < n; i++) d[i] *= m[i];
+        }
+      }
+    }
+    this.update(rows);
+  }
+
+  /**
+   * network2.py's update: w ← (1 − ηλ/n) w − (η/m) Σ∂C/∂w, b ← b − (η/m) Σ∂C/∂b; L1 adds
+   * −(ηλ₁/n) sgn(w). With momentum μ the same gradient drives a velocity: v ← μv − η∇, w ← w + v.
+   */
+  private update(rows: number): void {
+    const { network: net, hp } = this;
+    const eta = this.eta;
+    const s = eta / rows;
+    const decay = 1 - (eta * hp.lambda) / this.n;
+    const l1 = (eta * hp.l1) / this.n;
+    const mu = hp.momentum;
+    const v = this.velocities;
+    const layout = net.layout;
+    for (let l = 0; l < net.layers; l++) {
+      const w = net.weights[l];
+      const gw = this.gradW[l];
+      const b = net.biases[l];
+      const gb = this.gradB[l];
+      if (v) {
+        const vo = layout.weights[l];
+        const bo = layout.biases[l];
+        for (let i = 0; i < w.length; i++) {
+          const wi = w[i];
+          const vi = mu * v[vo + i] - s * gw[i] - (1 - decay) * wi - l1 * Math.sign(wi);
+          v[vo + i] = vi;
+          w[i] = wi + vi;
+        }
+        for (let i = 0; i < b.length; i++) {
+          const vi = mu * v[bo + i] - s * gb[i];
+          v[bo + i] = vi;
+          b[i] += vi;
+        }
+      } else {
+        if (l1 > 0) for (let i = 0; i < w.length; i++) w[i] = decay * w[i] - s * gw[i] - l1 * Math.sign(w[i]);
+        else for (let i = 0; i < w.length; i++) w[i] = decay * w[i] - s * gw[i];
+        for (let i = 0; i < b.length; i++) b[i] -= s * gb[i];
+      }
+    }
+  }
+
+  /** After an epoch's batches: monitors, best epoch, early stopping and the eta schedule. */
+  finishEpoch(): { metrics: EpochMetrics; markers: RunMarker[] } {
+    if (this.cursor < this.n) throw new Error('finishEpoch called before the epoch was trained');
+    const hp = this.hp;
+    this.cursor = 0;
+    this.epochImages = this.train.images;
+    this.epoch++;
+    const markers: RunMarker[] = this.etaChangedMarkers;
+    this.etaChangedMarkers = [];
+    const metrics: EpochMetrics = { epoch: this.epoch, seconds: this.epochSeconds, eta: this.eta };
+    this.epochSeconds = 0;
+    const m = hp.monitor;
+    if (m.trainCost || m.trainAccuracy) {
+      const e = this.evaluate(this.train, m.trainCost);
+      if (m.trainCost) metrics.trainCost = e.cost;
+      if (m.trainAccuracy) metrics.trainAccuracy = e.accuracy;
+    }
+    const needEvalAccuracy = m.evalAccuracy || hp.earlyStop > 0 || hp.halveAfter > 0;
+    if (this.evalData && (needEvalAccuracy || m.evalCost)) {
+      const e = this.evaluate(this.evalData, m.evalCost);
+      if (m.evalCost) metrics.evalCost = e.cost;
+      if (needEvalAccuracy) metrics.evalAccuracy = e.accuracy;
+    }
+    this.history.push(metrics);
+
+    const norms = weightNorms(this.network);
+    const diverged =
+      !Number.isFinite(norms.sumSquares) ||
+      [metrics.trainCost, metrics.evalCost].some((c) => c !== undefined && !(Number.isFinite(c) && c < 1e300));
+    if (diverged) {
+      this.stoppedBecause = 'diverged';
+      markers.push({ kind: 'failed', epoch: this.epoch, reason: `diverged at epoch ${this.epoch}: the cost or the weights are no longer finite (eta ${this.eta} may be too large)` });
+      return { metrics, markers };
+    }
+
+    if (metrics.evalAccuracy !== undefined) {
+      if (this.bestEvalAccuracy === null || metrics.evalAccuracy > this.bestEvalAccuracy) {
+        this.bestEvalAccuracy = metrics.evalAccuracy;
+        this.bestEpoch = this.epoch;
+        this.bestParams = this.network.params.slice();
+        this.epochSinceImprovement = 0;
+        markers.push({ kind: 'best', epoch: this.epoch, evalAccuracy: metrics.evalAccuracy });
+      } else {
+        this.epochSinceImprovement++;
+      }
+      if (hp.earlyStop > 0 && this.epochSinceImprovement >= hp.earlyStop) {
+        this.stoppedBecause = 'early-stop';
+        markers.push({ kind: 'early-stop', epoch: this.epoch });
+      } else if (hp.halveAfter > 0 && this.epochSinceImprovement >= hp.halveAfter) {
+        this.eta /= 2;
+        this.epochSinceImprovement = 0;
+        markers.push({ kind: 'eta-halved', epoch: this.epoch, eta: this.eta });
+        if (this.eta <= hp.eta / 128) this.stoppedBecause = 'eta-schedule';
+      }
+    }
+    if (this.stoppedBecause === null && this.epoch >= hp.epochs) this.stoppedBecause = 'epochs';
+    if (this.stoppedBecause !== null) markers.push({ kind: 'finished', epoch: this.epoch });
+    return { metrics, markers };
+  }
+
+  /** Trains one whole epoch and reports it. */
+  runEpoch(): { metrics: EpochMetrics; markers: RunMarker[] } {
+    while (!this.trainBatches(1 << 30).epochComplete);
+    return this.finishEpoch();
+  }
+
+  /** Accuracy and total cost (network2.py's total_cost, with this run's λ and L1) on a split. */
+  evaluate(split: DataSplit, wantCost = true): Evaluation {
+    return evaluateWith(this.network, this.kernels, this.evalBuf, split, { lambda: this.hp.lambda, l1: this.hp.l1 }, wantCost);
+  }
+
+  /** Output activations (rows × 10) for examples start..start+rows of a split, via the workspace. */
+  outputs(split: DataSplit, start: number, rows: number): Float32Array {
+    const r = Math.min(rows, this.evalBuf.fwd.rows);
+    for (let i = 0; i < r * IMAGE_PIXELS; i++) this.x[i] = split.images[start * IMAGE_PIXELS + i] / 255;
+    return forwardBatch(this.network, this.kernels, this.x, r, this.evalBuf.fwd).slice(0, r * this.network.sizes[this.network.layers]);
+  }
+
+  checkpoint(): TrainerCheckpoint {
+    if (this.cursor !== 0) throw new Error('a checkpoint can only be taken between epochs');
+    return {
+      version: 1,
+      hyperparams: this.hp,
+      epoch: this.epoch,
+      eta: this.eta,
+      params: this.network.params.slice(),
+      velocities: this.velocities ? this.velocities.slice() : null,
+      rng: this.rng.state(),
+      bestEpoch: this.bestEpoch,
+      bestEvalAccuracy: this.bestEvalAccuracy,
+      bestParams: this.bestParams ? this.bestParams.slice() : null,
+      epochsSinceImprovement: this.epochSinceImprovement,
+      history: this.history.map((h) => ({ ...h })),
+      stoppedBecause: this.stoppedBecause,
+    };
+  }
+}
