@@ -8,26 +8,8 @@ export type { Hyperparams } from '../engine/hyperparams';
 export type RunId = string;
 export type RunState = 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
 
-/** One epoch's figures; accuracies are fractions in [0, 1]; costs include regularization. */
-export interface EpochMetrics {
-  epoch: number;
-  /** Seconds spent training this epoch (monitoring excluded). */
-  seconds: number;
-  /** Learning rate used during this epoch. */
-  eta: number;
-  trainCost?: number;
-  trainAccuracy?: number;
-  evalCost?: number;
-  evalAccuracy?: number;
-}
-
-export type RunMarker =
-  | { kind: 'best'; epoch: number; evalAccuracy: number }
-  | { kind: 'eta-halved'; epoch: number; eta: number }
-  | { kind: 'eta-changed'; epoch: number; eta: number }
-  | { kind: 'early-stop'; epoch: number }
-  | { kind: 'finished'; epoch: number }
-  | { kind: 'failed'; epoch: number; reason: string };
+export type { EpochMetrics, RunMarker } from '../engine/metrics';
+import type { EpochMetrics, RunMarker } from '../engine/metrics';
 
 export interface RunSummary {
   id: RunId;
