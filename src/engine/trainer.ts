@@ -199,6 +199,33 @@ export class Trainer {
 
   /** One mini-batch: forward, backpropagate, update. */
   private step(start: number, rows: number): void {
+    this.backprop(this.perm, start, rows);
+    this.update(rows);
+  }
+
+  /**
+   * The gradient of the regularized cost, averaged over the given examples, in the parameter
+   * slab's layout: ∂C/∂w = (1/m) Σ δ aᵀ + (λ/n) w + (λ₁/n) sgn(w), ∂C/∂b = (1/m) Σ δ. With dropout
+   * it is the gradient of this draw of the masks. Used by the gradient checks.
+   */
+  gradientAt(indices: number[]): Float32Array {
+    const rows = indices.length;
+    if (rows < 1 || rows > this.B) throw new Error(`gradientAt takes 1..${this.B} examples`);
+    this.backprop(Uint32Array.from(indices), 0, rows);
+    const g = this.grads.slice();
+    const net = this.network;
+    for (let l = 0; l < net.layers; l++) {
+      const w = net.weights[l];
+      const o = net.layout.weights[l];
+      for (let i = 0; i < w.length; i++) g[o + i] = g[o + i] / rows + (this.hp.lambda / this.n) * w[i] + (this.hp.l1 / this.n) * Math.sign(w[i]);
+      const bo = net.layout.biases[l];
+      for (let i = 0; i < net.sizes[l + 1]; i++) g[bo + i] /= rows;
+    }
+    return g;
+  }
+
+  /** Forward and backward over examples order[start .. start+rows): fills the gradient sums. */
+  private backprop(order: Uint32Array, start: number, rows: number): void {
     const { network: net, kernels: k, hp } = this;
     const sizes = net.sizes;
     const L = net.layers;
@@ -206,7 +233,7 @@ export class Trainer {
     const x = this.x;
     const images = this.epochImages;
     for (let r = 0; r < rows; r++) {
-      const base = this.perm[start + r] * IMAGE_PIXELS;
+      const base = order[start + r] * IMAGE_PIXELS;
       const xo = r * IMAGE_PIXELS;
       for (let i = 0; i < IMAGE_PIXELS; i++) x[xo + i] = images[base + i] / 255;
     }
@@ -242,7 +269,7 @@ export class Trainer {
     const cost = costs[hp.cost];
     const nOutL = sizes[L];
     const labels = this.train.labels;
-    for (let r = 0; r < rows; r++) cost.delta(this.delta[L - 1], this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[this.perm[start + r]]);
+    for (let r = 0; r < rows; r++) cost.delta(this.delta[L - 1], this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
     for (let l = L - 1; l >= 0; l--) {
       const layerInput = l === 0 ? x : this.ad[l - 1];
       k.linearWeightGrad(this.gradW[l], this.gradB[l], this.delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
@@ -257,7 +284,6 @@ export class Trainer {
         }
       }
     }
-    this.update(rows);
   }
 
   /**
