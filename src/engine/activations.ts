@@ -2,11 +2,14 @@
 // activation a = f(z) (and z where the derivative needs it), applied in place over flat arrays.
 import type { Activation } from './hyperparams';
 
+/** Activations and costs also run in float64, for the gradient checks. */
+export type Floats = Float32Array | Float64Array;
+
 export interface ActivationFn {
   /** a[i] = f(z[i]) for i < n */
-  forward(a: Float32Array, z: Float32Array, n: number): void;
+  forward(a: Floats, z: Floats, n: number): void;
   /** d[i] *= f'(z[i]), given z and a = f(z) */
-  backward(d: Float32Array, z: Float32Array, a: Float32Array, n: number): void;
+  backward(d: Floats, z: Floats, a: Floats, n: number): void;
 }
 
 export const sigmoid: ActivationFn = {
@@ -39,7 +42,7 @@ export const relu: ActivationFn = {
 export const activations: Record<Activation, ActivationFn> = { sigmoid, tanh, relu };
 
 /** Softmax over each row of `cols` values, numerically stable (max subtracted). */
-export function softmaxRows(a: Float32Array, z: Float32Array, rows: number, cols: number): void {
+export function softmaxRows(a: Floats, z: Floats, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let max = -Infinity;

@@ -2,14 +2,15 @@
 // delta(z, a, y) = dC/dz for the output layer it is paired with (sigmoid, or softmax for
 // log-likelihood). y is the label as a digit; the one-hot vector is never built.
 import type { CostName } from './hyperparams';
+import type { Floats } from './activations';
 
 export interface Cost {
   /** network2.py's class name, written into model files. */
   readonly network2Name: string | null;
   /** Cost of one example whose output activations are a[o .. o+10). */
-  fn(a: Float32Array, o: number, n: number, y: number): number;
+  fn(a: Floats, o: number, n: number, y: number): number;
   /** d[o+j] = dC/dz_j for one example. */
-  delta(d: Float32Array, z: Float32Array, a: Float32Array, o: number, n: number, y: number): void;
+  delta(d: Floats, z: Floats, a: Floats, o: number, n: number, y: number): void;
 }
 
 /** C = ½‖a − y‖², δ = (a − y) σ'(z) */
