@@ -3,6 +3,7 @@
 // halve-eta schedule. All state lives in one workspace slab; the hot loop allocates nothing.
 import { activations, softmaxRows } from './activations';
 import { costs } from './costs';
+import { applyDropout } from './dropout';
 import type { DataSplit } from './data';
 import { IMAGE_PIXELS } from './data';
 import type { EvalBuffers, Evaluation } from './evaluate';
@@ -238,9 +239,7 @@ export class Trainer {
       for (let i = 0; i < IMAGE_PIXELS; i++) x[xo + i] = images[base + i] / 255;
     }
 
-    // Forward, keeping z and a per layer; dropout masks hidden activations, scaled by 1/(1-p) so
-    // that the expected input of the next layer equals the test-time network's.
-    const keep = 1 - hp.dropout;
+    // Forward, keeping z and a per layer, and the dropped-out activations the next layer sees.
     let input = x;
     for (let l = 0; l < L; l++) {
       const nOut = sizes[l + 1];
@@ -248,15 +247,7 @@ export class Trainer {
       k.linearForward(this.z[l], input, net.weights[l], net.biases[l], rows, sizes[l], nOut);
       if (l < L - 1) {
         act.forward(this.a[l], this.z[l], n);
-        if (hp.dropout > 0) {
-          const m = this.masks[l];
-          const a = this.a[l];
-          const d = this.ad[l];
-          for (let i = 0; i < n; i++) {
-            m[i] = this.rng.uniform() < keep ? 1 / keep : 0;
-            d[i] = a[i] * m[i];
-          }
-        }
+        if (hp.dropout > 0) applyDropout(this.ad[l], this.masks[l], this.a[l], n, hp.dropout, this.rng);
       } else if (net.softmax) {
         softmaxRows(this.a[l], this.z[l], rows, nOut);
       } else {
