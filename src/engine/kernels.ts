@@ -10,6 +10,17 @@ export interface Kernels {
   linearBackwardInput(dx: Float32Array, dz: Float32Array, w: Float32Array, B: number, nIn: number, nOut: number): void;
   /** gw = dzᵀ · x and gb = column sums of dz (overwritten, not accumulated). */
   linearWeightGrad(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, B: number, nIn: number, nOut: number): void;
+  /** gw += alpha · dzᵀ · x and gb += alpha · column sums of dz (with gw = w, alpha = −η/m: a fused SGD step). */
+  linearWeightGradAdd(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, alpha: number, B: number, nIn: number, nOut: number): void;
+  /** y = a · y + c · x over the first n floats. */
+  axpby(y: Float32Array, x: Float32Array, a: number, c: number, n: number): void;
+  /** y = a · y over the first n floats. */
+  scale(y: Float32Array, a: number, n: number): void;
+  /**
+   * x (rows × pixels) = images of rows order[start + r] (or start + r when order is null) as bytes / 255:
+   * where a mini-batch's bytes become floats.
+   */
+  loadImages(x: Float32Array, images: Uint8Array, order: Uint32Array | null, start: number, rows: number, pixels: number): void;
 }
 
 /**
@@ -67,6 +78,32 @@ export const referenceKernels: Kernels = {
         const wo = j * nIn;
         for (let k = 0; k < nIn; k++) gw[wo + k] += d * x[xo + k];
       }
+    }
+  },
+  linearWeightGradAdd(gw, gb, dz, x, alpha, B, nIn, nOut) {
+    for (let r = 0; r < B; r++) {
+      const xo = r * nIn;
+      const zo = r * nOut;
+      for (let j = 0; j < nOut; j++) {
+        const d = alpha * dz[zo + j];
+        gb[j] += d;
+        if (d === 0) continue;
+        const wo = j * nIn;
+        for (let k = 0; k < nIn; k++) gw[wo + k] += d * x[xo + k];
+      }
+    }
+  },
+  axpby(y, x, a, c, n) {
+    for (let i = 0; i < n; i++) y[i] = a * y[i] + c * x[i];
+  },
+  scale(y, a, n) {
+    for (let i = 0; i < n; i++) y[i] *= a;
+  },
+  loadImages(x, images, order, start, rows, pixels) {
+    for (let r = 0; r < rows; r++) {
+      const src = (order ? order[start + r] : start + r) * pixels;
+      const dst = r * pixels;
+      for (let i = 0; i < pixels; i++) x[dst + i] = images[src + i] / 255;
     }
   },
 };

@@ -1,0 +1,300 @@
+// WebAssembly SIMD kernels (AssemblyScript; compiled by scripts/build-wasm.mjs, which feeds this
+// file to asc as a .ts source — it is not TypeScript the project's tsc can check).
+// Same contract as src/engine/kernels.ts: flat row-major float32 arrays, passed as byte offsets into
+// the imported linear memory; x is (B, nIn), w is (nOut, nIn), b is (nOut), z and dz are (B, nOut).
+//
+// MNIST images are ~80% zero pixels, in solid runs at the borders. The kernels that read x skip
+// every 4-float chunk of a row that is all +0: each row gets a list of its non-zero chunks (built
+// once per row in a scratch area), and the inner loops run over that list. Hidden-layer
+// activations have no zero chunks, and the list then simply names every chunk.
+
+// Per-row lists of non-zero chunk byte offsets: list i starts at LISTS + i*(nC+1)*4, first int = count.
+// The scratch area sits above static data; the loader places everything else above scratchEnd().
+const LIST_INTS: i32 = 32768;
+const LISTS: usize = (__heap_base + 63) & ~(63 as usize);
+
+/** First byte the loader may use (for the slab and byte staging). */
+export function scratchEnd(): usize {
+  return LISTS + ((LIST_INTS << 2) as usize);
+}
+
+/** Rows a scratch list tile can hold for rows of nIn floats (0 when one row does not fit). */
+export function listRows(nIn: i32): i32 {
+  return LIST_INTS / ((nIn >> 2) + 1);
+}
+
+// @ts-ignore: decorator
+@inline function buildLists(x: usize, rows: i32, nIn: i32): void {
+  const nC = nIn >> 2;
+  const strideBytes = ((nC + 1) << 2) as usize;
+  const rowBytes = (nIn << 2) as usize;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + (i as usize) * rowBytes;
+    const list = LISTS + (i as usize) * strideBytes + 4;
+    let n: i32 = 0;
+    for (let c = 0; c < nC; c++) {
+      const off = c << 4;
+      store<i32>(list + ((n << 2) as usize), off);
+      n += i32(v128.any_true(v128.load(xr + (off as usize))));
+    }
+    store<i32>(list - 4, n);
+  }
+}
+
+// (a0+..+a0, a1.., a2.., a3..) horizontal sums of four accumulators as one vector.
+// @ts-ignore: decorator
+@inline function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const u = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
+  const v = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(u, v, 0, 1, 4, 5), v128.shuffle<f32>(u, v, 2, 3, 6, 7));
+}
+
+// @ts-ignore: decorator
+@inline function hsum1(a: v128): f32 {
+  return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
+}
+
+/** z = x · wᵀ + b */
+export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nIn: i32, nOut: i32): void {
+  const nC = nIn >> 2;
+  const k0 = nC << 2;
+  const strideBytes = ((nC + 1) << 2) as usize;
+  const inBytes = (nIn << 2) as usize;
+  const tile = min(B, listRows(nIn));
+  for (let r0 = 0; r0 < B; r0 += tile) {
+    const rows = min(tile, B - r0);
+    buildLists(x + (r0 as usize) * inBytes, rows, nIn);
+    for (let i = 0; i < rows; i++) {
+      const r = r0 + i;
+      const xr = x + (r as usize) * inBytes;
+      const zr = z + ((r * nOut) << 2) as usize;
+      const list = LISTS + (i as usize) * strideBytes + 4;
+      const n = load<i32>(list - 4);
+      const listEnd = list + ((n << 2) as usize);
+      let j = 0;
+      for (; j + 4 <= nOut; j += 4) {
+        const w0 = w + (j as usize) * inBytes;
+        const w1 = w0 + inBytes;
+        const w2 = w1 + inBytes;
+        const w3 = w2 + inBytes;
+        let a0 = f32x4.splat(0);
+        let a1 = f32x4.splat(0);
+        let a2 = f32x4.splat(0);
+        let a3 = f32x4.splat(0);
+        for (let p = list; p < listEnd; p += 4) {
+          const off = load<i32>(p) as usize;
+          const xv = v128.load(xr + off);
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + off), xv));
+          a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + off), xv));
+          a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + off), xv));
+          a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + off), xv));
+        }
+        let s = f32x4.add(hsum4(a0, a1, a2, a3), v128.load(b + ((j << 2) as usize)));
+        if (k0 < nIn) {
+          let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+          for (let k = k0; k < nIn; k++) {
+            const o = (k << 2) as usize;
+            const xk = load<f32>(xr + o);
+            t0 += xk * load<f32>(w0 + o);
+            t1 += xk * load<f32>(w1 + o);
+            t2 += xk * load<f32>(w2 + o);
+            t3 += xk * load<f32>(w3 + o);
+          }
+          s = f32x4.add(s, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3));
+        }
+        v128.store(zr + ((j << 2) as usize), s);
+      }
+      for (; j < nOut; j++) {
+        const w0 = w + (j as usize) * inBytes;
+        let a0 = f32x4.splat(0);
+        for (let p = list; p < listEnd; p += 4) {
+          const off = load<i32>(p) as usize;
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + off), v128.load(xr + off)));
+        }
+        let s = hsum1(a0);
+        for (let k = k0; k < nIn; k++) {
+          const o = (k << 2) as usize;
+          s += load<f32>(xr + o) * load<f32>(w0 + o);
+        }
+        store<f32>(zr + ((j << 2) as usize), s + load<f32>(b + ((j << 2) as usize)));
+      }
+    }
+  }
+}
+
+/** dx = dz · w */
+export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn: i32, nOut: i32): void {
+  const nC = nIn >> 2;
+  const k0 = nC << 2;
+  const inBytes = (nIn << 2) as usize;
+  for (let r = 0; r < B; r++) {
+    const dxr = dx + (r as usize) * inBytes;
+    const dzr = dz + ((r * nOut) << 2) as usize;
+    // Blocks of 16 columns stay in registers across the sum over j.
+    let c = 0;
+    for (; c + 4 <= nC; c += 4) {
+      const o = (c << 4) as usize;
+      let a0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0);
+      let a2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0);
+      let wj = w + o;
+      for (let j = 0; j < nOut; j++) {
+        const d = f32x4.splat(load<f32>(dzr + ((j << 2) as usize)));
+        a0 = f32x4.add(a0, f32x4.mul(d, v128.load(wj)));
+        a1 = f32x4.add(a1, f32x4.mul(d, v128.load(wj, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(d, v128.load(wj, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(d, v128.load(wj, 48)));
+        wj += inBytes;
+      }
+      v128.store(dxr + o, a0);
+      v128.store(dxr + o, a1, 16);
+      v128.store(dxr + o, a2, 32);
+      v128.store(dxr + o, a3, 48);
+    }
+    for (; c < nC; c++) {
+      const o = (c << 4) as usize;
+      let a0 = f32x4.splat(0);
+      let wj = w + o;
+      for (let j = 0; j < nOut; j++) {
+        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(dzr + ((j << 2) as usize))), v128.load(wj)));
+        wj += inBytes;
+      }
+      v128.store(dxr + o, a0);
+    }
+    for (let k = k0; k < nIn; k++) {
+      let s: f32 = 0;
+      let wj = w + ((k << 2) as usize);
+      for (let j = 0; j < nOut; j++) {
+        s += load<f32>(dzr + ((j << 2) as usize)) * load<f32>(wj);
+        wj += inBytes;
+      }
+      store<f32>(dxr + ((k << 2) as usize), s);
+    }
+  }
+}
+
+/** gw += alpha · dzᵀ · x and gb += alpha · (column sums of dz). */
+export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, alpha: f32, B: i32, nIn: i32, nOut: i32): void {
+  const nC = nIn >> 2;
+  const k0 = nC << 2;
+  const strideBytes = ((nC + 1) << 2) as usize;
+  const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
+  for (let j = 0; j < nOut; j++) {
+    let s: f32 = 0;
+    for (let r = 0; r < B; r++) s += load<f32>(dz + (r as usize) * outBytes + ((j << 2) as usize));
+    store<f32>(gb + ((j << 2) as usize), load<f32>(gb + ((j << 2) as usize)) + alpha * s);
+  }
+  const tile = min(B, listRows(nIn));
+  for (let r0 = 0; r0 < B; r0 += tile) {
+    const rows = min(tile, B - r0);
+    buildLists(x + (r0 as usize) * inBytes, rows, nIn);
+    let j = 0;
+    for (; j + 4 <= nOut; j += 4) {
+      const g0 = gw + (j as usize) * inBytes;
+      const g1 = g0 + inBytes;
+      const g2 = g1 + inBytes;
+      const g3 = g2 + inBytes;
+      for (let i = 0; i < rows; i++) {
+        const r = r0 + i;
+        const xr = x + (r as usize) * inBytes;
+        const dzr = dz + (r as usize) * outBytes + ((j << 2) as usize);
+        const s0 = alpha * load<f32>(dzr);
+        const s1 = alpha * load<f32>(dzr, 4);
+        const s2 = alpha * load<f32>(dzr, 8);
+        const s3 = alpha * load<f32>(dzr, 12);
+        const d0 = f32x4.splat(s0);
+        const d1 = f32x4.splat(s1);
+        const d2 = f32x4.splat(s2);
+        const d3 = f32x4.splat(s3);
+        const list = LISTS + (i as usize) * strideBytes + 4;
+        const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
+        for (let p = list; p < listEnd; p += 4) {
+          const off = load<i32>(p) as usize;
+          const xv = v128.load(xr + off);
+          v128.store(g0 + off, f32x4.add(v128.load(g0 + off), f32x4.mul(d0, xv)));
+          v128.store(g1 + off, f32x4.add(v128.load(g1 + off), f32x4.mul(d1, xv)));
+          v128.store(g2 + off, f32x4.add(v128.load(g2 + off), f32x4.mul(d2, xv)));
+          v128.store(g3 + off, f32x4.add(v128.load(g3 + off), f32x4.mul(d3, xv)));
+        }
+        for (let k = k0; k < nIn; k++) {
+          const o = (k << 2) as usize;
+          const xk = load<f32>(xr + o);
+          store<f32>(g0 + o, load<f32>(g0 + o) + s0 * xk);
+          store<f32>(g1 + o, load<f32>(g1 + o) + s1 * xk);
+          store<f32>(g2 + o, load<f32>(g2 + o) + s2 * xk);
+          store<f32>(g3 + o, load<f32>(g3 + o) + s3 * xk);
+        }
+      }
+    }
+    for (; j < nOut; j++) {
+      const g0 = gw + (j as usize) * inBytes;
+      for (let i = 0; i < rows; i++) {
+        const r = r0 + i;
+        const xr = x + (r as usize) * inBytes;
+        const s0 = alpha * load<f32>(dz + (r as usize) * outBytes + ((j << 2) as usize));
+        const d0 = f32x4.splat(s0);
+        const list = LISTS + (i as usize) * strideBytes + 4;
+        const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
+        for (let p = list; p < listEnd; p += 4) {
+          const off = load<i32>(p) as usize;
+          v128.store(g0 + off, f32x4.add(v128.load(g0 + off), f32x4.mul(d0, v128.load(xr + off))));
+        }
+        for (let k = k0; k < nIn; k++) {
+          const o = (k << 2) as usize;
+          store<f32>(g0 + o, load<f32>(g0 + o) + s0 * load<f32>(xr + o));
+        }
+      }
+    }
+  }
+}
+
+/** gw = dzᵀ · x and gb = column sums of dz (overwritten). */
+export function linearWeightGrad(gw: usize, gb: usize, dz: usize, x: usize, B: i32, nIn: i32, nOut: i32): void {
+  memory.fill(gw, 0, ((nOut * nIn) << 2) as usize);
+  memory.fill(gb, 0, ((nOut) << 2) as usize);
+  linearWeightGradAdd(gw, gb, dz, x, 1, B, nIn, nOut);
+}
+
+/** y = a · y + c · x over n floats. */
+export function axpby(y: usize, x: usize, a: f32, c: f32, n: i32): void {
+  const av = f32x4.splat(a);
+  const cv = f32x4.splat(c);
+  const end = y + ((n << 2) as usize);
+  const vend = y + (((n >> 2) << 4) as usize);
+  let yp = y;
+  let xp = x;
+  for (; yp < vend; yp += 16, xp += 16) {
+    v128.store(yp, f32x4.add(f32x4.mul(av, v128.load(yp)), f32x4.mul(cv, v128.load(xp))));
+  }
+  for (; yp < end; yp += 4, xp += 4) store<f32>(yp, a * load<f32>(yp) + c * load<f32>(xp));
+}
+
+/** y = a · y over n floats. */
+export function scale(y: usize, a: f32, n: i32): void {
+  const av = f32x4.splat(a);
+  const end = y + ((n << 2) as usize);
+  const vend = y + (((n >> 2) << 4) as usize);
+  let yp = y;
+  for (; yp < vend; yp += 16) v128.store(yp, f32x4.mul(av, v128.load(yp)));
+  for (; yp < end; yp += 4) store<f32>(yp, a * load<f32>(yp));
+}
+
+/** x = bytes / 255 over n values (the staging bytes live in this memory). */
+export function bytesToUnit(x: usize, bytes: usize, n: i32): void {
+  const k255 = f32x4.splat(255);
+  const vend = ((n >> 4) << 4);
+  let i = 0;
+  for (; i < vend; i += 16) {
+    const v8 = v128.load(bytes + (i as usize));
+    const lo16 = i16x8.extend_low_i8x16_u(v8);
+    const hi16 = i16x8.extend_high_i8x16_u(v8);
+    const o = x + ((i << 2) as usize);
+    v128.store(o, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo16)), k255));
+    v128.store(o, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo16)), k255), 16);
+    v128.store(o, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi16)), k255), 32);
+    v128.store(o, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi16)), k255), 48);
+  }
+  for (; i < n; i++) store<f32>(x + ((i << 2) as usize), (load<u8>(bytes + (i as usize)) as f32) / 255);
+}

@@ -1,0 +1,155 @@
+// The WebAssembly SIMD backend: one instance per workspace, whose linear memory holds the float
+// slab, so kernels get byte offsets of slab views. Compiled synchronously from embedded bytes
+// (kernels.generated.ts, made by scripts/build-wasm.mjs) so it works in node, worker_threads,
+// Electron and a browser with no file access.
+import type { Backend, Kernels, Workspace } from '../kernels';
+import { kernelsWasmBase64 } from './kernels.generated';
+
+interface WasmExports {
+  scratchEnd(): number;
+  listRows(nIn: number): number;
+  linearForward(z: number, x: number, w: number, b: number, B: number, nIn: number, nOut: number): void;
+  linearBackwardInput(dx: number, dz: number, w: number, B: number, nIn: number, nOut: number): void;
+  linearWeightGrad(gw: number, gb: number, dz: number, x: number, B: number, nIn: number, nOut: number): void;
+  linearWeightGradAdd(gw: number, gb: number, dz: number, x: number, alpha: number, B: number, nIn: number, nOut: number): void;
+  axpby(y: number, x: number, a: number, c: number, n: number): void;
+  scale(y: number, a: number, n: number): void;
+  bytesToUnit(x: number, bytes: number, n: number): void;
+}
+
+// The engine compiles against ES2022 only (no DOM lib), so the few WebAssembly calls are typed here.
+interface WasmModule {
+  readonly __wasmModule: unique symbol;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+/** Bytes staged per call when converting image bytes to floats. */
+const STAGE_BYTES = 64 * 1024;
+
+function decodeBase64(s: string): Uint8Array {
+  const table = new Uint8Array(128);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  let len = s.length;
+  while (len > 0 && s[len - 1] === '=') len--;
+  const out = new Uint8Array((len * 3) >> 2);
+  let o = 0;
+  for (let i = 0; i < len; i += 4) {
+    const a = table[s.charCodeAt(i)];
+    const b = table[s.charCodeAt(i + 1)];
+    const c = i + 2 < len ? table[s.charCodeAt(i + 2)] : 0;
+    const d = i + 3 < len ? table[s.charCodeAt(i + 3)] : 0;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    if (o < out.length) out[o++] = (n >> 16) & 255;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}
+
+let compiled: WasmModule | null = null;
+let compileError: string | null = null;
+
+/** The compiled kernel module, or null (with the reason in wasmUnavailableReason()) when this runtime lacks WebAssembly SIMD. */
+export function kernelModule(): WasmModule | null {
+  if (compiled || compileError) return compiled;
+  try {
+    if (!WA) throw new Error('no WebAssembly in this runtime');
+    compiled = new WA.Module(decodeBase64(kernelsWasmBase64));
+  } catch (e) {
+    compileError = `WebAssembly SIMD kernels unavailable: ${(e as Error).message}`;
+  }
+  return compiled;
+}
+
+export function wasmUnavailableReason(): string | null {
+  kernelModule();
+  return compileError;
+}
+
+function checkView(v: Float32Array, buffer: ArrayBuffer, need: number, what: string): number {
+  if (v.buffer !== buffer) throw new Error(`wasm kernel: ${what} is not a view of this workspace's slab`);
+  if (v.length < need) throw new Error(`wasm kernel: ${what} has ${v.length} floats, needs ${need}`);
+  return v.byteOffset;
+}
+
+/** A workspace whose slab lives in its own WebAssembly memory. */
+export function createWasmWorkspace(nFloats: number): Workspace {
+  const module = kernelModule();
+  if (!module) throw new Error(compileError ?? 'WebAssembly SIMD kernels unavailable');
+  // Sized once and never grown: growing would detach every view handed out.
+  const wa = WA as WasmApi;
+  const probe = new wa.Instance(module, { env: { memory: new wa.Memory({ initial: 1, maximum: 1 }), abort } });
+  const scratchEnd = (probe.exports as unknown as WasmExports).scratchEnd();
+  const slabBase = Math.ceil(scratchEnd / 64) * 64;
+  const stageBase = slabBase + Math.ceil((nFloats * 4) / 64) * 64;
+  const pages = Math.ceil((stageBase + STAGE_BYTES) / PAGE);
+  const memory = new wa.Memory({ initial: pages, maximum: pages });
+  const ex = new wa.Instance(module, { env: { memory, abort } }).exports as unknown as WasmExports;
+  const buffer = memory.buffer;
+  const slab = new Float32Array(buffer, slabBase, nFloats);
+  const stage = new Uint8Array(buffer, stageBase, STAGE_BYTES);
+  const maxIn = 4 * 32767;
+
+  const kernels: Kernels = {
+    name: 'wasm',
+    linearForward(z, x, w, b, B, nIn, nOut) {
+      if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
+      ex.linearForward(checkView(z, buffer, B * nOut, 'z'), checkView(x, buffer, B * nIn, 'x'), checkView(w, buffer, nOut * nIn, 'w'), checkView(b, buffer, nOut, 'b'), B, nIn, nOut);
+    },
+    linearBackwardInput(dx, dz, w, B, nIn, nOut) {
+      ex.linearBackwardInput(checkView(dx, buffer, B * nIn, 'dx'), checkView(dz, buffer, B * nOut, 'dz'), checkView(w, buffer, nOut * nIn, 'w'), B, nIn, nOut);
+    },
+    linearWeightGrad(gw, gb, dz, x, B, nIn, nOut) {
+      if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
+      ex.linearWeightGrad(checkView(gw, buffer, nOut * nIn, 'gw'), checkView(gb, buffer, nOut, 'gb'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'), B, nIn, nOut);
+    },
+    linearWeightGradAdd(gw, gb, dz, x, alpha, B, nIn, nOut) {
+      if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
+      ex.linearWeightGradAdd(checkView(gw, buffer, nOut * nIn, 'gw'), checkView(gb, buffer, nOut, 'gb'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'), alpha, B, nIn, nOut);
+    },
+    axpby(y, x, a, c, n) {
+      ex.axpby(checkView(y, buffer, n, 'y'), checkView(x, buffer, n, 'x'), a, c, n);
+    },
+    scale(y, a, n) {
+      ex.scale(checkView(y, buffer, n, 'y'), a, n);
+    },
+    loadImages(x, images, order, start, rows, pixels) {
+      const xo = checkView(x, buffer, rows * pixels, 'x');
+      if (pixels > STAGE_BYTES) throw new Error(`wasm kernel: images of ${pixels} pixels are too large`);
+      const perStage = Math.floor(STAGE_BYTES / pixels);
+      for (let r0 = 0; r0 < rows; r0 += perStage) {
+        const m = Math.min(perStage, rows - r0);
+        if (order) {
+          for (let r = 0; r < m; r++) {
+            const src = order[start + r0 + r] * pixels;
+            stage.set(images.subarray(src, src + pixels), r * pixels);
+          }
+        } else {
+          const src = (start + r0) * pixels;
+          stage.set(images.subarray(src, src + m * pixels));
+        }
+        ex.bytesToUnit(xo + r0 * pixels * 4, stageBase, m * pixels);
+      }
+    },
+  };
+  return { slab, kernels };
+}
+
+function abort(): never {
+  throw new Error('wasm kernel aborted');
+}
+
+export const wasmBackend: Backend = {
+  name: 'wasm',
+  createWorkspace: createWasmWorkspace,
+};

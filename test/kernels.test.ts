@@ -1,0 +1,135 @@
+// The WebAssembly SIMD kernels agree with the reference kernels within float rounding, on shapes
+// that are not multiples of the vector width and on the real ones, with MNIST-like sparse inputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { referenceKernels } from '../src/engine/kernels';
+import type { Kernels, Workspace } from '../src/engine/kernels';
+import { getBackend, wasmAvailable } from '../src/engine/backend';
+import { Rng } from '../src/engine/rng';
+
+const shapes: [number, number, number][] = [
+  [3, 37, 13], // nothing a multiple of 4
+  [1, 3, 2], // narrower than one vector
+  [5, 9, 5],
+  [10, 784, 30], // 784-30-10, first layer
+  [10, 30, 10], // and second
+  [10, 784, 100],
+  [7, 100, 10],
+  [2, 784, 801],
+  [200, 784, 13], // more rows than one scratch tile of chunk lists holds
+];
+
+/** Fills a with values; `sparse` zeroes runs of pixels the way MNIST's borders are zero. */
+function fill(a: Float32Array, rng: Rng, sparse: boolean): void {
+  for (let i = 0; i < a.length; i++) a[i] = sparse && (i % 28 < 6 || i % 13 < 5 || rng.uniform() < 0.3) ? 0 : rng.gaussian();
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, bound: number, what: string): void {
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const tol = bound + 1e-6 * Math.abs(expected[i]);
+    if (!(Math.abs(actual[i] - expected[i]) <= tol)) {
+      assert.fail(`${what}[${i}] = ${actual[i]}, reference ${expected[i]} (tolerance ${tol})`);
+    }
+  }
+}
+
+/** Views into a fresh workspace for one layer's arrays, plus plain copies for the reference. */
+function setup(ws: Workspace, B: number, nIn: number, nOut: number, rng: Rng, sparse: boolean) {
+  let o = 1; // deliberately misaligned views
+  const take = (n: number) => ws.slab.subarray(o, (o += n));
+  const v = { x: take(B * nIn), w: take(nOut * nIn), b: take(nOut), z: take(B * nOut), dz: take(B * nOut), dx: take(B * nIn), gw: take(nOut * nIn), gb: take(nOut) };
+  fill(v.x, rng, sparse);
+  fill(v.w, rng, false);
+  fill(v.b, rng, false);
+  fill(v.dz, rng, false);
+  fill(v.gw, rng, false);
+  fill(v.gb, rng, false);
+  const ref = Object.fromEntries(Object.entries(v).map(([k, a]) => [k, a.slice()])) as typeof v;
+  return { v, ref };
+}
+
+const floatsFor = (B: number, nIn: number, nOut: number) => 2 * B * nIn + 2 * nOut * nIn + 2 * nOut + 2 * B * nOut + 8;
+
+test('the wasm backend is available and chosen by default under node', () => {
+  assert.ok(wasmAvailable());
+  assert.equal(getBackend().name, 'wasm');
+  assert.equal(getBackend('reference').name, 'reference');
+  assert.throws(() => getBackend('gpu' as never), /unknown backend "gpu"/);
+});
+
+for (const [B, nIn, nOut] of shapes) {
+  test(`wasm kernels match the reference for B=${B}, nIn=${nIn}, nOut=${nOut}`, () => {
+    const ws = getBackend('wasm').createWorkspace(floatsFor(B, nIn, nOut));
+    const k: Kernels = ws.kernels;
+    const r: Kernels = referenceKernels;
+    const rng = new Rng(B * 1000 + nIn + nOut);
+    for (const sparse of [true, false]) {
+      const { v, ref } = setup(ws, B, nIn, nOut, rng, sparse);
+      const bound = 2e-6 * nIn;
+
+      k.linearForward(v.z, v.x, v.w, v.b, B, nIn, nOut);
+      r.linearForward(ref.z, ref.x, ref.w, ref.b, B, nIn, nOut);
+      assertClose(v.z, ref.z, bound, 'z');
+
+      k.linearBackwardInput(v.dx, v.dz, v.w, B, nIn, nOut);
+      r.linearBackwardInput(ref.dx, ref.dz, ref.w, B, nIn, nOut);
+      assertClose(v.dx, ref.dx, 2e-6 * nOut, 'dx');
+
+      k.linearWeightGradAdd(v.gw, v.gb, v.dz, v.x, -0.37, B, nIn, nOut);
+      r.linearWeightGradAdd(ref.gw, ref.gb, ref.dz, ref.x, -0.37, B, nIn, nOut);
+      assertClose(v.gw, ref.gw, 2e-6 * B, 'gw (add)');
+      assertClose(v.gb, ref.gb, 2e-6 * B, 'gb (add)');
+
+      k.linearWeightGrad(v.gw, v.gb, v.dz, v.x, B, nIn, nOut);
+      r.linearWeightGrad(ref.gw, ref.gb, ref.dz, ref.x, B, nIn, nOut);
+      assertClose(v.gw, ref.gw, 2e-6 * B, 'gw');
+      assertClose(v.gb, ref.gb, 2e-6 * B, 'gb');
+
+      ref.w.set(v.w);
+      ref.gw.set(v.gw);
+      k.axpby(v.w, v.gw, 0.999, -0.05, nOut * nIn - 1);
+      r.axpby(ref.w, ref.gw, 0.999, -0.05, nOut * nIn - 1);
+      assertClose(v.w, ref.w, 1e-7, 'axpby');
+
+      ref.dx.set(v.dx);
+      k.scale(v.dx, 0.75, B * nIn - 1);
+      r.scale(ref.dx, 0.75, B * nIn - 1);
+      assertClose(v.dx, ref.dx, 0, 'scale'); // f32(0.75·y) exactly
+    }
+  });
+}
+
+test('wasm loadImages gives exactly bytes / 255, in permutation order or contiguously', () => {
+  const pixels = 37;
+  const count = 2000; // more than one 64 KiB staging pass
+  const images = new Uint8Array(count * pixels);
+  for (let i = 0; i < images.length; i++) images[i] = (i * 7919) % 256;
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = (i * 389) % count;
+  const ws = getBackend('wasm').createWorkspace(count * pixels + 3);
+  const x = ws.slab.subarray(3, 3 + count * pixels);
+  const expected = new Float32Array(count * pixels);
+  for (const o of [order, null]) {
+    ws.kernels.loadImages(x, images, o, 5, count - 5, pixels);
+    referenceKernels.loadImages(expected, images, o, 5, count - 5, pixels);
+    assert.deepEqual(x, expected);
+  }
+  assert.equal(x[pixels], Math.fround(images[6 * pixels] / 255)); // the contiguous pass came last
+});
+
+test('wasm kernels refuse arrays outside their workspace and views that are too short', () => {
+  const ws = getBackend('wasm').createWorkspace(100);
+  const outside = new Float32Array(10);
+  const v = ws.slab.subarray(0, 10);
+  assert.throws(() => ws.kernels.linearForward(outside, v, v, v, 1, 3, 3), /z is not a view of this workspace's slab/);
+  assert.throws(() => ws.kernels.linearForward(v, v, v, v, 1, 6, 3), /w has 10 floats, needs 18/);
+});
+
+test('two wasm workspaces do not share memory', () => {
+  const a = getBackend('wasm').createWorkspace(16);
+  const b = getBackend('wasm').createWorkspace(16);
+  a.slab.fill(1);
+  assert.equal(b.slab[0], 0);
+  assert.notEqual(a.slab.buffer, b.slab.buffer);
+});
