@@ -1,0 +1,20 @@
+// Small shared helpers for tests: synthetic data splits and hyperparameters.
+import type { DataSplit } from '../src/engine/data';
+import { IMAGE_PIXELS } from '../src/engine/data';
+import type { Hyperparams } from '../src/engine/hyperparams';
+import { defaultHyperparams } from '../src/engine/hyperparams';
+import { Rng } from '../src/engine/rng';
+
+/** `count` random images (about 20% ink, like MNIST) with random labels. */
+export function syntheticSplit(count: number, seed = 7): DataSplit {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(count * IMAGE_PIXELS);
+  for (let i = 0; i < images.length; i++) images[i] = rng.uniform() < 0.2 ? 1 + rng.int(255) : 0;
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) labels[i] = rng.int(10);
+  return { images, labels, count };
+}
+
+export function hp(over: Partial<Hyperparams>): Hyperparams {
+  return { ...defaultHyperparams(), ...over };
+}
