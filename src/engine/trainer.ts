@@ -72,6 +72,9 @@ export class Trainer {
   private readonly gradW: Float32Array[] = [];
   private readonly gradB: Float32Array[] = [];
   private readonly velocities: Float32Array | null;
+  /** Per-layer views of the velocities (weights, biases), so the update allocates nothing. */
+  private readonly velW: Float32Array[] = [];
+  private readonly velB: Float32Array[] = [];
   private readonly x: Float32Array;
   private readonly z: Float32Array[] = [];
   private readonly a: Float32Array[] = [];
@@ -133,6 +136,11 @@ export class Trainer {
       this.network = Network.initialize(spec, hp.init, this.rng, params);
     }
     for (let l = 0; l < L; l++) {
+      const v = this.velocities;
+      if (v) {
+        this.velW.push(v.subarray(layout.weights[l], layout.weights[l] + sizes[l + 1] * sizes[l]));
+        this.velB.push(v.subarray(layout.biases[l], layout.biases[l] + sizes[l + 1]));
+      }
       this.gradW.push(this.grads.subarray(layout.weights[l], layout.weights[l] + sizes[l + 1] * sizes[l]));
       this.gradB.push(this.grads.subarray(layout.biases[l], layout.biases[l] + sizes[l + 1]));
     }
@@ -200,8 +208,15 @@ export class Trainer {
 
   /** One mini-batch: forward, backpropagate, update. */
   private step(start: number, rows: number): void {
-    this.backprop(this.perm, start, rows);
-    this.update(rows);
+    const hp = this.hp;
+    if (!this.velocities && hp.l1 === 0) {
+      // Plain SGD with L2 (the common case): each layer's update is fused into backpropagation,
+      // w ← (1 − ηλ/n) w then w += −(η/m) δᵀa, once δ of the layer below has used the old w.
+      this.backprop(this.perm, start, rows, this.eta / rows, 1 - (this.eta * hp.lambda) / this.n);
+    } else {
+      this.backprop(this.perm, start, rows);
+      this.update(rows);
+    }
   }
 
   /**
@@ -225,19 +240,17 @@ export class Trainer {
     return g;
   }
 
-  /** Forward and backward over examples order[start .. start+rows): fills the gradient sums. */
-  private backprop(order: Uint32Array, start: number, rows: number): void {
+  /**
+   * Forward and backward over examples order[start .. start+rows): fills the gradient sums, or,
+   * given a step size s = η/m and a decay factor, applies the SGD step to each layer directly.
+   */
+  private backprop(order: Uint32Array, start: number, rows: number, step = 0, decay = 1): void {
     const { network: net, kernels: k, hp } = this;
     const sizes = net.sizes;
     const L = net.layers;
     const act = activations[hp.activation];
     const x = this.x;
-    const images = this.epochImages;
-    for (let r = 0; r < rows; r++) {
-      const base = order[start + r] * IMAGE_PIXELS;
-      const xo = r * IMAGE_PIXELS;
-      for (let i = 0; i < IMAGE_PIXELS; i++) x[xo + i] = images[base + i] / 255;
-    }
+    k.loadImages(x, this.epochImages, order, start, rows, IMAGE_PIXELS);
 
     // Forward, keeping z and a per layer, and the dropped-out activations the next layer sees.
     let input = x;
@@ -263,7 +276,6 @@ export class Trainer {
     for (let r = 0; r < rows; r++) cost.delta(this.delta[L - 1], this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
     for (let l = L - 1; l >= 0; l--) {
       const layerInput = l === 0 ? x : this.ad[l - 1];
-      k.linearWeightGrad(this.gradW[l], this.gradB[l], this.delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
       if (l > 0) {
         const d = this.delta[l - 1];
         const n = rows * sizes[l];
@@ -274,6 +286,13 @@ export class Trainer {
           for (let i = 0; i < n; i++) d[i] *= m[i];
         }
       }
+      if (step > 0) {
+        const w = net.weights[l];
+        if (decay !== 1) k.scale(w, decay, w.length);
+        k.linearWeightGradAdd(w, net.biases[l], this.delta[l], layerInput, -step, rows, sizes[l], sizes[l + 1]);
+      } else {
+        k.linearWeightGrad(this.gradW[l], this.gradB[l], this.delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
+      }
     }
   }
 
@@ -282,7 +301,7 @@ export class Trainer {
    * −(ηλ₁/n) sgn(w). With momentum μ the same gradient drives a velocity: v ← μv − η∇, w ← w + v.
    */
   private update(rows: number): void {
-    const { network: net, hp } = this;
+    const { network: net, kernels: k, hp } = this;
     const eta = this.eta;
     const s = eta / rows;
     const decay = 1 - (eta * hp.lambda) / this.n;
@@ -298,21 +317,26 @@ export class Trainer {
       if (v) {
         const vo = layout.weights[l];
         const bo = layout.biases[l];
-        for (let i = 0; i < w.length; i++) {
-          const wi = w[i];
-          const vi = mu * v[vo + i] - s * gw[i] - (1 - decay) * wi - l1 * Math.sign(wi);
-          v[vo + i] = vi;
-          w[i] = wi + vi;
+        if (l1 > 0) {
+          for (let i = 0; i < w.length; i++) {
+            const wi = w[i];
+            const vi = mu * v[vo + i] - s * gw[i] - (1 - decay) * wi - l1 * Math.sign(wi);
+            v[vo + i] = vi;
+            w[i] = wi + vi;
+          }
+        } else {
+          const vw = this.velW[l];
+          k.axpby(vw, gw, mu, -s, w.length);
+          if (decay !== 1) k.axpby(vw, w, 1, decay - 1, w.length);
+          k.axpby(w, vw, 1, 1, w.length);
         }
-        for (let i = 0; i < b.length; i++) {
-          const vi = mu * v[bo + i] - s * gb[i];
-          v[bo + i] = vi;
-          b[i] += vi;
-        }
+        const vb = this.velB[l];
+        k.axpby(vb, gb, mu, -s, b.length);
+        k.axpby(b, vb, 1, 1, b.length);
       } else {
         if (l1 > 0) for (let i = 0; i < w.length; i++) w[i] = decay * w[i] - s * gw[i] - l1 * Math.sign(w[i]);
-        else for (let i = 0; i < w.length; i++) w[i] = decay * w[i] - s * gw[i];
-        for (let i = 0; i < b.length; i++) b[i] -= s * gb[i];
+        else k.axpby(w, gw, decay, -s, w.length);
+        k.axpby(b, gb, 1, -s, b.length);
       }
     }
   }
