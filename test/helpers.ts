@@ -1,4 +1,5 @@
 // Small shared helpers for tests: synthetic data splits and hyperparameters.
+import { spawnSync } from 'node:child_process';
 import type { DataSplit } from '../src/engine/data';
 import { IMAGE_PIXELS } from '../src/engine/data';
 import type { Hyperparams } from '../src/engine/hyperparams';
@@ -17,4 +18,13 @@ export function syntheticSplit(count: number, seed = 7): DataSplit {
 
 export function hp(over: Partial<Hyperparams>): Hyperparams {
   return { ...defaultHyperparams(), ...over };
+}
+
+/** A python3 that has numpy (pyenv's or Debian's), or null where there is none. */
+export function pythonWithNumpy(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import numpy'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return null;
 }
