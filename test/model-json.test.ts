@@ -34,7 +34,7 @@ test('a hand-checked network2.py file gives the outputs worked out by hand', () 
 });
 
 test('save then load gives the same network and meta, bit for bit', () => {
-  for (const [activation, cost] of [['sigmoid', 'cross-entropy'], ['tanh', 'quadratic'], ['relu', 'log-likelihood']] as const) {
+  for (const [activation, cost] of [['sigmoid', 'cross-entropy'], ['tanh', 'quadratic'], ['relu', 'log-likelihood']] as ['sigmoid' | 'tanh' | 'relu', 'quadratic' | 'cross-entropy' | 'log-likelihood'][]) {
     const net = Network.initialize({ sizes: [784, 13, 7, 10], activation, cost }, 'default', new Rng(3));
     const text = toNetwork2Json(net, { note: 'test' });
     const back = parseModelJson(text);
