@@ -1,0 +1,176 @@
+// The Electron main process: one secure window, the menu, and the IPC setup over the lab services.
+// Only this file and ipc.ts import 'electron'; everything they drive is plain Node in src/main.
+import { app, BrowserWindow, Menu, nativeTheme, session, type MenuItemConstructorOptions, type WebPreferences } from 'electron';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createLabService } from './lab-service';
+import { isAppUrl, setupIpc } from './ipc';
+import { CHANNEL_MENU, type MenuCommand } from '../preload/shell-api';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** The page the window loads: the dev server under `electron-vite dev`, else the built file. */
+export function appUrl(): string {
+  const dev = process.env.ELECTRON_RENDERER_URL;
+  if (!app.isPackaged && dev) return dev;
+  return pathToFileURL(join(here, '../renderer/index.html')).href;
+}
+
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+  };
+}
+
+interface WindowState {
+  width: number;
+  height: number;
+  x?: number;
+  y?: number;
+  maximized?: boolean;
+}
+
+const DEFAULT_STATE: WindowState = { width: 1280, height: 860 };
+
+function statePath(): string {
+  return join(app.getPath('userData'), 'window-state.json');
+}
+
+/** Reads the remembered window size; anything odd falls back to the default. */
+export function parseWindowState(text: string): WindowState {
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>;
+    const okSize = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 400 && v <= 10_000;
+    const okPos = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 100_000;
+    if (!okSize(o.width) || !okSize(o.height)) return { ...DEFAULT_STATE };
+    return {
+      width: o.width as number,
+      height: o.height as number,
+      ...(okPos(o.x) && okPos(o.y) ? { x: o.x as number, y: o.y as number } : {}),
+      maximized: o.maximized === true,
+    };
+  } catch {
+    return { ...DEFAULT_STATE };
+  }
+}
+
+function loadWindowState(): WindowState {
+  try {
+    return parseWindowState(readFileSync(statePath(), 'utf8'));
+  } catch {
+    return { ...DEFAULT_STATE };
+  }
+}
+
+function saveWindowState(win: BrowserWindow): void {
+  const b = win.getNormalBounds();
+  const state: WindowState = { width: b.width, height: b.height, x: b.x, y: b.y, maximized: win.isMaximized() };
+  const tmp = `${statePath()}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify(state));
+    renameSync(tmp, statePath());
+  } catch {
+    // Remembering the size is a convenience; a read-only profile must not stop the app closing.
+  }
+}
+
+function createWindow(url: string): BrowserWindow {
+  const state = loadWindowState();
+  const win = new BrowserWindow({
+    width: state.width,
+    height: state.height,
+    ...(state.x !== undefined ? { x: state.x, y: state.y } : {}),
+    minWidth: 800,
+    minHeight: 600,
+    show: false,
+    title: 'nnlab',
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#16181d' : '#f7f7f5',
+    webPreferences: secureWebPreferences(join(here, '../preload/index.cjs')),
+  });
+  if (state.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  win.on('close', () => saveWindowState(win));
+  void win.loadURL(url);
+  return win;
+}
+
+function sendMenu(command: MenuCommand): void {
+  const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  if (win && !win.webContents.isDestroyed()) win.webContents.send(CHANNEL_MENU, command);
+}
+
+export function menuTemplate(isMac: boolean): MenuItemConstructorOptions[] {
+  return [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: '&File',
+      submenu: [
+        { label: 'Open Model…', accelerator: 'CmdOrCtrl+O', click: () => sendMenu('open-model') },
+        { label: 'Save Model…', accelerator: 'CmdOrCtrl+S', click: () => sendMenu('save-model') },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: '&Run',
+      submenu: [
+        { label: 'New Run', accelerator: 'CmdOrCtrl+N', click: () => sendMenu('new-run') },
+        { label: 'Pause or Resume', accelerator: 'CmdOrCtrl+P', click: () => sendMenu('pause') },
+      ],
+    },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+  ];
+}
+
+/** No remote content, no new windows, no navigation away from the app's page, no permissions. */
+function lockDown(url: string): void {
+  app.on('web-contents-created', (_e, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-navigate', (event, target) => {
+      if (!isAppUrl(target, url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  const devOrigin = url.startsWith('file:') ? null : new URL(url).origin;
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
+    const u = details.url;
+    const local = u.startsWith('file:') || u.startsWith('devtools:') || u.startsWith('data:') || u.startsWith('blob:');
+    const dev = devOrigin !== null && (u.startsWith(devOrigin) || u.startsWith(devOrigin.replace(/^http/, 'ws')));
+    callback({ cancel: !(local || dev) });
+  });
+}
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  const url = appUrl();
+  lockDown(url);
+  const api = createLabService({ runsDir: join(app.getPath('userData'), 'runs') });
+  setupIpc({ api, appUrl: url });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform === 'darwin')));
+  createWindow(url);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(url);
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
+
+void main().catch((e: unknown) => {
+  console.error(`nnlab: ${(e as Error).message}`);
+  app.exit(1);
+});

@@ -1,0 +1,100 @@
+// Electron IPC: one handler per LabApi verb plus the native model-file dialogs. Every handler first
+// checks that the call comes from the app's own page, then validates its payload (src/server/calls)
+// before the services see it. The renderer never names a path: files come only through dialogs.
+import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { rename, stat, readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { LabApi, ModelInfo } from '../shared/api';
+import { CHANNEL_EVENT, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL, callChannel } from '../preload/shell-api';
+import { LAB_CALLS, dispatchCall, modelRef } from '../server/calls';
+
+const MAX_MODEL_FILE_BYTES = 200 * 1024 * 1024;
+
+/** True when `url` is the app's own page: the built index.html, or the dev server in `npm run dev`. */
+export function isAppUrl(url: string, appUrl: string): boolean {
+  let u: URL;
+  let app: URL;
+  try {
+    u = new URL(url);
+    app = new URL(appUrl);
+  } catch {
+    return false;
+  }
+  if (app.protocol === 'file:') return u.protocol === 'file:' && u.pathname === app.pathname;
+  return u.origin === app.origin;
+}
+
+export interface IpcOptions {
+  api: LabApi;
+  /** The URL the main window loads (file://.../index.html or the dev server). */
+  appUrl: string;
+}
+
+function checkSender(event: IpcMainInvokeEvent, appUrl: string): void {
+  const frame = event.senderFrame;
+  const owner = BrowserWindow.fromWebContents(event.sender);
+  if (!frame || !owner || !isAppUrl(frame.url, appUrl)) {
+    throw new Error(`refused an IPC call from ${frame ? frame.url : 'a destroyed frame'}`);
+  }
+}
+
+/** Registers the handlers; returns a function that removes them and the event forwarding. */
+export function setupIpc({ api, appUrl }: IpcOptions): () => void {
+  const channels: string[] = [];
+  const handle = (channel: string, fn: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown) => {
+    channels.push(channel);
+    ipcMain.handle(channel, async (event, ...args) => {
+      checkSender(event, appUrl);
+      return fn(event, ...args);
+    });
+  };
+
+  for (const method of Object.keys(LAB_CALLS)) {
+    handle(callChannel(method), (_event, ...args) => dispatchCall(api, method, args));
+  }
+
+  handle(CHANNEL_OPEN_MODEL, async (event, ...args): Promise<ModelInfo | null> => {
+    if (args.length !== 0) throw new Error('openModelFile takes no arguments');
+    const win = BrowserWindow.fromWebContents(event.sender)!;
+    const r = await dialog.showOpenDialog(win, {
+      title: 'Open a model',
+      properties: ['openFile'],
+      filters: [{ name: 'Model (network2.py JSON)', extensions: ['json'] }],
+    });
+    if (r.canceled || r.filePaths.length === 0) return null;
+    const path = r.filePaths[0];
+    const size = (await stat(path)).size;
+    if (size > MAX_MODEL_FILE_BYTES) throw new Error(`${basename(path)} is ${size} bytes, more than the limit of ${MAX_MODEL_FILE_BYTES}`);
+    return api.loadModelJson(await readFile(path, 'utf8'), basename(path));
+  });
+
+  handle(CHANNEL_SAVE_MODEL, async (event, ...args): Promise<string | null> => {
+    if (args.length !== 1) throw new Error('saveModelFile takes one model reference');
+    const ref = modelRef(args[0], 'saveModelFile model');
+    const text = await api.modelJson(ref);
+    const win = BrowserWindow.fromWebContents(event.sender)!;
+    const r = await dialog.showSaveDialog(win, {
+      title: 'Save the model',
+      defaultPath: 'model.json',
+      filters: [{ name: 'Model (network2.py JSON)', extensions: ['json'] }],
+    });
+    if (r.canceled || !r.filePath) return null;
+    const tmp = `${r.filePath}.${process.pid}.tmp`;
+    await writeFile(tmp, text);
+    await rename(tmp, r.filePath);
+    return basename(r.filePath);
+  });
+
+  const unsubscribe = api.onEvent((e) => {
+    for (const win of BrowserWindow.getAllWindows()) sendIfAlive(win.webContents, CHANNEL_EVENT, e);
+  });
+
+  return () => {
+    unsubscribe();
+    for (const c of channels) ipcMain.removeHandler(c);
+  };
+}
+
+function sendIfAlive(wc: WebContents, channel: string, value: unknown): void {
+  if (!wc.isDestroyed()) wc.send(channel, value);
+}

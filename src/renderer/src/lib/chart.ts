@@ -1,0 +1,90 @@
+// Chart.js set-up: only the pieces the lab uses, plus a small plugin that draws the run markers
+// (best epoch, η changes, early stop) as vertical lines and the book's figures as horizontal ones.
+import {
+  Chart,
+  Decimation,
+  Legend,
+  LineController,
+  LineElement,
+  LinearScale,
+  LogarithmicScale,
+  PointElement,
+  Title,
+  Tooltip,
+  type Plugin,
+} from 'chart.js';
+
+export interface VerticalMarker {
+  x: number;
+  color: string;
+  label: string;
+}
+export interface HorizontalMarker {
+  y: number;
+  color: string;
+  label: string;
+}
+export interface MarkerOptions {
+  vertical: VerticalMarker[];
+  horizontal: HorizontalMarker[];
+}
+
+declare module 'chart.js' {
+  interface PluginOptionsByType<TType> {
+    labMarkers?: MarkerOptions;
+  }
+}
+
+const markerPlugin: Plugin<'line', MarkerOptions> = {
+  id: 'labMarkers',
+  afterDatasetsDraw(chart, _args, opts) {
+    const { ctx, chartArea, scales } = chart;
+    const x = scales.x;
+    const y = scales.y;
+    if (!opts || !x || !y) return;
+    ctx.save();
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.lineWidth = 1;
+    for (const m of opts.vertical ?? []) {
+      const px = x.getPixelForValue(m.x);
+      if (px < chartArea.left || px > chartArea.right) continue;
+      ctx.strokeStyle = m.color;
+      ctx.fillStyle = m.color;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(px, chartArea.top);
+      ctx.lineTo(px, chartArea.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.save();
+      ctx.translate(px + 3, chartArea.top + 4);
+      ctx.rotate(Math.PI / 2);
+      ctx.fillText(m.label, 0, 0);
+      ctx.restore();
+    }
+    for (const m of opts.horizontal ?? []) {
+      const py = y.getPixelForValue(m.y);
+      if (py < chartArea.top || py > chartArea.bottom) continue;
+      ctx.strokeStyle = m.color;
+      ctx.fillStyle = m.color;
+      ctx.setLineDash([8, 4]);
+      ctx.beginPath();
+      ctx.moveTo(chartArea.left, py);
+      ctx.lineTo(chartArea.right, py);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillText(m.label, chartArea.left + 4, py - 3);
+    }
+    ctx.restore();
+  },
+};
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title, Decimation, markerPlugin);
+
+export { Chart };
+
+export const PALETTE = ['#2a6ea6', '#e8772e', '#3a9b4a', '#c23b5a', '#8a5cc2', '#a0802a', '#1e9aa0', '#d05bb0', '#6b7a8a', '#5a8f29'];
+
+export function runColor(index: number): string {
+  return PALETTE[index % PALETTE.length];
+}

@@ -1,0 +1,109 @@
+// The UI's view of the lab: runs, their histories and progress, the models, and which model the pad
+// and analysis use. Big arrays live in $state.raw and are replaced, never mutated, so an epoch
+// event costs one shallow copy and no deep proxying.
+import type { EpochMetrics, LabEvent, ModelInfo, ModelRef, RunProgress, RunSummary } from '../../../shared/api';
+import type { Hyperparams } from '../../../engine/hyperparams';
+import type { LabClient } from './transport';
+
+export function sameRef(a: ModelRef, b: ModelRef): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export class LabState {
+  runs = $state.raw<RunSummary[]>([]);
+  histories = $state.raw<Record<string, EpochMetrics[]>>({});
+  progress = $state.raw<Record<string, RunProgress>>({});
+  /** Runs overlaid in the charts. */
+  selected = $state.raw<string[]>([]);
+  models = $state.raw<ModelInfo[]>([]);
+  /** The model the drawing pad and the analysis views use. */
+  model = $state.raw<ModelRef>({ kind: 'default' });
+  /** Bumped on every epoch of any run, so views tied to a run's weights can refresh. */
+  epochTick = $state(0);
+  notice = $state<{ kind: 'error' | 'info'; text: string } | null>(null);
+
+  readonly client: LabClient;
+
+  constructor(client: LabClient) {
+    this.client = client;
+  }
+
+  get api() {
+    return this.client.api;
+  }
+
+  async init(): Promise<void> {
+    this.api.onEvent((e) => this.handle(e));
+    const runs = await this.api.listRuns();
+    const histories: Record<string, EpochMetrics[]> = {};
+    await Promise.all(runs.map(async (r) => (histories[r.id] = await this.api.runHistory(r.id))));
+    this.runs = runs;
+    this.histories = { ...histories, ...this.histories };
+    this.selected = runs.filter((r) => r.state === 'running' || r.state === 'paused').map((r) => r.id);
+    await this.refreshModels();
+  }
+
+  async refreshModels(): Promise<void> {
+    this.models = await this.api.listModels();
+    if (!this.models.some((m) => sameRef(m.ref, this.model)) && this.models.length > 0) this.model = this.models[0].ref;
+  }
+
+  handle(e: LabEvent): void {
+    switch (e.type) {
+      case 'run': {
+        const i = this.runs.findIndex((r) => r.id === e.run.id);
+        this.runs = i < 0 ? [e.run, ...this.runs] : this.runs.map((r, k) => (k === i ? e.run : r));
+        if (i < 0) {
+          this.selected = [...this.selected, e.run.id];
+          void this.refreshModels();
+        }
+        if (e.run.state !== 'running' && this.progress[e.run.id]) {
+          const { [e.run.id]: _gone, ...rest } = this.progress;
+          this.progress = rest;
+        }
+        break;
+      }
+      case 'epoch': {
+        const old = this.histories[e.runId] ?? [];
+        const kept = old.filter((m) => m.epoch < e.metrics.epoch);
+        this.histories = { ...this.histories, [e.runId]: [...kept, e.metrics] };
+        this.epochTick++;
+        break;
+      }
+      case 'progress':
+        this.progress = { ...this.progress, [e.progress.runId]: e.progress };
+        break;
+      case 'run-deleted': {
+        this.runs = this.runs.filter((r) => r.id !== e.runId);
+        this.selected = this.selected.filter((id) => id !== e.runId);
+        const { [e.runId]: _h, ...histories } = this.histories;
+        this.histories = histories;
+        if (this.model.kind === 'run' && this.model.runId === e.runId) this.model = { kind: 'default' };
+        void this.refreshModels();
+        break;
+      }
+    }
+  }
+
+  async startRun(hp: Hyperparams, name?: string): Promise<RunSummary | null> {
+    return this.attempt(async () => {
+      const run = await this.api.startRun(hp, name);
+      this.handle({ type: 'run', run });
+      return run;
+    });
+  }
+
+  toggleSelected(id: string): void {
+    this.selected = this.selected.includes(id) ? this.selected.filter((s) => s !== id) : [...this.selected, id];
+  }
+
+  /** Runs an action, turning a failure into a one-line notice instead of an unhandled rejection. */
+  async attempt<T>(fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.notice = { kind: 'error', text: (e as Error).message.replace(/^Error invoking remote method '[^']+': (\w*Error: )?/, '') };
+      return null;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// Picks how the UI reaches the lab: window.lab from the Electron preload, or else a WebSocket to the
+// browser-mode server, authenticated with the token from the page's URL. Either way the UI sees
+// the same LabApi.
+import type { LabApi, LabEvent, ModelInfo, ModelRef } from '../../../shared/api';
+import type { MenuCommand, ShellApi } from '../../../preload/shell-api';
+
+export interface LabClient {
+  api: LabApi;
+  /** The desktop shell's extras (native dialogs, menu); null in browser mode. */
+  shell: Pick<ShellApi, 'openModelFile' | 'saveModelFile' | 'onMenu'> | null;
+}
+
+declare global {
+  interface Window {
+    lab?: ShellApi;
+  }
+}
+
+export type { MenuCommand, ModelInfo, ModelRef };
+
+export async function connectLab(): Promise<LabClient> {
+  if (window.lab) return { api: window.lab, shell: window.lab };
+  return { api: await connectWebSocket(), shell: null };
+}
+
+type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string } | { event: LabEvent };
+
+function connectWebSocket(): Promise<LabApi> {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`;
+  const ws = new WebSocket(url);
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const listeners = new Set<(e: LabEvent) => void>();
+  let nextId = 1;
+  let closedReason: string | null = null;
+
+  ws.addEventListener('message', (m) => {
+    const msg = JSON.parse(String(m.data)) as Reply;
+    if ('event' in msg) {
+      for (const l of listeners) l(msg.event);
+      return;
+    }
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.result);
+    else p.reject(new Error(msg.error));
+  });
+  ws.addEventListener('close', () => {
+    closedReason = 'the connection to the lab server was closed; restart `npm run serve` and reload';
+    for (const p of pending.values()) p.reject(new Error(closedReason));
+    pending.clear();
+  });
+
+  const call = (method: string, ...args: unknown[]): Promise<never> =>
+    new Promise((resolve, reject) => {
+      if (closedReason) return reject(new Error(closedReason));
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      ws.send(JSON.stringify({ id, method, args }));
+    });
+
+  const api: LabApi = {
+    listRuns: () => call('listRuns'),
+    startRun: (hp, name) => call('startRun', hp, name),
+    pauseRun: (id) => call('pauseRun', id),
+    resumeRun: (id) => call('resumeRun', id),
+    stopRun: (id) => call('stopRun', id),
+    setEta: (id, eta) => call('setEta', id, eta),
+    deleteRun: (id) => call('deleteRun', id),
+    runHistory: (id) => call('runHistory', id),
+    runCsv: (id) => call('runCsv', id),
+    listModels: () => call('listModels'),
+    predict: (model, image) => call('predict', model, image),
+    modelJson: (model) => call('modelJson', model),
+    loadModelJson: (text, name) => call('loadModelJson', text, name),
+    confusion: (model, data) => call('confusion', model, data),
+    gallery: (model, data, a, p, limit) => call('gallery', model, data, a, p, limit),
+    receptiveFields: (model, limit) => call('receptiveFields', model, limit),
+    augmentPreview: (aug, index, count, seed) => call('augmentPreview', aug, index, count, seed),
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    ws.addEventListener('open', () => resolve(api), { once: true });
+    ws.addEventListener('error', () => reject(new Error('cannot reach the lab server (is the token in the address right?)')), { once: true });
+  });
+}
