@@ -1,0 +1,263 @@
+// `npm run bench`: training speed of the engine on the standard configurations, evaluation time,
+// prediction latency and peak memory, next to the numpy yardstick (../shared/bench/ref_batched.py)
+// run in the same process tree on the same machine, and the augmentation figures.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { BackendName } from '../engine/backend';
+import { getBackend } from '../engine/backend';
+import { IMAGE_PIXELS } from '../engine/data';
+import { Evaluator } from '../engine/evaluate';
+import type { Hyperparams } from '../engine/hyperparams';
+import { defaultHyperparams } from '../engine/hyperparams';
+import { Trainer } from '../engine/trainer';
+import { firstN, loadMnistSync } from '../main/datasets';
+import { mnistDir, sharedDir } from '../main/paths';
+import { UsageError, checkKnown, parseArgs } from './args';
+
+interface Config {
+  hidden: number;
+  batch: number;
+  /** Fraction of an epoch timed (and scaled to a whole epoch). */
+  fraction: number;
+}
+
+const FULL: Config[] = [
+  { hidden: 30, batch: 10, fraction: 1 },
+  { hidden: 100, batch: 10, fraction: 1 },
+  { hidden: 800, batch: 10, fraction: 0.25 },
+  { hidden: 100, batch: 100, fraction: 1 },
+];
+
+export interface ConfigResult {
+  sizes: string;
+  batch: number;
+  /** Fraction of the 50,000-image epoch actually trained and timed. */
+  epochFraction: number;
+  secondsPerEpoch: number;
+  examplesPerSecond: number;
+  /** Seconds to evaluate the 10,000 test images (accuracy and cost), best of three. */
+  evalSeconds: number;
+  evalFractionOfEpoch: number;
+  /** Test accuracy after the timed training (a sanity check, not a result). */
+  testAccuracy: number;
+  rssMB: number;
+  yardstick: { secondsPerEpoch: number; epochs: number } | { error: string } | null;
+  /** ours / yardstick seconds per epoch: below 1 is faster than numpy. */
+  ratio: number | null;
+}
+
+export interface BenchResult {
+  date: string;
+  machine: { cpu: string; cores: number; node: string };
+  backend: string;
+  quick: boolean;
+  trainImages: number;
+  configs: ConfigResult[];
+  /** One 28×28 prediction through 784-100-10, averaged over many. */
+  predictMillis: number;
+  /** Peak resident memory of this process while training 784-100-10 (dataset included). */
+  peakRssMB100: number;
+  /** Peak resident memory of the whole bench. */
+  peakRssMB: number;
+  augment: unknown;
+  yardstickCommand: string | null;
+}
+
+const maxRssMB = (): number => process.resourceUsage().maxRSS / 1024;
+const rssMB = (): number => process.memoryUsage().rss / 1024 / 1024;
+
+function hyperparams(c: Config, trainImages: number): Hyperparams {
+  return {
+    ...defaultHyperparams(),
+    sizes: [784, c.hidden, 10],
+    cost: 'cross-entropy',
+    eta: 0.5,
+    lambda: 5,
+    batchSize: c.batch,
+    epochs: 1,
+    trainSize: trainImages,
+    evalSet: 'test',
+    seed: 1,
+  };
+}
+
+/** python3 with numpy, or the reason there is none. */
+function pythonWithNumpy(): string | null {
+  const r = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  return r.status === 0 ? null : r.error ? `python3 not found (${r.error.message})` : 'python3 has no numpy';
+}
+
+/** Runs the yardstick in a child with one BLAS thread and OpenBLAS's own tuning (the two slowing variables unset). */
+function yardstick(script: string, epochs: number, hidden: number, batch: number): { secondsPerEpoch: number; epochs: number } | { error: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('python3', [script, mnistDir(), String(epochs), String(hidden), String(batch)], { env, encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return { error: `yardstick failed: ${(r.stderr || r.error?.message || 'no output').trim().split('\n').pop()}` };
+  try {
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { sec_per_epoch: number };
+    return { secondsPerEpoch: out.sec_per_epoch, epochs };
+  } catch {
+    return { error: `yardstick printed no JSON: ${r.stdout.slice(0, 200)}` };
+  }
+}
+
+function timeIt(f: () => void): number {
+  const t0 = performance.now();
+  f();
+  return (performance.now() - t0) / 1000;
+}
+
+async function augmentFigures(quick: boolean): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  try {
+    // Written by another engineer; absent in early trees, so imported only if it is there.
+    const path = '../main/augment-bench';
+    mod = (await import(/* @vite-ignore */ path)) as Record<string, unknown>;
+  } catch (e) {
+    return { skipped: `augmentation bench unavailable (${(e as Error).message.split('\n')[0]})` };
+  }
+  const out: Record<string, unknown> = {};
+  for (const name of ['benchAugment', 'runRefAugment']) {
+    const f = mod[name];
+    if (typeof f !== 'function') {
+      out[name] = { skipped: `src/main/augment-bench.ts exports no ${name}` };
+      continue;
+    }
+    try {
+      out[name] = await (f as (opts: { quick: boolean }) => unknown)({ quick });
+    } catch (e) {
+      out[name] = { error: (e as Error).message.split('\n')[0] };
+    }
+  }
+  return out;
+}
+
+export async function runBench(opts: { quick: boolean; backend?: BackendName; yardstick: boolean; log?: (line: string) => void }): Promise<BenchResult> {
+  const log = opts.log ?? (() => {});
+  const backend = getBackend(opts.backend);
+  const mnist = loadMnistSync();
+  const trainImages = opts.quick ? 2000 : mnist.train.count;
+  const train = opts.quick ? firstN(mnist.train, trainImages) : mnist.train;
+  const test = opts.quick ? firstN(mnist.test, 1000) : mnist.test;
+  const configs = opts.quick ? [{ hidden: 30, batch: 10, fraction: 1 }, { hidden: 100, batch: 10, fraction: 1 }] : FULL;
+
+  const script = sharedDir() ? join(sharedDir() as string, 'bench', 'ref_batched.py') : null;
+  const noPython = opts.yardstick ? pythonWithNumpy() : 'yardstick not requested';
+  const yardstickReason = !opts.yardstick ? null : !script || !existsSync(script) ? '../shared/bench/ref_batched.py not found' : noPython;
+
+  const results: ConfigResult[] = [];
+  let peakRssMB100 = 0;
+  let predictMillis = NaN;
+  for (const c of configs) {
+    const sizes = `784-${c.hidden}-10`;
+    log(`training ${sizes}, mini-batch ${c.batch}${c.fraction < 1 ? ` (${c.fraction} of an epoch, scaled)` : ''} ...`);
+    const trainer = new Trainer(hyperparams(c, trainImages), train, test, { backend });
+    const batches = Math.ceil((trainImages / c.batch) * c.fraction);
+    const seconds = timeIt(() => trainer.trainBatches(batches)) / c.fraction;
+    let evalSeconds = Infinity;
+    let testAccuracy = NaN;
+    for (let i = 0; i < 3; i++) {
+      evalSeconds = Math.min(evalSeconds, timeIt(() => (testAccuracy = trainer.evaluate(test, true).accuracy)));
+    }
+    if (c.hidden === 100 && c.batch === 10) {
+      peakRssMB100 = maxRssMB();
+      const ev = new Evaluator(trainer.network, backend, 1);
+      const x = new Float32Array(IMAGE_PIXELS);
+      for (let i = 0; i < IMAGE_PIXELS; i++) x[i] = test.images[i] / 255;
+      for (let i = 0; i < 200; i++) ev.predict(x);
+      const n = opts.quick ? 500 : 5000;
+      predictMillis = (timeIt(() => {
+        for (let i = 0; i < n; i++) ev.predict(x);
+      }) * 1000) / n;
+    }
+    let ys: ConfigResult['yardstick'] = null;
+    if (opts.yardstick) {
+      if (yardstickReason) ys = { error: yardstickReason };
+      else {
+        log(`  yardstick ref_batched.py ${c.hidden} hidden, mini-batch ${c.batch} ...`);
+        ys = yardstick(script as string, 1, c.hidden, c.batch);
+      }
+    }
+    const ysSeconds = ys && 'secondsPerEpoch' in ys ? ys.secondsPerEpoch : null;
+    // The yardstick always trains the full 50,000 images; scale ours when --quick trained fewer.
+    const oursFull = seconds * (50_000 / trainImages);
+    results.push({
+      sizes,
+      batch: c.batch,
+      epochFraction: c.fraction,
+      secondsPerEpoch: seconds,
+      examplesPerSecond: trainImages / seconds,
+      evalSeconds,
+      evalFractionOfEpoch: (evalSeconds * (10_000 / test.count)) / oursFull,
+      testAccuracy,
+      rssMB: rssMB(),
+      yardstick: ys,
+      ratio: ysSeconds ? oursFull / ysSeconds : null,
+    });
+  }
+  return {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+    backend: backend.name,
+    quick: opts.quick,
+    trainImages,
+    configs: results,
+    predictMillis,
+    peakRssMB100,
+    peakRssMB: maxRssMB(),
+    augment: await augmentFigures(opts.quick),
+    yardstickCommand: script && !yardstickReason ? `OPENBLAS_NUM_THREADS=1 python3 ${script} ${mnistDir()} 1 HIDDEN BATCH` : yardstickReason,
+  };
+}
+
+const fmt = (v: number, d = 3): string => (Number.isFinite(v) ? v.toFixed(d) : '-');
+
+export function formatTable(r: BenchResult): string {
+  const lines: string[] = [];
+  lines.push(`nnlab bench, ${r.date}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, backend ${r.backend}, one thread${r.quick ? ', QUICK (2,000 training images)' : ''}`);
+  lines.push('');
+  const head = ['network', 'batch', 's/epoch', 'examples/s', 'eval 10k s', 'eval/epoch', 'numpy s/epoch', 'ours/numpy', 'test acc'];
+  const rows = r.configs.map((c) => [
+    c.sizes + (c.epochFraction < 1 ? ` (${c.epochFraction} ep)` : ''),
+    String(c.batch),
+    fmt(c.secondsPerEpoch),
+    Math.round(c.examplesPerSecond).toString(),
+    fmt(c.evalSeconds, 4),
+    `${fmt(c.evalFractionOfEpoch * 100, 1)}%`,
+    c.yardstick === null ? '-' : 'secondsPerEpoch' in c.yardstick ? fmt(c.yardstick.secondsPerEpoch) : 'n/a',
+    c.ratio === null ? '-' : `${fmt(c.ratio, 2)}x`,
+    fmt(c.testAccuracy, 4),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
+  lines.push(line(head));
+  for (const row of rows) lines.push(line(row));
+  lines.push('');
+  lines.push(`prediction, one 28x28 through 784-100-10: ${fmt(r.predictMillis, 4)} ms`);
+  lines.push(`peak RSS while training 784-100-10 (dataset included): ${fmt(r.peakRssMB100, 0)} MB; whole bench: ${fmt(r.peakRssMB, 0)} MB`);
+  const errors = r.configs.flatMap((c) => (c.yardstick && 'error' in c.yardstick ? [c.yardstick.error] : []));
+  if (errors.length) lines.push(`yardstick: ${[...new Set(errors)].join('; ')}`);
+  else if (r.yardstickCommand) lines.push(`yardstick: ${r.yardstickCommand} (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)`);
+  lines.push(`augmentation: ${JSON.stringify(r.augment)}`);
+  return lines.join('\n');
+}
+
+export async function benchMain(args: string[]): Promise<void> {
+  const { positional, flags } = parseArgs(args, ['json', 'quick', 'no-yardstick']);
+  checkKnown(flags, ['json', 'quick', 'no-yardstick', 'backend']);
+  if (positional.length) throw new UsageError(`bench takes no positional arguments, got ${JSON.stringify(positional[0])}`);
+  const backendFlag = flags.get('backend');
+  if (backendFlag !== undefined && backendFlag !== 'wasm' && backendFlag !== 'reference') throw new UsageError(`--backend must be wasm or reference, got ${JSON.stringify(backendFlag)}`);
+  const json = flags.has('json');
+  const result = await runBench({
+    quick: flags.has('quick'),
+    backend: backendFlag as BackendName | undefined,
+    // --quick trains 2,000 images: too little to compare with a whole numpy epoch.
+    yardstick: !flags.has('no-yardstick') && !flags.has('quick'),
+    log: json ? undefined : (line) => process.stderr.write(line + '\n'),
+  });
+  process.stdout.write(json ? JSON.stringify(result) + '\n' : formatTable(result) + '\n');
+}
