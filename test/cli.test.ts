@@ -1,0 +1,152 @@
+// The command line end to end: train, evaluate and predict as DESIGN.md specifies, and every
+// bad input refused with one line on stderr, a non-zero exit, no stack trace, nothing half-written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { loadMnist } from '../src/main/datasets';
+
+const TSX = join('node_modules', '.bin', 'tsx');
+const dir = mkdtempSync(join(tmpdir(), 'nnlab-cli-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(TSX, ['src/cli/index.ts', ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function refused(args: string[], re: RegExp): void {
+  const r = cli(...args);
+  assert.notEqual(r.status, 0, `${args.join(' ')} should fail`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr for ${args.join(' ')}, got:\n${r.stderr}`);
+  assert.match(lines[0], re, args.join(' '));
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+}
+
+const small = ['--sizes', '784,12,10', '--train-size', '1000', '--epochs', '2', '--batch', '10', '--eta', '0.5', '--seed', '3'];
+
+test('train --json prints one object per epoch and a summary, and --save writes a loadable model', () => {
+  const model = join(dir, 'm.json');
+  const r = cli('train', ...small, '--lambda', '1', '--monitor', 'eval-accuracy,eval-cost,train-accuracy,train-cost', '--save', model, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 3);
+  for (const [i, e] of lines.slice(0, 2).entries()) {
+    assert.equal(e.epoch, i + 1);
+    for (const k of ['seconds', 'eta', 'trainCost', 'trainAccuracy', 'evalCost', 'evalAccuracy']) assert.equal(typeof e[k], 'number', k);
+    assert.ok(e.evalAccuracy > 0.5 && e.evalAccuracy <= 1);
+  }
+  const s = lines[2];
+  assert.equal(s.done, true);
+  assert.equal(s.stoppedBecause, 'epochs');
+  assert.ok([1, 2].includes(s.bestEpoch));
+  assert.equal(s.bestEvalAccuracy, Math.max(lines[0].evalAccuracy, lines[1].evalAccuracy));
+  assert.ok(s.secondsPerEpoch > 0);
+  const saved = JSON.parse(readFileSync(model, 'utf8'));
+  assert.deepEqual(saved.sizes, [784, 12, 10]);
+  assert.equal(saved.cost, 'CrossEntropyCost');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+
+  const ev = cli('evaluate', model, '--data', 'validation', '--json');
+  assert.equal(ev.status, 0, ev.stderr);
+  const e = JSON.parse(ev.stdout);
+  assert.equal(e.n, 10_000);
+  assert.equal(e.accuracy, lines[1].evalAccuracy);
+  assert.equal(typeof e.cost, 'number');
+});
+
+test('the same seed gives the same run through the CLI', () => {
+  const a = cli('train', ...small, '--json');
+  const b = cli('train', ...small, '--json');
+  const strip = (s: string) => s.trim().split('\n').map((l) => { const o = JSON.parse(l); delete o.seconds; delete o.secondsPerEpoch; return o; });
+  assert.deepEqual(strip(a.stdout), strip(b.stdout));
+});
+
+test('train without --json prints what network2.py prints', () => {
+  const r = cli('train', ...small, '--monitor', 'eval-accuracy,train-cost', '--eval', 'test');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Epoch 0 training complete\nCost on training data: [0-9.]+\nAccuracy on evaluation data: \d+ \/ 10000\n\nEpoch 1 training complete/);
+});
+
+test('predict reads PNG and JPEG digits of any size and polarity', { skip: existsSync('resources/models/default.json') ? false : 'no bundled default model yet' }, async () => {
+  const mnist = await loadMnist();
+  const files: string[] = [];
+  const labels: number[] = [];
+  for (const i of [0, 1, 2, 3]) {
+    const raw = Buffer.from(mnist.test.images.subarray(i * 784, (i + 1) * 784));
+    // Dark ink on white, enlarged and off-centre, as a photo or a drawing would be.
+    const inverted = Buffer.from(raw.map((v) => 255 - v));
+    const big = await sharp(inverted, { raw: { width: 28, height: 28, channels: 1 } }).resize(140, 140).extend({ top: 10, left: 60, right: 5, bottom: 40, background: '#ffffff' });
+    const f = join(dir, `digit${i}.${i % 2 ? 'jpg' : 'png'}`);
+    await (i % 2 ? big.jpeg({ quality: 92 }) : big.png()).toFile(f);
+    files.push(f);
+    labels.push(mnist.test.labels[i]);
+  }
+  const r = cli('predict', ...files, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(out.map((o) => o.file), files);
+  assert.deepEqual(out.map((o) => o.digit), labels);
+  for (const o of out) {
+    assert.equal(o.probabilities.length, 10);
+    assert.ok(Math.abs(o.probabilities.reduce((s: number, p: number) => s + p, 0) - 1) < 1e-6);
+  }
+});
+
+test('bad options are refused with one line', () => {
+  refused(['train', '--sizes', '784,0,10'], /sizes\[1\] must be a positive integer/);
+  refused(['train', '--sizes', '784,-5,10'], /sizes/);
+  refused(['train', '--sizes', '784,abc,10'], /--sizes must be comma-separated integers/);
+  refused(['train', '--batch', '0'], /--batch/);
+  refused(['train', '--batch', '-3'], /--batch/);
+  refused(['train', '--eta', '0'], /--eta/);
+  refused(['train', '--eta', '-1'], /--eta/);
+  refused(['train', '--train-size', '0'], /--train-size/);
+  refused(['train', '--train-size', '-10'], /--train-size/);
+  refused(['train', '--dropout', '1'], /--dropout/);
+  refused(['train', '--dropout', '-0.1'], /--dropout/);
+  refused(['train', '--cost', 'hinge'], /unknown cost "hinge"/);
+  refused(['train', '--activation', 'gelu'], /unknown --activation "gelu"/);
+  refused(['train', '--eta'], /--eta needs a value/);
+  refused(['train', '--frobnicate', '3'], /unknown option --frobnicate/);
+  refused(['train', '--augment', 'spin:3'], /--augment: cannot read "spin:3"/);
+  refused(['train', '--augment', 'elastic:34'], /--augment: elastic needs ALPHA\/SIGMA/);
+  refused(['train', '--schedule', 'halve'], /--schedule must be halve:N/);
+  refused(['train', '--save', join(dir, 'missing', 'm.json')], /--save: folder .* does not exist/);
+  refused(['frobnicate'], /unknown command "frobnicate"/);
+});
+
+test('bad model files are refused with one line naming the file', () => {
+  const write = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const tiny = readFileSync('test/fixtures/network2-tiny.json', 'utf8');
+  refused(['evaluate', join(dir, 'nope.json')], /cannot read model file .*nope\.json: no such file/);
+  refused(['evaluate', write('empty.json', '')], /empty\.json: model file is empty/);
+  refused(['evaluate', write('trunc.json', tiny.slice(0, tiny.length / 2))], /trunc\.json: model file is not valid JSON/);
+  refused(['evaluate', write('text.json', 'hello')], /text\.json: model file is not valid JSON/);
+  refused(['evaluate', write('array.json', '[]')], /array\.json: model file must hold a JSON object/);
+  refused(['evaluate', write('ragged.json', tiny.replace('[[0.0], [1.0]', '[[0.0, 5], [1.0]'))], /ragged\.json: weights\[1\]\[0\] has 2 numbers, expected 1/);
+  refused(['evaluate', write('ragged-bias.json', tiny.replace('[[-1.0]]', '[[-1.0, 5]]'))], /ragged-bias\.json: biases\[0\]\[0\] has 2 numbers, expected 1/);
+  refused(['evaluate', write('null.json', tiny.replace('[[-1.0]]', '[[null]]'))], /null\.json: biases\[0\]\[0\]\[0\] is null/);
+  refused(['evaluate', write('cost.json', tiny.replace('QuadraticCost', 'HingeCost'))], /cost\.json: unknown cost "HingeCost"/);
+  refused(['evaluate', write('shape.json', tiny.replace('[784, 1, 10]', '[784, 2, 10]'))], /shape\.json: weights\[0\] has 1 rows, expected 2/);
+  refused(['evaluate', dir], /is not a file/);
+  refused(['evaluate'], /evaluate needs exactly one model file/);
+});
+
+test('bad images are refused with one line naming the file', { skip: existsSync('resources/models/default.json') ? false : 'no bundled default model yet' }, () => {
+  const notImage = join(dir, 'notes.png');
+  writeFileSync(notImage, 'this is not a PNG');
+  const empty = join(dir, 'empty.png');
+  writeFileSync(empty, '');
+  refused(['predict', notImage], /notes\.png/);
+  refused(['predict', empty], /empty\.png/);
+  refused(['predict', join(dir, 'missing.png')], /missing\.png/);
+  refused(['predict'], /predict needs at least one image/);
+});
