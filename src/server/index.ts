@@ -1,0 +1,251 @@
+// Browser mode: serves the built renderer (out/renderer) on 127.0.0.1 and speaks LabApi over a
+// WebSocket to the same services as Electron's main process. A random token in the printed URL
+// guards both: without it (or its cookie) requests get 403; WebSockets from other origins, other
+// hosts (DNS rebinding) and paths outside the served folder are refused.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { LabApi, LabEvent } from '../shared/api';
+import { dispatchCall } from './calls';
+
+export const TOKEN_COOKIE = 'nnlab_token';
+/** Model files travel as text over the socket; allow the largest the services accept, plus framing. */
+const MAX_MESSAGE_BYTES = 210 * 1024 * 1024;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export interface LabServerOptions {
+  api: LabApi;
+  /** The folder to serve (out/renderer). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Defaults to 32 random bytes in hex. */
+  token?: string;
+}
+
+export interface LabServer {
+  port: number;
+  token: string;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** The address to open, with the token. */
+  url: string;
+  close(): Promise<void>;
+}
+
+function sameSecret(a: string | null | undefined, b: string): boolean {
+  if (typeof a !== 'string') return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: IncomingMessage): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === TOKEN_COOKIE) return v.join('=');
+  }
+  return null;
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+export async function startLabServer(opts: LabServerOptions): Promise<LabServer> {
+  const root = realpathSync(resolve(opts.rendererDir));
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  let port = 0;
+  const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const allowedOrigins = () => allowedHosts().map((h) => `http://${h}`);
+
+  /** Host header and token checks shared by pages and sockets; returns a refusal reason or null. */
+  function refusal(req: IncomingMessage, url: URL): string | null {
+    if (!allowedHosts().includes(req.headers.host ?? '')) return 'unexpected Host header';
+    if (!sameSecret(url.searchParams.get('token'), token) && !sameSecret(cookieToken(req), token)) return 'missing or wrong token';
+    return null;
+  }
+
+  function send(res: ServerResponse, status: number, text: string): void {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+    res.end(text + '\n');
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const refused = refusal(req, url);
+    if (refused) return send(res, 403, `forbidden: ${refused}; open the address printed by npm run serve`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    // Refuse any path that tries to leave the served folder, however it is spelled.
+    const rawPath = (req.url ?? '/').split('?')[0];
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return send(res, 400, 'bad request: malformed path');
+    }
+    if (path.includes('\0') || /(^|[\\/])\.\.([\\/]|$)/.test(path) || /%2e%2e|\.\./i.test(rawPath)) return send(res, 403, 'forbidden: path outside the served folder');
+    if (path === '/') path = '/index.html';
+    const file = resolve(root, '.' + path);
+    if (file !== root && !file.startsWith(root + sep)) return send(res, 403, 'forbidden: path outside the served folder');
+    let real: string;
+    try {
+      real = realpathSync(file);
+      if (!real.startsWith(root + sep)) return send(res, 403, 'forbidden: path outside the served folder');
+      if (!statSync(real).isFile()) return send(res, 404, 'not found');
+    } catch {
+      return send(res, 404, 'not found');
+    }
+    const headers: Record<string, string> = {
+      'Content-Type': CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+      'Content-Security-Policy': CSP,
+      'Cache-Control': real.endsWith('.html') ? 'no-store' : 'max-age=3600',
+    };
+    // The page URL carries the token; a strict, HTTP-only cookie lets its assets and socket follow.
+    if (sameSecret(url.searchParams.get('token'), token)) headers['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(real).pipe(res);
+  }
+
+  const http = createServer(handle);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const origin = req.headers.origin;
+    const reason =
+      url.pathname !== '/ws' ? 'unknown socket path' : !origin || !allowedOrigins().includes(origin) ? 'origin not allowed' : refusal(req, url);
+    if (reason) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nforbidden: ${reason}\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.api));
+  });
+
+  await new Promise<void>((ok, fail) => {
+    http.once('error', fail);
+    http.listen(opts.port ?? 0, '127.0.0.1', () => {
+      http.off('error', fail);
+      ok();
+    });
+  });
+  port = (http.address() as { port: number }).port;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    token,
+    origin,
+    url: `${origin}/?token=${token}`,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        http.closeAllConnections();
+        http.close(() => ok());
+      }),
+  };
+}
+
+/** One browser tab: calls in, replies and events out, all JSON. */
+function serveSocket(ws: WebSocket, api: LabApi): void {
+  const sendJson = (v: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(v));
+  };
+  const unsubscribe = api.onEvent((event: LabEvent) => sendJson({ event }));
+  ws.on('close', unsubscribe);
+  ws.on('error', unsubscribe);
+  ws.on('message', async (data, isBinary) => {
+    let id: unknown = null;
+    try {
+      if (isBinary) throw new Error('binary messages are not accepted');
+      let msg: unknown;
+      try {
+        msg = JSON.parse(String(data));
+      } catch {
+        throw new Error('message is not valid JSON');
+      }
+      if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new Error('message must be an object {id, method, args}');
+      const m = msg as Record<string, unknown>;
+      id = m.id;
+      if (!Number.isSafeInteger(id)) {
+        id = null;
+        throw new Error('message id must be an integer');
+      }
+      const result = await dispatchCall(api, m.method, m.args ?? []);
+      sendJson({ id, ok: true, result: result ?? null });
+    } catch (e) {
+      sendJson({ id, ok: false, error: oneLine(e) });
+    }
+  });
+}
+
+function parseArgs(args: string[]): { port: number; runsDir: string | null } {
+  let port = 0;
+  let runsDir: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--port') {
+      const v = value();
+      port = Number(v);
+      if (!/^\d+$/.test(v) || port < 0 || port > 65535) throw new Error(`--port must be an integer in [0, 65535], got ${JSON.stringify(v)}`);
+    } else if (a === '--runs-dir') runsDir = value();
+    else throw new Error(`unknown option ${JSON.stringify(a)} for serve (expected --port N, --runs-dir DIR)`);
+  }
+  return { port, runsDir };
+}
+
+/** `npm run serve [-- --port N] [--runs-dir DIR]`: builds the renderer if needed, then serves it. */
+export async function serveMain(args: string[]): Promise<void> {
+  const { port, runsDir } = parseArgs(args);
+  const { repoRoot } = await import('../main/paths');
+  const { ensureRendererBuilt } = await import('./build-renderer');
+  const { createLabService } = await import('../main/lab-service');
+  const rootDir = repoRoot();
+  await ensureRendererBuilt(rootDir, (line) => process.stderr.write(line + '\n'));
+  const api = createLabService({ runsDir: resolve(runsDir ?? join(rootDir, 'runs')) });
+  let server: LabServer;
+  try {
+    server = await startLabServer({ api, rendererDir: join(rootDir, 'out/renderer'), port });
+  } catch (e) {
+    await api.close();
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use; pick another with --port N` : oneLine(e));
+  }
+  process.stdout.write(`nnlab is serving on 127.0.0.1 only. Open:\n  ${server.url}\n(Ctrl+C to stop)\n`);
+  const stop = async () => {
+    await server.close();
+    await api.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
