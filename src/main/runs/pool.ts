@@ -1,0 +1,378 @@
+// The run pool: every run's record, and a worker thread (plus an augmentation worker when the run
+// augments) for each run that is training or paused. Commands go to the workers as messages;
+// their replies become LabEvents and updates of run.json. A worker that throws, runs out of
+// memory, diverges or is killed ends only its own run, with the reason, never the process.
+import { MessageChannel, Worker, type WorkerOptions } from 'node:worker_threads';
+import type { DataSplit } from '../../engine/data';
+import type { Hyperparams } from '../../engine/hyperparams';
+import type { LabEvent, RunSummary } from '../../shared/api';
+import type { FromTrainer, ToTrainer, WorkerRole } from './messages';
+import { RunStore, newRunId, runCsv, summarize, type RunRecord } from './store';
+
+export interface Datasets {
+  train: DataSplit;
+  validation: DataSplit;
+  test: DataSplit;
+}
+
+export interface PoolOptions {
+  store: RunStore;
+  /** The dataset, loaded once (SharedArrayBuffer-backed) and shared by every worker. */
+  data: () => Promise<Datasets>;
+  /** The worker script: src/main/runs/worker.ts under tsx, the bundled file in Electron. */
+  workerUrl: URL | string;
+  /** Heap limit per training worker, in MB. */
+  heapLimitMb?: number;
+  progressIntervalMs?: number;
+  emit: (event: LabEvent) => void;
+}
+
+interface Live {
+  worker: Worker;
+  augmenter: Worker | null;
+  /** Set once the worker said how the run ended; an exit without it is a crash. */
+  ended: boolean;
+  exited: Promise<void>;
+}
+
+export class RunError extends Error {
+  override name = 'RunError';
+}
+
+export class RunPool {
+  private readonly records = new Map<string, RunRecord>();
+  private readonly live = new Map<string, Live>();
+  private readonly opts: Required<PoolOptions>;
+
+  constructor(opts: PoolOptions) {
+    this.opts = { heapLimitMb: 2048, progressIntervalMs: 100, ...opts };
+    for (const rec of opts.store.loadAll((id, message) => console.error(`runs: skipping ${id}: ${message}`))) {
+      // A run that was training when the process died has no worker now: it failed, and can go on.
+      if (rec.state === 'running') {
+        rec.state = 'failed';
+        rec.stoppedBecause = 'interrupted: the app or its worker ended during training';
+        opts.store.save(rec);
+      }
+      this.records.set(rec.id, rec);
+    }
+  }
+
+  private get store(): RunStore {
+    return this.opts.store;
+  }
+
+  private record(id: string): RunRecord {
+    const rec = this.records.get(id);
+    if (!rec) throw new RunError(`no run with id ${JSON.stringify(id)}`);
+    return rec;
+  }
+
+  summary(id: string): RunSummary {
+    const rec = this.record(id);
+    return summarize(rec, this.resumable(rec));
+  }
+
+  private resumable(rec: RunRecord): boolean {
+    return (rec.state === 'paused' || rec.state === 'stopped' || rec.state === 'failed') && this.store.hasCheckpoint(rec.id);
+  }
+
+  list(): RunSummary[] {
+    return [...this.records.values()].map((r) => summarize(r, this.resumable(r)));
+  }
+
+  get(id: string): RunRecord {
+    return this.record(id);
+  }
+
+  csv(id: string): string {
+    return runCsv(this.record(id));
+  }
+
+  isLive(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  private changed(rec: RunRecord): void {
+    this.store.save(rec);
+    this.opts.emit({ type: 'run', run: summarize(rec, this.resumable(rec)) });
+  }
+
+  async start(hyperparams: Hyperparams, name: string): Promise<RunSummary> {
+    const now = new Date();
+    const rec: RunRecord = {
+      version: 1,
+      id: newRunId(now),
+      name,
+      hyperparams,
+      state: 'running',
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      history: [],
+      markers: [],
+      currentEta: hyperparams.eta,
+      bestEpoch: null,
+      bestEvalAccuracy: null,
+      secondsTraining: 0,
+      examplesPerSecond: null,
+      stoppedBecause: null,
+    };
+    this.records.set(rec.id, rec);
+    this.changed(rec);
+    await this.spawn(rec, false);
+    return this.summary(rec.id);
+  }
+
+  private async spawn(rec: RunRecord, resume: boolean): Promise<void> {
+    const data = await this.opts.data();
+    const hp = rec.hyperparams;
+    const evalData = hp.evalSet === 'none' ? null : data[hp.evalSet];
+    const worker = startWorker(this.opts.workerUrl, {
+      workerData: { role: 'train' } satisfies WorkerRole,
+      resourceLimits: { maxOldGenerationSizeMb: this.opts.heapLimitMb },
+      name: `run ${rec.id}`,
+    });
+    let augmenter: Worker | null = null;
+    let augmentPort = null;
+    if (hp.augment) {
+      const channel = new MessageChannel();
+      augmenter = startWorker(this.opts.workerUrl, {
+        workerData: { role: 'augment', port: channel.port2 } satisfies WorkerRole,
+        transferList: [channel.port2],
+        name: `augment ${rec.id}`,
+      });
+      augmentPort = channel.port1;
+      augmenter.on('error', (e) => this.failed(rec, `augmentation worker failed: ${describeWorkerError(e)}`));
+    }
+    const live: Live = {
+      worker,
+      augmenter,
+      ended: false,
+      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+    };
+    this.live.set(rec.id, live);
+    worker.on('message', (msg: FromTrainer) => this.onMessage(rec, live, msg));
+    worker.on('error', (e) => this.failed(rec, describeWorkerError(e)));
+    worker.on('exit', (code) => {
+      if (!live.ended) this.failed(rec, `its worker exited unexpectedly (exit code ${code})`);
+      void augmenter?.terminate();
+      if (this.live.get(rec.id) === live) this.live.delete(rec.id);
+    });
+    const start: ToTrainer = {
+      type: 'start',
+      runId: rec.id,
+      hyperparams: hp,
+      train: data.train,
+      evalData,
+      checkpointPath: this.store.checkpointPath(rec.id),
+      resumeFrom: resume,
+      eta: rec.currentEta,
+      augmentPort,
+      progressIntervalMs: this.opts.progressIntervalMs,
+    };
+    worker.postMessage(start, augmentPort ? [augmentPort] : []);
+  }
+
+  private onMessage(rec: RunRecord, live: Live, msg: FromTrainer): void {
+    if (live.ended) return;
+    switch (msg.type) {
+      case 'started':
+        // The checkpoint is the authority on what was done (run.json may lag it by one write).
+        rec.history = msg.history.map((m) => ({ ...m }));
+        rec.markers = rec.markers.filter((m) => m.epoch <= msg.epoch);
+        rec.secondsTraining = rec.history.reduce((s, m) => s + m.seconds, 0);
+        rec.currentEta = msg.eta;
+        this.changed(rec);
+        break;
+      case 'progress':
+        this.opts.emit({
+          type: 'progress',
+          progress: {
+            runId: rec.id,
+            epoch: msg.epoch,
+            examplesDone: msg.examplesDone,
+            examplesTotal: msg.examplesTotal,
+            examplesPerSecond: msg.examplesPerSecond,
+            etaSeconds: msg.etaSeconds,
+          },
+        });
+        break;
+      case 'epoch':
+        rec.history.push(msg.metrics);
+        rec.markers.push(...msg.markers.filter((m) => m.kind !== 'failed'));
+        rec.currentEta = msg.eta;
+        rec.bestEpoch = msg.bestEpoch;
+        rec.bestEvalAccuracy = msg.bestEvalAccuracy;
+        rec.secondsTraining += msg.metrics.seconds;
+        rec.examplesPerSecond = msg.examplesPerSecond;
+        this.store.save(rec);
+        this.opts.emit({ type: 'epoch', runId: rec.id, metrics: msg.metrics, markers: msg.markers });
+        this.opts.emit({ type: 'run', run: summarize(rec, this.resumable(rec)) });
+        break;
+      case 'paused':
+      case 'resumed':
+        break;
+      case 'eta-set':
+        rec.currentEta = msg.eta;
+        this.changed(rec);
+        break;
+      case 'done':
+        live.ended = true;
+        rec.state = msg.state;
+        rec.stoppedBecause = msg.stoppedBecause;
+        this.changed(rec);
+        this.retire(live);
+        break;
+      case 'failed':
+        this.failed(rec, msg.reason);
+        break;
+    }
+  }
+
+  /** Ends a run as failed with `reason` (once), keeping its last checkpoint for a resume. */
+  private failed(rec: RunRecord, reason: string): void {
+    const live = this.live.get(rec.id);
+    if (live) {
+      if (live.ended) return;
+      live.ended = true;
+      this.retire(live);
+    }
+    if (!this.records.has(rec.id)) return;
+    rec.state = 'failed';
+    rec.stoppedBecause = reason;
+    const epoch = rec.history.length;
+    if (!rec.markers.some((m) => m.kind === 'failed' && m.epoch === epoch)) rec.markers.push({ kind: 'failed', epoch, reason });
+    this.changed(rec);
+  }
+
+  private retire(live: Live): void {
+    void live.worker.terminate();
+    void live.augmenter?.terminate();
+  }
+
+  pause(id: string): void {
+    const rec = this.record(id);
+    const live = this.live.get(id);
+    if (rec.state !== 'running' || !live) throw new RunError(`run ${id} is ${rec.state}, not running`);
+    live.worker.postMessage({ type: 'pause' } satisfies ToTrainer);
+    rec.state = 'paused';
+    this.changed(rec);
+  }
+
+  /** Resumes a paused run, or restarts a stopped or failed one from its last checkpoint. */
+  async resume(id: string): Promise<void> {
+    const rec = this.record(id);
+    const live = this.live.get(id);
+    if (live && !live.ended) {
+      if (rec.state !== 'paused') throw new RunError(`run ${id} is ${rec.state}, not paused`);
+      live.worker.postMessage({ type: 'resume' } satisfies ToTrainer);
+      rec.state = 'running';
+      this.changed(rec);
+      return;
+    }
+    if (rec.state === 'finished') throw new RunError(`run ${id} has finished; start a new run to train further`);
+    if (rec.state === 'running') throw new RunError(`run ${id} is already running`);
+    if (live) await live.exited;
+    const fromCheckpoint = this.store.hasCheckpoint(id);
+    if (!fromCheckpoint) {
+      // Nothing was saved yet: start over; with the same seed this is the same run.
+      rec.history = [];
+      rec.markers = [];
+      rec.bestEpoch = null;
+      rec.bestEvalAccuracy = null;
+      rec.secondsTraining = 0;
+    }
+    rec.state = 'running';
+    rec.stoppedBecause = null;
+    this.changed(rec);
+    await this.spawn(rec, fromCheckpoint);
+  }
+
+  stop(id: string): void {
+    const rec = this.record(id);
+    const live = this.live.get(id);
+    if (live && !live.ended) {
+      live.worker.postMessage({ type: 'stop' } satisfies ToTrainer);
+      return;
+    }
+    if (rec.state !== 'paused') throw new RunError(`run ${id} is ${rec.state}, not running or paused`);
+    rec.state = 'stopped';
+    rec.stoppedBecause = 'stopped';
+    this.changed(rec);
+  }
+
+  setEta(id: string, eta: number): void {
+    const rec = this.record(id);
+    if (rec.state === 'finished') throw new RunError(`run ${id} has finished; its learning rate can no longer change`);
+    const live = this.live.get(id);
+    if (live && !live.ended) {
+      live.worker.postMessage({ type: 'set-eta', eta } satisfies ToTrainer);
+    } else {
+      // Not training now: the new rate applies when the run is resumed.
+      rec.currentEta = eta;
+      this.changed(rec);
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    const rec = this.record(id);
+    const live = this.live.get(id);
+    this.records.delete(id);
+    if (live) {
+      live.ended = true;
+      this.retire(live);
+      await live.exited;
+    }
+    this.store.delete(rec.id);
+    this.opts.emit({ type: 'run-deleted', runId: id });
+  }
+
+  /** Ends the run's worker abruptly, as a crash would (for tests and fault drills). */
+  async killWorker(id: string): Promise<void> {
+    const live = this.live.get(id);
+    if (!live) throw new RunError(`run ${id} has no worker`);
+    await live.worker.terminate();
+    await live.exited;
+  }
+
+  /** Waits until a run's worker has exited (or returns at once when it has none). */
+  async settled(id: string): Promise<void> {
+    await this.live.get(id)?.exited;
+  }
+
+  /** Shuts every worker down; their runs are left failed-but-resumable from their last checkpoint. */
+  async close(): Promise<void> {
+    const all = [...this.live.entries()];
+    for (const [id, live] of all) {
+      const rec = this.records.get(id);
+      live.ended = true;
+      this.retire(live);
+      if (rec && (rec.state === 'running' || rec.state === 'paused')) {
+        if (rec.state === 'running') {
+          rec.state = 'failed';
+          rec.stoppedBecause = 'interrupted: the app was closed during training';
+        }
+        this.store.save(rec);
+      }
+    }
+    await Promise.all(all.map(([, l]) => l.exited));
+  }
+}
+
+/**
+ * Starts the worker script. A TypeScript script (development and tests, under tsx) is loaded
+ * through a small bootstrap that registers tsx inside the worker first: Node 20 does not apply
+ * an `--import tsx` in execArgv to a worker's entry module. A bundled .js script loads directly.
+ */
+function startWorker(url: URL | string, options: WorkerOptions): Worker {
+  const href = String(url);
+  if (!href.endsWith('.ts')) return new Worker(new URL(href), options);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(href)}); });`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
+function describeWorkerError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'ran out of memory (the worker hit its heap limit)';
+  return err instanceof Error ? err.message : String(e);
+}

@@ -1,0 +1,176 @@
+// The runs folder: one sub-folder per run holding run.json (hyperparameters, per-epoch metrics,
+// markers, timings, outcome) and checkpoint.bin (written by the run's worker each epoch).
+// run.json is rewritten atomically on every change, so the history survives any crash.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { validateHyperparams, type Hyperparams } from '../../engine/hyperparams';
+import type { EpochMetrics, RunMarker, RunState, RunSummary } from '../../shared/api';
+import { writeFileAtomicSync } from './atomic';
+
+export interface RunRecord {
+  version: 1;
+  id: string;
+  name: string;
+  hyperparams: Hyperparams;
+  state: RunState;
+  createdAt: string;
+  updatedAt: string;
+  /** Metrics of every completed epoch, in order. */
+  history: EpochMetrics[];
+  markers: RunMarker[];
+  currentEta: number;
+  bestEpoch: number | null;
+  bestEvalAccuracy: number | null;
+  secondsTraining: number;
+  examplesPerSecond: number | null;
+  stoppedBecause: string | null;
+}
+
+export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const RUN_FILE = 'run.json';
+const CHECKPOINT_FILE = 'checkpoint.bin';
+
+/** A new run id: sortable by creation time, unique enough for one machine. */
+export function newRunId(now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15).toLowerCase();
+  return `run-${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export class RunStore {
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  runDir(id: string): string {
+    if (!RUN_ID_PATTERN.test(id)) throw new Error(`bad run id ${JSON.stringify(id)}`);
+    return join(this.dir, id);
+  }
+
+  checkpointPath(id: string): string {
+    return join(this.runDir(id), CHECKPOINT_FILE);
+  }
+
+  hasCheckpoint(id: string): boolean {
+    return existsSync(this.checkpointPath(id));
+  }
+
+  save(rec: RunRecord): void {
+    const dir = this.runDir(rec.id);
+    mkdirSync(dir, { recursive: true });
+    rec.updatedAt = new Date().toISOString();
+    writeFileAtomicSync(join(dir, RUN_FILE), JSON.stringify(rec, numberReplacer, 1));
+  }
+
+  /** Every readable run in the folder; unreadable ones are reported through `onBad` and skipped. */
+  loadAll(onBad: (id: string, message: string) => void = () => {}): RunRecord[] {
+    const out: RunRecord[] = [];
+    for (const name of readdirSync(this.dir)) {
+      if (!RUN_ID_PATTERN.test(name)) continue;
+      const file = join(this.dir, name, RUN_FILE);
+      if (!existsSync(file)) continue;
+      try {
+        out.push(parseRunRecord(readFileSync(file, 'utf8'), name));
+      } catch (e) {
+        onBad(name, (e as Error).message);
+      }
+    }
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  delete(id: string): void {
+    rmSync(this.runDir(id), { recursive: true, force: true });
+  }
+}
+
+/** JSON has no NaN or Infinity; a diverged run's costs are kept as strings and read back as numbers. */
+function numberReplacer(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
+
+function reviveNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return Number(v);
+  return undefined;
+}
+
+const STATES: readonly RunState[] = ['running', 'paused', 'stopped', 'finished', 'failed'];
+
+/** Reads run.json text, checking the fields the service relies on. */
+export function parseRunRecord(text: string, id: string): RunRecord {
+  const where = `${id}/${RUN_FILE}`;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where}: not JSON (${(e as Error).message})`);
+  }
+  if (typeof o !== 'object' || o === null) throw new Error(`${where}: not an object`);
+  if (o.id !== id) throw new Error(`${where}: id ${JSON.stringify(o.id)} does not match its folder`);
+  if (!STATES.includes(o.state as RunState)) throw new Error(`${where}: unknown state ${JSON.stringify(o.state)}`);
+  if (!Array.isArray(o.history)) throw new Error(`${where}: history is not a list`);
+  let hyperparams: Hyperparams;
+  try {
+    hyperparams = validateHyperparams(o.hyperparams);
+  } catch (e) {
+    throw new Error(`${where}: ${(e as Error).message}`);
+  }
+  const history = (o.history as Record<string, unknown>[]).map((m) => {
+    const out: EpochMetrics = { epoch: Number(m.epoch), seconds: Number(m.seconds), eta: Number(m.eta) };
+    for (const k of ['trainCost', 'trainAccuracy', 'evalCost', 'evalAccuracy'] as const) {
+      const v = reviveNumber(m[k]);
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  });
+  return {
+    version: 1,
+    id,
+    name: typeof o.name === 'string' ? o.name : id,
+    hyperparams,
+    state: o.state as RunState,
+    createdAt: String(o.createdAt ?? ''),
+    updatedAt: String(o.updatedAt ?? ''),
+    history,
+    markers: Array.isArray(o.markers) ? (o.markers as RunMarker[]) : [],
+    currentEta: reviveNumber(o.currentEta) ?? hyperparams.eta,
+    bestEpoch: typeof o.bestEpoch === 'number' ? o.bestEpoch : null,
+    bestEvalAccuracy: typeof o.bestEvalAccuracy === 'number' ? o.bestEvalAccuracy : null,
+    secondsTraining: reviveNumber(o.secondsTraining) ?? 0,
+    examplesPerSecond: typeof o.examplesPerSecond === 'number' ? o.examplesPerSecond : null,
+    stoppedBecause: typeof o.stoppedBecause === 'string' ? o.stoppedBecause : null,
+  };
+}
+
+export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
+  const last = rec.history[rec.history.length - 1];
+  return {
+    id: rec.id,
+    name: rec.name,
+    hyperparams: rec.hyperparams,
+    state: rec.state,
+    createdAt: rec.createdAt,
+    epochsDone: rec.history.length,
+    currentEta: rec.currentEta,
+    bestEpoch: rec.bestEpoch,
+    bestEvalAccuracy: rec.bestEvalAccuracy,
+    lastEvalAccuracy: last?.evalAccuracy ?? null,
+    secondsTraining: rec.secondsTraining,
+    examplesPerSecond: rec.examplesPerSecond,
+    stoppedBecause: rec.stoppedBecause,
+    resumable,
+  };
+}
+
+const CSV_COLUMNS = ['epoch', 'seconds', 'eta', 'trainCost', 'trainAccuracy', 'evalCost', 'evalAccuracy'] as const;
+
+/** The run's per-epoch metrics as CSV (one header row; empty cells for unmonitored series; markers last). */
+export function runCsv(rec: RunRecord): string {
+  const lines = [[...CSV_COLUMNS, 'markers'].join(',')];
+  for (const m of rec.history) {
+    const marks = rec.markers.filter((k) => k.epoch === m.epoch).map((k) => k.kind);
+    const cells = CSV_COLUMNS.map((c) => (m[c] === undefined ? '' : String(m[c])));
+    lines.push([...cells, marks.join(';')].join(','));
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,238 @@
+// The script of every run's worker threads. workerData.role picks the job:
+//  - 'train': one training run. It trains in chunks of mini-batches and yields to its message
+//    port between chunks, so pause, stop and a new eta take effect mid-epoch; it writes the
+//    checkpoint after every epoch and throttles its progress messages.
+//  - 'augment': produces each epoch's freshly transformed training images into a shared buffer,
+//    one epoch ahead of the training worker it is connected to, so the two overlap.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { DataSplit } from '../../engine/data';
+import type { Hyperparams } from '../../engine/hyperparams';
+import { getBackend } from '../../engine/backend';
+import { Trainer, type TrainerCheckpoint } from '../../engine/trainer';
+import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { augmentEpoch } from './augment-epoch';
+import type { FromAugmenter, FromTrainer, ToAugmenter, ToTrainer, WorkerRole } from './messages';
+import { IMAGE_PIXELS } from '../../engine/data';
+
+const now = (): number => performance.now();
+const yieldToPort = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Aim for chunks of about this many milliseconds: short enough to answer commands promptly. */
+const CHUNK_MS = 25;
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The next epoch's augmented images, made by the augmentation worker one epoch ahead (double-buffered). */
+class AugmentFeed {
+  private readonly buffers: Uint8Array[];
+  private readonly requested = new Set<number>();
+  private readonly made = new Set<number>();
+  private waiter: { epoch: number; resolve: () => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly port: MessagePort,
+    train: DataSplit,
+    hp: Hyperparams,
+    private readonly lastEpoch: number,
+  ) {
+    const bytes = train.count * IMAGE_PIXELS;
+    this.buffers = [new Uint8Array(new SharedArrayBuffer(bytes)), new Uint8Array(new SharedArrayBuffer(bytes))];
+    port.on('message', (msg: FromAugmenter) => {
+      if (msg.type === 'made') {
+        this.made.add(msg.epoch);
+        if (this.waiter?.epoch === msg.epoch) this.waiter.resolve();
+      } else {
+        this.failure = new Error(`augmentation failed: ${msg.message}`);
+        this.waiter?.reject(this.failure);
+      }
+    });
+    const init: ToAugmenter = { type: 'init', images: train.images, count: train.count, augment: hp.augment!, seed: hp.seed };
+    port.postMessage(init);
+  }
+
+  private request(epoch: number): void {
+    if (epoch > this.lastEpoch || this.requested.has(epoch)) return;
+    this.requested.add(epoch);
+    const msg: ToAugmenter = { type: 'make', epoch, target: this.buffers[epoch % 2] };
+    port(this.port, msg);
+  }
+
+  /** The images of `epoch` (1-based); asks for the following epoch's at once, into the other buffer. */
+  async take(epoch: number): Promise<Uint8Array> {
+    this.request(epoch);
+    if (!this.made.has(epoch)) {
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve, reject) => (this.waiter = { epoch, resolve, reject }));
+      this.waiter = null;
+    }
+    this.made.delete(epoch);
+    this.request(epoch + 1);
+    return this.buffers[epoch % 2];
+  }
+
+  close(): void {
+    this.port.close();
+  }
+}
+
+function port(p: MessagePort, msg: ToAugmenter): void {
+  p.postMessage(msg);
+}
+
+function runTrainer(parent: MessagePort): void {
+  const post = (msg: FromTrainer): void => parent.postMessage(msg);
+  let trainer: Trainer | null = null;
+  let paused = false;
+  let stopRequested = false;
+  let wake: (() => void) | null = null;
+  let finished = false;
+
+  const fail = (e: unknown): void => {
+    if (finished) return;
+    finished = true;
+    post({ type: 'failed', reason: errorMessage(e) });
+  };
+
+  async function train(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
+    const checkpoint = msg.resumeFrom ? (readCheckpoint(msg.checkpointPath) as TrainerCheckpoint) : undefined;
+    const t = new Trainer(msg.hyperparams, msg.train, msg.evalData, { checkpoint, backend: getBackend() });
+    trainer = t;
+    if (msg.eta !== t.eta && !t.done) t.setEta(msg.eta);
+    post({ type: 'started', epoch: t.epoch, eta: t.eta, history: t.history, markers: [] });
+    const feed = msg.augmentPort && msg.hyperparams.augment ? new AugmentFeed(msg.augmentPort, t.train, msg.hyperparams, msg.hyperparams.epochs) : null;
+
+    let batches = 1;
+    let lastProgress = now();
+    let speed = 0; // examples per second, smoothed
+    let epochStart = true;
+    let done = 0; // examples of the current epoch trained so far
+    const n = t.train.count;
+    try {
+      while (!t.done) {
+        if (stopRequested) break;
+        if (paused) {
+          post({ type: 'paused' });
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+          if (!stopRequested) post({ type: 'resumed' });
+          continue;
+        }
+        if (epochStart) {
+          if (feed) t.setEpochImages(await feed.take(t.epoch + 1));
+          epochStart = false;
+          continue; // a command may have arrived while waiting for the images
+        }
+        const t0 = now();
+        const r = t.trainBatches(batches);
+        const ms = now() - t0;
+        const examples = r.examplesDone - done;
+        done = r.epochComplete ? 0 : r.examplesDone;
+        if (ms > 0 && examples > 0) {
+          const s = (examples * 1000) / ms;
+          speed = speed === 0 ? s : 0.8 * speed + 0.2 * s;
+          batches = Math.max(1, Math.min(100_000, Math.round((batches * CHUNK_MS) / Math.max(ms, 0.5))));
+        } else if (examples > 0) {
+          batches = Math.min(100_000, batches * 2);
+        }
+        if (r.epochComplete) {
+          const { metrics, markers } = t.finishEpoch();
+          epochStart = true;
+          const failedMarker = markers.find((m) => m.kind === 'failed');
+          // The checkpoint is on disk before anyone hears of the epoch; a diverged epoch is not
+          // checkpointed, so the last good one stays resumable.
+          if (!failedMarker) writeCheckpoint(msg.checkpointPath, t.checkpoint());
+          post({
+            type: 'epoch',
+            metrics,
+            markers,
+            examplesPerSecond: metrics.seconds > 0 ? n / metrics.seconds : speed,
+            eta: t.eta,
+            bestEpoch: t.bestEpoch,
+            bestEvalAccuracy: t.bestEvalAccuracy,
+          });
+          if (failedMarker && failedMarker.kind === 'failed') {
+            feed?.close();
+            fail(failedMarker.reason);
+            return;
+          }
+          lastProgress = now();
+        } else if (now() - lastProgress >= msg.progressIntervalMs) {
+          lastProgress = now();
+          const remaining = (t.hp.epochs - t.epoch) * n - r.examplesDone;
+          post({
+            type: 'progress',
+            epoch: t.epoch + 1,
+            examplesDone: r.examplesDone,
+            examplesTotal: r.examplesTotal,
+            examplesPerSecond: speed,
+            etaSeconds: speed > 0 ? remaining / speed : 0,
+          });
+        }
+        await yieldToPort();
+      }
+    } finally {
+      feed?.close();
+    }
+    if (finished) return;
+    finished = true;
+    if (stopRequested && !t.done) post({ type: 'done', state: 'stopped', stoppedBecause: 'stopped' });
+    else post({ type: 'done', state: 'finished', stoppedBecause: t.stoppedBecause ?? 'epochs' });
+  }
+
+  parent.on('message', (msg: ToTrainer) => {
+    try {
+      switch (msg.type) {
+        case 'start':
+          train(msg).catch(fail);
+          break;
+        case 'pause':
+          paused = true;
+          break;
+        case 'resume':
+          paused = false;
+          wake?.();
+          break;
+        case 'stop':
+          stopRequested = true;
+          wake?.();
+          break;
+        case 'set-eta':
+          if (trainer && !trainer.done) {
+            trainer.setEta(msg.eta);
+            post({ type: 'eta-set', eta: msg.eta });
+          }
+          break;
+      }
+    } catch (e) {
+      fail(e);
+    }
+  });
+}
+
+function runAugmenter(p: MessagePort): void {
+  let source: { images: Uint8Array; count: number; augment: NonNullable<Hyperparams['augment']>; seed: number } | null = null;
+  p.on('message', (msg: ToAugmenter) => {
+    try {
+      if (msg.type === 'init') {
+        source = { images: msg.images, count: msg.count, augment: msg.augment, seed: msg.seed };
+      } else {
+        if (!source) throw new Error('make before init');
+        const t0 = now();
+        augmentEpoch(msg.target, source.images, source.count, source.augment, source.seed, msg.epoch);
+        const reply: FromAugmenter = { type: 'made', epoch: msg.epoch, seconds: (now() - t0) / 1000 };
+        p.postMessage(reply);
+      }
+    } catch (e) {
+      const reply: FromAugmenter = { type: 'error', message: errorMessage(e) };
+      p.postMessage(reply);
+    }
+  });
+}
+
+const role = (workerData as WorkerRole | null)?.role;
+if (!parentPort) throw new Error('worker.ts must run in a worker thread');
+if (role === 'train') runTrainer(parentPort);
+else if (role === 'augment') runAugmenter((workerData as { port: MessagePort }).port);
+else throw new Error(`unknown worker role ${JSON.stringify(role)}`);

@@ -1,0 +1,263 @@
+// The training service's runs: worker threads with pause/resume/stop, checkpoints that resume bit
+// for bit (after a killed worker and after a restart), concurrent runs, divergence, CSV, delete.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateHyperparams, type Hyperparams } from '../src/engine/hyperparams';
+import type { TrainerCheckpoint } from '../src/engine/trainer';
+import type { LabEvent, RunSummary } from '../src/shared/api';
+import { createLabService, type LabService } from '../src/main/lab-service';
+import { decodeCheckpoint, encodeCheckpoint, readCheckpoint } from '../src/main/runs/checkpoint';
+
+const dirs: string[] = [];
+const services: LabService[] = [];
+after(async () => {
+  await Promise.all(services.map((s) => s.close()));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'nnlab-runs-'));
+  dirs.push(d);
+  return d;
+}
+
+function open(runsDir: string): { lab: LabService; events: LabEvent[] } {
+  const lab = createLabService({ runsDir });
+  services.push(lab);
+  const events: LabEvent[] = [];
+  lab.onEvent((e) => events.push(e));
+  return { lab, events };
+}
+
+/** Polls until `pred` holds (the runs report through events and run.json; no timing is asserted). */
+async function until<T>(what: string, pred: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function run(lab: LabService, id: string): Promise<RunSummary> {
+  const r = (await lab.listRuns()).find((x) => x.id === id);
+  assert.ok(r, `run ${id} is listed`);
+  return r;
+}
+
+async function ended(lab: LabService, id: string): Promise<RunSummary> {
+  return until(`run ${id} to end`, async () => {
+    const r = await run(lab, id);
+    return r.state === 'finished' || r.state === 'failed' || r.state === 'stopped' ? r : null;
+  });
+}
+
+/** Runs `act` the moment run `id` reports epoch `epoch`, while the worker is already into the next one. */
+function atEpoch(lab: LabService, id: string, epoch: number, act: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const off = lab.onEvent((e) => {
+      if (e.type === 'epoch' && e.runId === id && e.metrics.epoch === epoch) {
+        off();
+        act().then(resolve, reject);
+      }
+    });
+  });
+}
+
+const small = (extra: Partial<Hyperparams> = {}): Hyperparams =>
+  validateHyperparams({ sizes: [784, 10, 10], trainSize: 1000, epochs: 3, eta: 0.5, ...extra });
+
+function finalParams(runsDir: string, id: string): TrainerCheckpoint {
+  return readCheckpoint(join(runsDir, id, 'checkpoint.bin')) as TrainerCheckpoint;
+}
+
+test('checkpoint files round-trip typed arrays, NaN and nesting, and refuse corrupt bytes', () => {
+  const state = { a: new Float32Array([1.5, -0, NaN, 3.4e38]), b: { c: [1, 2, Infinity], d: null, e: new Uint32Array([7, 2 ** 32 - 1]) }, s: 'x', n: NaN };
+  const bytes = Buffer.concat(encodeCheckpoint(state));
+  const back = decodeCheckpoint(bytes) as typeof state;
+  assert.deepEqual([...back.a].map(String), ['1.5', '0', 'NaN', String(Math.fround(3.4e38))]);
+  assert.ok(Object.is(back.a[1], -0));
+  assert.deepEqual(back.b.c, [1, 2, Infinity]);
+  assert.deepEqual([...back.b.e], [7, 2 ** 32 - 1]);
+  assert.ok(Number.isNaN(back.n));
+  const flipped = Buffer.from(bytes);
+  flipped[flipped.length - 3] ^= 1;
+  assert.throws(() => decodeCheckpoint(flipped, 'ck'), /ck: checksum mismatch/);
+  assert.throws(() => decodeCheckpoint(bytes.subarray(0, 40), 'ck'), /ck: (truncated|checksum)/);
+  assert.throws(() => decodeCheckpoint(Buffer.from('hello world, not a checkpoint'), 'ck'), /wrong magic/);
+});
+
+test('resume after a killed worker and after a restart gives the same weights bit for bit', async () => {
+  const runsDir = tempDir();
+  // Momentum and dropout put velocities and the generator's state into the checkpoint too.
+  const hp = small({ trainSize: 3000, momentum: 0.5, dropout: 0.2, batchSize: 7 });
+  const { lab } = open(runsDir);
+
+  const a = await lab.startRun(hp, 'uninterrupted');
+  assert.equal((await ended(lab, a.id)).state, 'finished');
+
+  // Killed mid-run (during epoch 2): failed, resumable from the epoch-1 checkpoint.
+  const b = await lab.startRun(hp, 'killed');
+  const killing = atEpoch(lab, b.id, 1, () => lab.killWorker(b.id));
+  await killing;
+  const killed = await run(lab, b.id);
+  assert.equal(killed.state, 'failed');
+  assert.match(killed.stoppedBecause ?? '', /exited unexpectedly/);
+  assert.equal(killed.resumable, true);
+  await lab.resumeRun(b.id);
+  assert.equal((await ended(lab, b.id)).state, 'finished');
+
+  // The app closed during training: a new service lists the run as interrupted, and resumes it.
+  const c = await lab.startRun(hp, 'restarted');
+  await atEpoch(lab, c.id, 1, () => lab.close());
+  const { lab: lab2 } = open(runsDir);
+  const interrupted = await run(lab2, c.id);
+  assert.equal(interrupted.state, 'failed');
+  assert.match(interrupted.stoppedBecause ?? '', /interrupted/);
+  assert.equal(interrupted.resumable, true);
+  await lab2.resumeRun(c.id);
+  assert.equal((await ended(lab2, c.id)).state, 'finished');
+
+  const pa = finalParams(runsDir, a.id);
+  for (const id of [b.id, c.id]) {
+    const p = finalParams(runsDir, id);
+    assert.equal(p.epoch, 3);
+    assert.deepEqual(Buffer.from(p.params.buffer), Buffer.from(pa.params.buffer), `run ${id} ends with the uninterrupted run's weights`);
+    assert.deepEqual(Buffer.from(p.velocities!.buffer), Buffer.from(pa.velocities!.buffer));
+    assert.deepEqual(p.rng, pa.rng);
+    assert.deepEqual(
+      (await lab2.runHistory(id)).map((m) => m.evalAccuracy),
+      (await lab2.runHistory(a.id)).map((m) => m.evalAccuracy),
+    );
+  }
+  assert.equal(await lab2.modelJson({ kind: 'run', runId: b.id, which: 'current' }).then((t) => JSON.parse(t).weights[1][3][5]), JSON.parse(await lab2.modelJson({ kind: 'run', runId: a.id, which: 'current' })).weights[1][3][5]);
+});
+
+test('pause holds a run mid-epoch, resume continues it, stop ends it resumable', async () => {
+  const runsDir = tempDir();
+  const { lab, events } = open(runsDir);
+  // Big enough that an epoch spans many chunks, so pause and stop land mid-epoch.
+  const r = await lab.startRun(small({ sizes: [784, 100, 10], trainSize: 50_000, epochs: 50, evalSet: 'none' }));
+  await until('progress', () => events.some((e) => e.type === 'progress' && e.progress.runId === r.id));
+  await lab.pauseRun(r.id);
+  assert.equal((await run(lab, r.id)).state, 'paused');
+  await new Promise((res) => setTimeout(res, 300)); // let anything in flight arrive
+  const frozen = events.filter((e) => e.type === 'progress' || e.type === 'epoch').length;
+  await new Promise((res) => setTimeout(res, 500));
+  assert.equal(events.filter((e) => e.type === 'progress' || e.type === 'epoch').length, frozen, 'no progress while paused');
+  await assert.rejects(lab.pauseRun(r.id), /is paused, not running/);
+
+  await lab.resumeRun(r.id);
+  assert.equal((await run(lab, r.id)).state, 'running');
+  await until('progress after resume', () => events.filter((e) => e.type === 'progress' || e.type === 'epoch').length > frozen);
+
+  const progress = events.flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
+  const p = progress[progress.length - 1];
+  assert.ok(p.examplesDone > 0 && p.examplesDone <= p.examplesTotal && p.examplesTotal === 50_000);
+  assert.ok(p.examplesPerSecond > 0 && p.etaSeconds > 0);
+
+  await until('epoch 1', async () => (await run(lab, r.id)).epochsDone >= 1);
+  await lab.stopRun(r.id);
+  const s = await ended(lab, r.id);
+  assert.equal(s.state, 'stopped');
+  assert.equal(s.stoppedBecause, 'stopped');
+  assert.equal(s.resumable, true);
+  assert.ok(s.epochsDone < 50);
+  await lab.settled(r.id);
+  await assert.rejects(lab.stopRun(r.id), /is stopped/);
+});
+
+test('set eta mid-run is applied, recorded with a marker, and validated', async () => {
+  const runsDir = tempDir();
+  const { lab, events } = open(runsDir);
+  const r = await lab.startRun(small({ epochs: 6 }));
+  await lab.pauseRun(r.id);
+  await lab.setEta(r.id, 0.125);
+  await assert.rejects(lab.setEta(r.id, 0), /eta must be a number in \(0, 1000000\]/);
+  await assert.rejects(lab.setEta(r.id, Number.NaN), /eta must be/);
+  await assert.rejects(lab.setEta(r.id, '1' as unknown as number), /eta must be/);
+  await lab.resumeRun(r.id);
+  const done = await ended(lab, r.id);
+  assert.equal(done.state, 'finished');
+  assert.equal(done.currentEta, 0.125);
+  const hist = await lab.runHistory(r.id);
+  assert.equal(hist[hist.length - 1].eta, 0.125);
+  assert.ok(events.some((e) => e.type === 'epoch' && e.runId === r.id && e.markers.some((m) => m.kind === 'eta-changed' && m.eta === 0.125)));
+});
+
+test('two runs train at once, each to its own end', async () => {
+  const runsDir = tempDir();
+  const { lab, events } = open(runsDir);
+  const [a, b] = await Promise.all([lab.startRun(small({ seed: 1, epochs: 4 })), lab.startRun(small({ seed: 2, epochs: 4 }))]);
+  await until('both running', async () => (await lab.listRuns()).filter((r) => r.state === 'running').length === 2 || events.length > 0);
+  const [ra, rb] = await Promise.all([ended(lab, a.id), ended(lab, b.id)]);
+  assert.equal(ra.state, 'finished');
+  assert.equal(rb.state, 'finished');
+  assert.equal(ra.epochsDone, 4);
+  assert.equal(rb.epochsDone, 4);
+  assert.notDeepEqual(await lab.runHistory(a.id), await lab.runHistory(b.id));
+  const epochsOf = (id: string) => events.filter((e) => e.type === 'epoch' && e.runId === id).length;
+  assert.equal(epochsOf(a.id), 4);
+  assert.equal(epochsOf(b.id), 4);
+});
+
+test('a diverging run ends failed with its reason while another run goes on', async () => {
+  const runsDir = tempDir();
+  const { lab, events } = open(runsDir);
+  const good = await lab.startRun(small({ epochs: 3 }));
+  const bad = await lab.startRun(small({ epochs: 10, eta: 1000, cost: 'cross-entropy', monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: false } }));
+  const r = await ended(lab, bad.id);
+  assert.equal(r.state, 'failed');
+  assert.match(r.stoppedBecause ?? '', /diverged at epoch \d+.*eta 1000/);
+  assert.ok(events.some((e) => e.type === 'epoch' && e.runId === bad.id && e.markers.some((m) => m.kind === 'failed')));
+  assert.equal((await ended(lab, good.id)).state, 'finished');
+  // run.json keeps the NaN cost readable.
+  const saved = JSON.parse(readFileSync(join(runsDir, bad.id, 'run.json'), 'utf8'));
+  assert.match(saved.history[saved.history.length - 1].evalCost, /^(NaN|Infinity)$/);
+  const { lab: again } = open(runsDir);
+  assert.equal(Number.isFinite((await again.runHistory(bad.id)).pop()!.evalCost), false);
+});
+
+test('a worker that throws ends its run with the reason; the service goes on', async () => {
+  const runsDir = tempDir();
+  const { lab } = open(runsDir);
+  const r = await lab.startRun(small({ epochs: 20 }));
+  await until('epoch 1', async () => (await run(lab, r.id)).epochsDone >= 1);
+  await lab.stopRun(r.id);
+  await ended(lab, r.id);
+  await lab.settled(r.id);
+  // A corrupt checkpoint makes the resumed worker throw while starting.
+  writeFileSync(join(runsDir, r.id, 'checkpoint.bin'), 'garbage');
+  await lab.resumeRun(r.id);
+  const f = await until('failure', async () => ((await run(lab, r.id)).state === 'failed' ? run(lab, r.id) : null));
+  assert.match(f.stoppedBecause ?? '', /checkpoint\.bin: (truncated|not a checkpoint)/);
+  const ok = await lab.startRun(small({ epochs: 1 }));
+  assert.equal((await ended(lab, ok.id)).state, 'finished');
+});
+
+test('CSV export has a header and one row per epoch; delete removes the run and its folder', async () => {
+  const runsDir = tempDir();
+  const { lab, events } = open(runsDir);
+  const r = await lab.startRun(small({ epochs: 2, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: false } }), 'csv run');
+  await ended(lab, r.id);
+  const csv = await lab.runCsv(r.id);
+  const lines = csv.trim().split('\n');
+  assert.equal(lines[0], 'epoch,seconds,eta,trainCost,trainAccuracy,evalCost,evalAccuracy,markers');
+  assert.equal(lines.length, 3);
+  const cells = lines[1].split(',');
+  assert.equal(cells[0], '1');
+  assert.equal(cells[3], '');
+  assert.ok(Number(cells[4]) > 0.3 && Number(cells[6]) > 0.3);
+  assert.match(lines[2], /best|finished/);
+  assert.ok(existsSync(join(runsDir, r.id, 'run.json')));
+  await lab.deleteRun(r.id);
+  assert.equal(existsSync(join(runsDir, r.id)), false);
+  assert.equal((await lab.listRuns()).some((x) => x.id === r.id), false);
+  assert.ok(events.some((e) => e.type === 'run-deleted' && e.runId === r.id));
+  await assert.rejects(lab.runCsv(r.id), /no run with id/);
+  await assert.rejects(lab.deleteRun('../etc'), /run id must be/);
+});
