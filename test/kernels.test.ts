@@ -118,6 +118,26 @@ test('wasm loadImages gives exactly bytes / 255, in permutation order or contigu
   assert.equal(x[pixels], Math.fround(images[6 * pixels] / 255)); // the contiguous pass came last
 });
 
+test('wasm sigmoid matches 1 / (1 + e^-z) within float rounding, from saturation to saturation', () => {
+  const n = 4003; // not a multiple of 4
+  const ws = getBackend('wasm').createWorkspace(2 * n + 1);
+  const z = ws.slab.subarray(1, 1 + n);
+  const a = ws.slab.subarray(1 + n, 1 + 2 * n);
+  for (let i = 0; i < n; i++) z[i] = -120 + (240 * i) / (n - 1);
+  z[7] = 0;
+  z[8] = -0;
+  const expected = new Float32Array(n);
+  referenceKernels.sigmoid(expected, z, n);
+  ws.kernels.sigmoid(a, z, n);
+  for (let i = 0; i < n; i++) {
+    const tol = 3e-7 * expected[i] + 1e-37;
+    if (!(Math.abs(a[i] - expected[i]) <= tol)) assert.fail(`sigmoid(${z[i]}) = ${a[i]}, reference ${expected[i]}`);
+  }
+  assert.equal(a[7], 0.5);
+  assert.equal(a[n - 1], 1);
+  assert.ok(a[0] >= 0 && a[0] < 1e-37);
+});
+
 test('wasm kernels refuse arrays outside their workspace and views that are too short', () => {
   const ws = getBackend('wasm').createWorkspace(100);
   const outside = new Float32Array(10);

@@ -16,6 +16,8 @@ export interface Kernels {
   axpby(y: Float32Array, x: Float32Array, a: number, c: number, n: number): void;
   /** y = a · y over the first n floats. */
   scale(y: Float32Array, a: number, n: number): void;
+  /** a = σ(z) = 1 / (1 + e^−z) over the first n floats. */
+  sigmoid(a: Float32Array, z: Float32Array, n: number): void;
   /**
    * x (rows × pixels) = images of rows order[start + r] (or start + r when order is null) as bytes / 255:
    * where a mini-batch's bytes become floats.
@@ -98,6 +100,9 @@ export const referenceKernels: Kernels = {
   },
   scale(y, a, n) {
     for (let i = 0; i < n; i++) y[i] *= a;
+  },
+  sigmoid(a, z, n) {
+    for (let i = 0; i < n; i++) a[i] = 1 / (1 + Math.exp(-z[i]));
   },
   loadImages(x, images, order, start, rows, pixels) {
     for (let r = 0; r < rows; r++) {

@@ -298,3 +298,39 @@ export function bytesToUnit(x: usize, bytes: usize, n: i32): void {
   }
   for (; i < n; i++) store<f32>(x + ((i << 2) as usize), (load<u8>(bytes + (i as usize)) as f32) / 255);
 }
+
+// exp over four lanes: e^x = 2^n · e^r with n = round(x / ln 2), |r| ≤ ln2/2, and cephes'
+// expf polynomial for e^r (about 1 ulp); x is clamped so 2^n stays a normal float.
+function exp4(x: v128): v128 {
+  const xc = f32x4.max(f32x4.min(x, f32x4.splat(88.3)), f32x4.splat(-87.3));
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, pow2n);
+}
+
+/** a = 1 / (1 + e^−z) over n floats. */
+export function sigmoid(a: usize, z: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  const vend = (n >> 2) << 2;
+  let i = 0;
+  for (; i < vend; i += 4) {
+    const o = (i << 2) as usize;
+    v128.store(a + o, f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v128.load(z + o))))));
+  }
+  if (i < n) {
+    // The last 1..3 values go through a zero-padded vector in the (idle) list scratch.
+    v128.store(LISTS, f32x4.splat(0));
+    memory.copy(LISTS, z + ((i << 2) as usize), ((n - i) << 2) as usize);
+    v128.store(LISTS, f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v128.load(LISTS))))));
+    memory.copy(a + ((i << 2) as usize), LISTS, ((n - i) << 2) as usize);
+  }
+}

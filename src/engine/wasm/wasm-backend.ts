@@ -15,6 +15,7 @@ interface WasmExports {
   axpby(y: number, x: number, a: number, c: number, n: number): void;
   scale(y: number, a: number, n: number): void;
   bytesToUnit(x: number, bytes: number, n: number): void;
+  sigmoid(a: number, z: number, n: number): void;
 }
 
 // The engine compiles against ES2022 only (no DOM lib), so the few WebAssembly calls are typed here.
@@ -122,6 +123,9 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     },
     scale(y, a, n) {
       ex.scale(checkView(y, buffer, n, 'y'), a, n);
+    },
+    sigmoid(a, z, n) {
+      ex.sigmoid(checkView(a, buffer, n, 'a'), checkView(z, buffer, n, 'z'), n);
     },
     loadImages(x, images, order, start, rows, pixels) {
       const xo = checkView(x, buffer, rows * pixels, 'x');
