@@ -121,9 +121,9 @@ export function forwardBatch(net: Network, k: Kernels, x: Float32Array, B: numbe
     const nIn = net.sizes[l];
     const nOut = net.sizes[l + 1];
     k.linearForward(s.z[l], input, net.weights[l], net.biases[l], B, nIn, nOut);
-    if (l < L - 1) act.forward(s.a[l], s.z[l], B * nOut);
-    else if (net.softmax) softmaxRows(s.a[l], s.z[l], B, nOut);
-    else activations.sigmoid.forward(s.a[l], s.z[l], B * nOut);
+    if (l < L - 1 && net.spec.activation !== 'sigmoid') act.forward(s.a[l], s.z[l], B * nOut);
+    else if (l === L - 1 && net.softmax) softmaxRows(s.a[l], s.z[l], B, nOut);
+    else k.sigmoid(s.a[l], s.z[l], B * nOut);
     input = s.a[l];
   }
   return s.a[L - 1];

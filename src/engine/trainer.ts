@@ -259,12 +259,13 @@ export class Trainer {
       const n = rows * nOut;
       k.linearForward(this.z[l], input, net.weights[l], net.biases[l], rows, sizes[l], nOut);
       if (l < L - 1) {
-        act.forward(this.a[l], this.z[l], n);
+        if (hp.activation === 'sigmoid') k.sigmoid(this.a[l], this.z[l], n);
+        else act.forward(this.a[l], this.z[l], n);
         if (hp.dropout > 0) applyDropout(this.ad[l], this.masks[l], this.a[l], n, hp.dropout, this.rng);
       } else if (net.softmax) {
         softmaxRows(this.a[l], this.z[l], rows, nOut);
       } else {
-        activations.sigmoid.forward(this.a[l], this.z[l], n);
+        k.sigmoid(this.a[l], this.z[l], n);
       }
       input = this.ad[l];
     }
