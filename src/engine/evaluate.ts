@@ -58,7 +58,7 @@ export function evaluateWith(
   let total = 0;
   for (let start = 0; start < split.count; start += rowsMax) {
     const rows = Math.min(rowsMax, split.count - start);
-    bytesToFloats(buf.x, split.images, start, rows);
+    kernels.loadImages(buf.x, split.images, null, start, rows, IMAGE_PIXELS);
     const out = forwardBatch(net, kernels, buf.x, rows, buf.fwd);
     for (let r = 0; r < rows; r++) {
       const y = split.labels[start + r];
