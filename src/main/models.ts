@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { DataSplit } from '../engine/data';
 import { IMAGE_PIXELS } from '../engine/data';
 import { getBackend } from '../engine/backend';
+import { normalizeDigit } from '../engine/digit-normalize';
 import { Evaluator } from '../engine/evaluate';
 import type { Hyperparams } from '../engine/hyperparams';
 import { parseModelJson, toNetwork2Json, ModelError, type ModelMeta } from '../engine/model-json';
@@ -15,7 +16,6 @@ import type { TrainerCheckpoint } from '../engine/trainer';
 import type { Confusion, GalleryItem, GrayImage, ModelInfo, ModelRef, Prediction } from '../shared/api';
 import { readCheckpoint } from './runs/checkpoint';
 import type { RunStore } from './runs/store';
-import { normalizeForPrediction } from './models-normalize';
 
 export { ModelError } from '../engine/model-json';
 
@@ -168,7 +168,7 @@ export class ModelRegistry {
 
   predict(ref: ModelRef, image: GrayImage): Prediction {
     const e = this.entry(ref);
-    const { input, stages } = normalizeForPrediction(image);
+    const { input, stages } = normalizeDigit(image.pixels, image.width, image.height);
     const probabilities = toProbabilities(e.evaluator.predict(input));
     return { digit: argmaxOf(probabilities), probabilities, stages };
   }
