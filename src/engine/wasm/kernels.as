@@ -60,23 +60,24 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
   const k0 = nC << 2;
   const strideBytes = ((nC + 1) << 2) as usize;
   const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
   const tile = min(B, listRows(nIn));
   for (let r0 = 0; r0 < B; r0 += tile) {
     const rows = min(tile, B - r0);
     buildLists(x + (r0 as usize) * inBytes, rows, nIn);
-    for (let i = 0; i < rows; i++) {
-      const r = r0 + i;
-      const xr = x + (r as usize) * inBytes;
-      const zr = z + ((r * nOut) << 2) as usize;
-      const list = LISTS + (i as usize) * strideBytes + 4;
-      const n = load<i32>(list - 4);
-      const listEnd = list + ((n << 2) as usize);
-      let j = 0;
-      for (; j + 4 <= nOut; j += 4) {
-        const w0 = w + (j as usize) * inBytes;
-        const w1 = w0 + inBytes;
-        const w2 = w1 + inBytes;
-        const w3 = w2 + inBytes;
+    // Four rows of w at a time against every row of the tile: w is read once per tile, not once
+    // per example (for 784-800-10 it does not fit in L2).
+    let j = 0;
+    for (; j + 4 <= nOut; j += 4) {
+      const w0 = w + (j as usize) * inBytes;
+      const w1 = w0 + inBytes;
+      const w2 = w1 + inBytes;
+      const w3 = w2 + inBytes;
+      const bj = v128.load(b + ((j << 2) as usize));
+      for (let i = 0; i < rows; i++) {
+        const xr = x + ((r0 + i) as usize) * inBytes;
+        const list = LISTS + (i as usize) * strideBytes + 4;
+        const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
         let a0 = f32x4.splat(0);
         let a1 = f32x4.splat(0);
         let a2 = f32x4.splat(0);
@@ -89,7 +90,7 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
           a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + off), xv));
           a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + off), xv));
         }
-        let s = f32x4.add(hsum4(a0, a1, a2, a3), v128.load(b + ((j << 2) as usize)));
+        let s = f32x4.add(hsum4(a0, a1, a2, a3), bj);
         if (k0 < nIn) {
           let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
           for (let k = k0; k < nIn; k++) {
@@ -102,10 +103,16 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
           }
           s = f32x4.add(s, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3));
         }
-        v128.store(zr + ((j << 2) as usize), s);
+        v128.store(z + ((r0 + i) as usize) * outBytes + ((j << 2) as usize), s);
       }
-      for (; j < nOut; j++) {
-        const w0 = w + (j as usize) * inBytes;
+    }
+    for (; j < nOut; j++) {
+      const w0 = w + (j as usize) * inBytes;
+      const bj = load<f32>(b + ((j << 2) as usize));
+      for (let i = 0; i < rows; i++) {
+        const xr = x + ((r0 + i) as usize) * inBytes;
+        const list = LISTS + (i as usize) * strideBytes + 4;
+        const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
         let a0 = f32x4.splat(0);
         for (let p = list; p < listEnd; p += 4) {
           const off = load<i32>(p) as usize;
@@ -116,7 +123,7 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
           const o = (k << 2) as usize;
           s += load<f32>(xr + o) * load<f32>(w0 + o);
         }
-        store<f32>(zr + ((j << 2) as usize), s + load<f32>(b + ((j << 2) as usize)));
+        store<f32>(z + ((r0 + i) as usize) * outBytes + ((j << 2) as usize), s + bj);
       }
     }
   }
