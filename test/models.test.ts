@@ -136,3 +136,13 @@ test('a run that has not finished an epoch has no weights to use, said plainly',
   await assert.rejects(lab.predict({ kind: 'run', runId: r.id, which: 'current' }, drawn(0, 1, false)), /has no weights yet/);
   await lab.deleteRun(r.id);
 });
+
+test('the augmentation preview is a PNG, the same for the same seed', async () => {
+  const spec = { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 };
+  const a = await lab.augmentPreview(spec, 0, 8, 1);
+  const b = await lab.augmentPreview(spec, 0, 8, 1);
+  const c = await lab.augmentPreview(spec, 0, 8, 2);
+  assert.equal(Buffer.from(a, 'base64').subarray(1, 4).toString('latin1'), 'PNG');
+  assert.equal(a, b);
+  assert.notEqual(a, c);
+});

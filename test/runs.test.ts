@@ -261,3 +261,21 @@ test('CSV export has a header and one row per epoch; delete removes the run and 
   await assert.rejects(lab.runCsv(r.id), /no run with id/);
   await assert.rejects(lab.deleteRun('../etc'), /run id must be/);
 });
+
+test('an augmented run trains on fresh transforms each epoch, reproducibly, and resumes bit for bit', async () => {
+  const runsDir = tempDir();
+  const { lab } = open(runsDir);
+  const augment = { rotateDeg: 15, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 };
+  const hp = small({ trainSize: 2000, augment });
+  const plain = await lab.startRun(small({ trainSize: 2000 }), 'plain');
+  const a = await lab.startRun(hp, 'augmented');
+  const b = await lab.startRun(hp, 'augmented, killed');
+  await atEpoch(lab, b.id, 1, () => lab.killWorker(b.id));
+  assert.equal((await run(lab, b.id)).state, 'failed');
+  await lab.resumeRun(b.id);
+  for (const id of [plain.id, a.id, b.id]) assert.equal((await ended(lab, id)).state, 'finished');
+  const pa = finalParams(runsDir, a.id).params;
+  assert.deepEqual(Buffer.from(finalParams(runsDir, b.id).params.buffer), Buffer.from(pa.buffer));
+  assert.notDeepEqual(Buffer.from(finalParams(runsDir, plain.id).params.buffer), Buffer.from(pa.buffer), 'augmentation changed the training');
+  assert.ok((await run(lab, a.id)).lastEvalAccuracy! > 0.5);
+});
