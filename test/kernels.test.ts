@@ -153,3 +153,20 @@ test('two wasm workspaces do not share memory', () => {
   assert.equal(b.slab[0], 0);
   assert.notEqual(a.slab.buffer, b.slab.buffer);
 });
+
+test('a seeded 784-30-10 run on the wasm backend tracks the reference backend step for step', async () => {
+  const { Trainer } = await import('../src/engine/trainer');
+  const { loadMnist } = await import('../src/main/datasets');
+  const { defaultHyperparams } = await import('../src/engine/hyperparams');
+  const mnist = await loadMnist();
+  const hp = { ...defaultHyperparams(), sizes: [784, 30, 10], lambda: 5, trainSize: 1000, epochs: 1, seed: 7 };
+  const runs = (['wasm', 'reference'] as const).map((name) => {
+    const t = new Trainer(hp, mnist.train, mnist.validation, { backend: getBackend(name) });
+    t.trainBatches(100); // the whole 1,000-image epoch through the fused SGD step
+    return t.network.params;
+  });
+  let maxDiff = 0;
+  for (let i = 0; i < runs[0].length; i++) maxDiff = Math.max(maxDiff, Math.abs(runs[0][i] - runs[1][i]));
+  assert.ok(maxDiff < 1e-3, `parameters drifted apart by ${maxDiff}`);
+  assert.ok(maxDiff > 0, 'the two backends should round differently somewhere');
+});
