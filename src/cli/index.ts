@@ -6,6 +6,7 @@ const USAGE = `usage: npm run <command> -- [options]
   evaluate  model.json [--data test|validation] [--json]
   predict   image.png [more images] [--model model.json] [--json]
   bench     [--json] [--quick]
+  export-onnx model.json model.onnx [--json]
   serve     [--port N]`;
 
 async function main(argv: string[]): Promise<void> {
@@ -19,6 +20,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./predict')).predictMain(rest);
     case 'bench':
       return (await import('./bench')).benchMain(rest);
+    case 'export-onnx':
+      return (await import('./export-onnx')).exportOnnxMain(rest);
     case 'serve':
       return (await import('../server/index')).serveMain(rest);
     case undefined:
