@@ -14,8 +14,13 @@ import {
   smoothingSpectrum,
 } from '../src/engine/augment';
 import { Rng } from '../src/engine/rng';
-import { loadMnistSync } from '../src/main/datasets';
+import { firstN, loadIdxPair, loadMnistSync } from '../src/main/datasets';
 import type { Augmentation } from '../src/engine/hyperparams';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ExpandError, augmentPreviewPng, expandDataset, labelsPathFor } from '../src/main/augment-files';
 
 const OFF: Augmentation = { rotateDeg: 0, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4 };
 const mnist = loadMnistSync();
@@ -250,4 +255,73 @@ test('rotation + elastic changes the ink mass as the literal recipe does (same s
 
 test('augmentInto refuses arrays that are too short', () => {
   assert.throws(() => augmentInto(new Uint8Array(784), new Uint8Array(784), 2, OFF, new Rng(1)), /need 2×784 bytes/);
+});
+
+// ---- expanding a dataset to files, and the preview sheet ----
+
+test('expandDataset writes originals plus transformed copies as gzipped IDX, with progress', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-expand-'));
+  try {
+    const split = firstN(mnist.train, 2500);
+    const spec: Augmentation = { ...OFF, shiftPx: 1, rotateDeg: 10 };
+    const progress: number[] = [];
+    const out = join(dir, 'expanded-images-idx3-ubyte.gz');
+    const r = await expandDataset(split, spec, 2, out, (p) => {
+      assert.equal(p.imagesTotal, 7500);
+      progress.push(p.imagesDone);
+    });
+    assert.equal(r.count, 7500);
+    assert.equal(r.labelsPath, join(dir, 'expanded-labels-idx1-ubyte.gz'));
+    assert.deepEqual(progress, [6000, 7500]);
+    const back = await loadIdxPair(r.imagesPath, r.labelsPath);
+    assert.equal(back.count, 7500);
+    for (const i of [0, 1, 2499]) {
+      assert.deepEqual(back.images.subarray(3 * i * 784, (3 * i + 1) * 784), split.images.subarray(i * 784, (i + 1) * 784));
+      assert.deepEqual([...back.labels.subarray(3 * i, 3 * i + 3)], [split.labels[i], split.labels[i], split.labels[i]]);
+    }
+    const copy = back.images.subarray(784, 2 * 784);
+    assert.notDeepEqual(copy, split.images.subarray(0, 784));
+    // No temporary files left behind; the same seed writes the same bytes.
+    assert.deepEqual(readdirSync(dir).sort(), ['expanded-images-idx3-ubyte.gz', 'expanded-labels-idx1-ubyte.gz']);
+    const again = join(dir, 'again.gz');
+    await expandDataset(split, spec, 2, again);
+    const a = await loadIdxPair(again, labelsPathFor(again));
+    assert.deepEqual(a.images, back.images);
+    assert.ok(readFileSync(labelsPathFor(again)).length > 0);
+    assert.equal(labelsPathFor('/x/train.gz'), '/x/train.labels.gz');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('expandDataset refuses a missing folder and bad copy counts, leaving nothing behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-expand-'));
+  try {
+    const split = firstN(mnist.train, 10);
+    await assert.rejects(expandDataset(split, OFF, 1, join(dir, 'nope', 'x.gz')), (e) => e instanceof ExpandError && /folder .*nope does not exist/.test(e.message));
+    await assert.rejects(expandDataset(split, OFF, 0, join(dir, 'x.gz')), /copies must be a whole number from 1 to 50, got 0/);
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the preview is a PNG grid: the digit and its transforms, enlarged', async () => {
+  const digit = mnist.test.images.subarray(0, 784);
+  const spec: Augmentation = { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 };
+  const png = await augmentPreviewPng(digit, spec, 8, 1);
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  // 9 tiles in 3×3, 28 px each with 2 px gaps, ×3.
+  assert.deepEqual([info.width, info.height], [88 * 3, 88 * 3]);
+  const tile = (t: number) => {
+    const ox = (t % 3) * 30, oy = Math.floor(t / 3) * 30;
+    const px: number[] = [];
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) px.push(data[((oy + y) * 3 * info.width + (ox + x) * 3) * info.channels]);
+    return px;
+  };
+  assert.deepEqual(tile(0), [...digit]);
+  assert.notDeepEqual(tile(1), tile(0));
+  assert.notDeepEqual(tile(1), tile(2));
+  assert.deepEqual(await augmentPreviewPng(digit, spec, 8, 1), png);
+  await assert.rejects(augmentPreviewPng(digit.subarray(0, 100), spec, 8, 1), /784 bytes/);
 });
