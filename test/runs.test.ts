@@ -279,3 +279,25 @@ test('an augmented run trains on fresh transforms each epoch, reproducibly, and 
   assert.notDeepEqual(Buffer.from(finalParams(runsDir, plain.id).params.buffer), Buffer.from(pa.buffer), 'augmentation changed the training');
   assert.ok((await run(lab, a.id)).lastEvalAccuracy! > 0.5);
 });
+
+test('the CLI and a worker train the same run bit for bit, augmented too', async () => {
+  const { trainMain, epochAugmentSeed } = await import('../src/cli/train');
+  const { epochSeed } = await import('../src/main/runs/augment-epoch');
+  for (const [seed, epoch] of [[1, 1], [7, 3], [2 ** 32 - 1, 400]]) assert.equal(epochSeed(seed, epoch), epochAugmentSeed(seed, epoch - 1));
+  const runsDir = tempDir();
+  const { lab } = open(runsDir);
+  const saved = join(runsDir, 'cli.json');
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    await trainMain(['--sizes', '784,10,10', '--train-size', '1000', '--epochs', '2', '--eta', '0.5', '--augment', 'rotate:15,elastic:34/4', '--seed', '3', '--save', saved, '--json']);
+  } finally {
+    process.stdout.write = write;
+  }
+  const r = await lab.startRun(small({ epochs: 2, seed: 3, augment: { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 } }));
+  assert.equal((await ended(lab, r.id)).state, 'finished');
+  const fromCli = JSON.parse(readFileSync(saved, 'utf8'));
+  const fromWorker = JSON.parse(await lab.modelJson({ kind: 'run', runId: r.id, which: 'current' }));
+  assert.deepEqual(fromWorker.weights, fromCli.weights);
+  assert.deepEqual(fromWorker.biases, fromCli.biases);
+});

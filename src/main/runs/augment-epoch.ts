@@ -6,9 +6,13 @@ import { Rng } from '../../engine/rng';
 
 let cached: { key: string; augmenter: Augmenter } | null = null;
 
-/** The generator seed of one epoch's transforms: distinct per epoch, independent of the trainer's stream. */
+/**
+ * The generator seed of epoch `epoch`'s transforms (1-based), independent of the trainer's own
+ * stream. The same formula as the CLI's epochAugmentSeed(seed, epochsDone), so a run gives the same
+ * weights in the CLI and in a worker (a test holds the two together).
+ */
 export function epochSeed(seed: number, epoch: number): number {
-  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b) ^ 0x5bd1e995) >>> 0;
+  return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + (epoch - 1) * 0x7feb352d) >>> 0;
 }
 
 /** Fills target (count × 784) with epoch `epoch`'s transforms of source. */
