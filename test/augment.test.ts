@@ -148,6 +148,16 @@ test('the same seed gives the same transforms; another seed gives others', () =>
   assert.notDeepEqual(o.subarray(0, 784), o.subarray(784));
 });
 
+test('transforming in place gives the same result as into another buffer', () => {
+  for (const spec of [{ ...OFF, shiftPx: 2 }, { rotateDeg: 15, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 }]) {
+    const src = new Uint8Array(digits(30));
+    const out = new Uint8Array(src.length);
+    new Augmenter(spec).transformAll(out, src, 30, new Rng(4));
+    new Augmenter(spec).transformAll(src, src, 30, new Rng(4));
+    assert.deepEqual(src, out);
+  }
+});
+
 test('the DCT spectrum reproduces the literal reflected Gaussian smoothing exactly', () => {
   for (const sigma of [1.5, 4, 9]) {
     const rng = new Rng(2);

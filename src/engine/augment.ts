@@ -155,6 +155,7 @@ export class Augmenter {
   /** Control points per axis. */
   readonly grid: number;
   private readonly pad = new Float32Array(P * P);
+  private readonly copy = new Uint8Array(NN);
   /** Control point positions, 0 .. 27 evenly. */
   private readonly ctrlPos: Float64Array;
   /** basis[i*k + a] = φ_a(ctrlPos[i])·λ_a */
@@ -215,7 +216,7 @@ export class Augmenter {
     this.ry = new Float64Array(G);
   }
 
-  /** Transforms the 784 bytes of src at srcOffset into out at outOffset. */
+  /** Transforms the 784 bytes of src at srcOffset into out at outOffset (in place is fine). */
   transform(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng): void {
     const spec = this.spec;
     // The order of draws is fixed: angle, shift, field. Same seed, same transforms.
@@ -233,7 +234,14 @@ export class Augmenter {
     }
     const k = this.modes;
     if (angle === 0 && k === 0) {
-      shiftCopy(out, outOffset, src, srcOffset, sx, sy);
+      if (out.buffer === src.buffer) {
+        // In place (or overlapping): shift from a copy, since shiftCopy reads rows it has written.
+        const copy = this.copy;
+        for (let i = 0; i < NN; i++) copy[i] = src[srcOffset + i];
+        shiftCopy(out, outOffset, copy, 0, sx, sy);
+      } else {
+        shiftCopy(out, outOffset, src, srcOffset, sx, sy);
+      }
       return;
     }
     this.controlMap(angle, sx, sy, rng);
