@@ -2,12 +2,12 @@
 // not copy, and bad files in a temporary folder each refused with one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { IdxError, firstN, loadIdxPair, loadMnist, loadMnistSync, readIdxBytesSync, splitFromIdx } from '../src/main/datasets';
-import { mnistDir } from '../src/main/paths';
+import { mnistDir, modelsDir, repoRoot, resourcesDir } from '../src/main/paths';
 import { encodeIdxImages, encodeIdxLabels } from '../src/engine/idx';
 import type { DataSplit } from '../src/engine/data';
 
@@ -136,3 +136,19 @@ function loadIdxPairSync(dir: string): DataSplit {
   const l = join(dir, 'train-labels-idx1-ubyte.gz');
   return splitFromIdx(readIdxBytesSync(i), readIdxBytesSync(l), i, l);
 }
+
+test('resource paths: the repository copy by default, NNLAB_RESOURCES overrides', () => {
+  const before = process.env.NNLAB_RESOURCES;
+  try {
+    delete process.env.NNLAB_RESOURCES;
+    assert.ok(existsSync(join(mnistDir(), 't10k-labels-idx1-ubyte.gz')), `bundled MNIST not found in ${mnistDir()}`);
+    assert.equal(resourcesDir(), join(repoRoot(), 'resources'));
+    assert.equal(modelsDir(), join(repoRoot(), 'resources', 'models'));
+    process.env.NNLAB_RESOURCES = '/somewhere/else';
+    assert.equal(mnistDir(), '/somewhere/else/mnist');
+    assert.equal(modelsDir(), '/somewhere/else/models');
+  } finally {
+    if (before === undefined) delete process.env.NNLAB_RESOURCES;
+    else process.env.NNLAB_RESOURCES = before;
+  }
+});

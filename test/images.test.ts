@@ -130,3 +130,12 @@ test('encodePng round-trips a gray image, optionally enlarged', async () => {
   assert.equal(big.pixels[4 * 12 + 11], 255);
   await assert.rejects(encodePng({ width: 2, height: 2, pixels: [1] }), /2×2 image has 1 pixels/);
 });
+
+test('a large photo is shrunk while decoding, keeping its aspect ratio', async () => {
+  const W = 3000, H = 1500;
+  const png = await sharp(bar(W, H, 0, 230), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+  const g = await decodeImageBuffer(png, 'photo.png');
+  assert.deepEqual([g.width, g.height], [1024, 512]);
+  assert.equal(g.pixels.length, 1024 * 512);
+  assert.equal(normalizeGrayImage(g).inverted, true);
+});

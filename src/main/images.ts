@@ -12,6 +12,11 @@ export class ImageError extends Error {
 export const MAX_INPUT_PIXELS = 25_000_000;
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 const FORMATS = new Set(['png', 'jpeg', 'webp', 'gif', 'tiff']);
+/**
+ * Larger images are shrunk (area-averaging) to this longer side while decoding: a digit is fitted
+ * into 20×20 anyway, and a 25-megapixel photo would otherwise become 25 million JS numbers.
+ */
+export const MAX_DECODED_SIDE = 1024;
 
 /** Reads and decodes an image file; every refusal is one line that names the file. */
 export async function decodeImageFile(path: string): Promise<GrayImage> {
@@ -62,7 +67,8 @@ export async function decodeImageBuffer(buf: Uint8Array, name: string): Promise<
   let data: Buffer;
   let info: OutputInfo;
   try {
-    const img = sharp(buf, options);
+    let img = sharp(buf, options);
+    if (Math.max(w, h) > MAX_DECODED_SIDE) img = img.resize(MAX_DECODED_SIDE, MAX_DECODED_SIDE, { fit: 'inside', kernel: 'mitchell' });
     // sharp's grayscale drops the alpha channel, so images with alpha come out as RGBA and are
     // converted here.
     ({ data, info } = await (meta.hasAlpha ? img.toColourspace('srgb').ensureAlpha() : img.grayscale()).raw().toBuffer({ resolveWithObject: true }));
