@@ -168,7 +168,7 @@ export class Augmenter {
   /** The sampling map at the control points, qx and qy, G×G each. */
   private readonly qx: Float64Array;
   private readonly qy: Float64Array;
-  /** For each control row interval and output row: the control row below and the weight. */
+  /** For each output row: the control row at or above it, and the weight of the next one. */
   private readonly rowSeg: Int32Array;
   private readonly rowFrac: Float64Array;
   /** Output columns where each control segment starts (segStart[G-1] = 28). */
