@@ -2,7 +2,8 @@
 // not copy, and bad files in a temporary folder each refused with one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -42,6 +43,18 @@ test('bundled MNIST matches the README facts and the book split', () => {
   // The first training image is a 5, the first test image a 7 (as in the book).
   assert.equal(m.train.labels[0], 5);
   assert.equal(m.test.labels[0], 7);
+});
+
+test('the bundled files are byte-identical to the official ones (md5 from the README)', () => {
+  const md5: Record<string, string> = {
+    'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+    'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
+    't10k-images-idx3-ubyte.gz': '9fb629c4189551a2d022fa330f9573f3',
+    't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c',
+  };
+  for (const [name, sum] of Object.entries(md5)) {
+    assert.equal(createHash('md5').update(readFileSync(join(mnistDir(), name))).digest('hex'), sum, name);
+  }
 });
 
 test('splits live in SharedArrayBuffers; validation is a view after train; loads are cached', async () => {
