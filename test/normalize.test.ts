@@ -128,3 +128,7 @@ test('a huge input keeps only a display-sized raw stage', () => {
   assert.ok(r.stages.raw.width <= 280 && r.stages.raw.height <= 280);
   assert.equal(r.stages.raw.pixels.length, r.stages.raw.width * r.stages.raw.height);
 });
+
+test('a name given for messages prefixes the refusal', () => {
+  assert.throws(() => normalizeDigit(new Array(16).fill(9), 4, 4, 'blank.png'), (e: unknown) => e instanceof DigitError && /^blank\.png: no digit found/.test(e.message));
+});

@@ -154,8 +154,19 @@ function centreOfMass(img: Float64Array, w: number, h: number): [number, number]
  * Centring: rather than shifting the fitted 20×20 image by whole pixels, the crop is resampled a
  * second time straight into the 28×28 field with a sub-pixel offset that puts the fitted image's
  * centre of mass at (14, 14): no extra blur, no rounding of the position.
+ *
+ * `name` (a file name, say) prefixes every error message.
  */
-export function normalizeDigit(pixels: ArrayLike<number>, width: number, height: number): NormalizedDigit {
+export function normalizeDigit(pixels: ArrayLike<number>, width: number, height: number, name?: string): NormalizedDigit {
+  try {
+    return normalize(pixels, width, height);
+  } catch (e) {
+    if (e instanceof DigitError && name) throw new DigitError(`${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+function normalize(pixels: ArrayLike<number>, width: number, height: number): NormalizedDigit {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new DigitError(`image size must be positive whole pixels, got ${width}×${height}`);
   }
@@ -245,6 +256,6 @@ export function normalizeDigit(pixels: ArrayLike<number>, width: number, height:
 }
 
 /** normalizeDigit over a GrayImage (a drawing from the pad, a decoded upload). */
-export function normalizeGrayImage(img: GrayImage): NormalizedDigit {
-  return normalizeDigit(img.pixels, img.width, img.height);
+export function normalizeGrayImage(img: GrayImage, name?: string): NormalizedDigit {
+  return normalizeDigit(img.pixels, img.width, img.height, name);
 }
