@@ -124,6 +124,9 @@ test('resume after a killed worker and after a restart gives the same weights bi
 
   const pa = finalParams(runsDir, a.id);
   for (const id of [b.id, c.id]) {
+    const markers = (await run(lab2, id)).markers!;
+    assert.deepEqual(markers.filter((m) => m.kind === 'failed'), [], 'the recovered failure is no longer marked');
+    assert.deepEqual(markers.filter((m) => m.kind === 'finished').map((m) => m.epoch), [3]);
     const p = finalParams(runsDir, id);
     assert.equal(p.epoch, 3);
     assert.deepEqual(Buffer.from(p.params.buffer), Buffer.from(pa.params.buffer), `run ${id} ends with the uninterrupted run's weights`);
@@ -300,4 +303,19 @@ test('the CLI and a worker train the same run bit for bit, augmented too', async
   const fromWorker = JSON.parse(await lab.modelJson({ kind: 'run', runId: r.id, which: 'current' }));
   assert.deepEqual(fromWorker.weights, fromCli.weights);
   assert.deepEqual(fromWorker.biases, fromCli.biases);
+});
+
+test('a worker out of memory ends its own run with that reason; the process goes on', async () => {
+  const runsDir = tempDir();
+  // A 1 MB heap cannot even load the worker's modules: the worker dies of ERR_WORKER_OUT_OF_MEMORY.
+  const starved = createLabService({ runsDir, heapLimitMb: 1 });
+  services.push(starved);
+  const r = await starved.startRun(small());
+  const f = await ended(starved, r.id);
+  assert.equal(f.state, 'failed');
+  assert.match(f.stoppedBecause ?? '', /ran out of memory/);
+  assert.ok(f.markers!.some((m) => m.kind === 'failed' && /memory/.test(m.reason)));
+  const { lab } = open(tempDir());
+  const ok = await lab.startRun(small({ epochs: 1 }));
+  assert.equal((await ended(lab, ok.id)).state, 'finished');
 });

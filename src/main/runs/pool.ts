@@ -178,7 +178,8 @@ export class RunPool {
       case 'started':
         // The checkpoint is the authority on what was done (run.json may lag it by one write).
         rec.history = msg.history.map((m) => ({ ...m }));
-        rec.markers = rec.markers.filter((m) => m.epoch <= msg.epoch);
+        // Markers of epochs to be trained again go, and so does the failure being recovered from.
+        rec.markers = rec.markers.filter((m) => m.epoch <= msg.epoch && m.kind !== 'failed');
         rec.secondsTraining = rec.history.reduce((s, m) => s + m.seconds, 0);
         rec.currentEta = msg.eta;
         this.changed(rec);

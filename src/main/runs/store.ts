@@ -132,7 +132,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
     createdAt: String(o.createdAt ?? ''),
     updatedAt: String(o.updatedAt ?? ''),
     history,
-    markers: Array.isArray(o.markers) ? (o.markers as RunMarker[]) : [],
+    markers: Array.isArray(o.markers) ? (o.markers as RunMarker[]).filter((m) => typeof m === 'object' && m !== null && typeof m.kind === 'string' && typeof m.epoch === 'number') : [],
     currentEta: reviveNumber(o.currentEta) ?? hyperparams.eta,
     bestEpoch: typeof o.bestEpoch === 'number' ? o.bestEpoch : null,
     bestEvalAccuracy: typeof o.bestEvalAccuracy === 'number' ? o.bestEvalAccuracy : null,
@@ -159,6 +159,7 @@ export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
     examplesPerSecond: rec.examplesPerSecond,
     stoppedBecause: rec.stoppedBecause,
     resumable,
+    markers: rec.markers.map((m) => ({ ...m })),
   };
 }
 
