@@ -282,7 +282,7 @@ test('expandDataset writes originals plus transformed copies as gzipped IDX, wit
     });
     assert.equal(r.count, 7500);
     assert.equal(r.labelsPath, join(dir, 'expanded-labels-idx1-ubyte.gz'));
-    assert.deepEqual(progress, [6000, 7500]);
+    assert.deepEqual(progress, [1500, 3000, 4500, 6000, 7500]);
     const back = await loadIdxPair(r.imagesPath, r.labelsPath);
     assert.equal(back.count, 7500);
     for (const i of [0, 1, 2499]) {

@@ -27,8 +27,11 @@ export interface ExpandResult {
   count: number;
 }
 
-/** Images written per chunk: bounds memory and sets the progress granularity. */
-const CHUNK = 2000;
+/**
+ * Source images per chunk: bounds memory, sets the progress granularity and keeps each synchronous
+ * stretch short (about 500 × (copies + 1) transforms, a few tens of milliseconds) for an event loop.
+ */
+export const EXPAND_CHUNK = 500;
 export const MAX_COPIES = 50;
 
 /**
@@ -112,10 +115,10 @@ export async function expandDataset(
     await labels.write(idxHeader(IDX_LABELS_MAGIC, [total]));
     const augmenter = new Augmenter(spec);
     const rng = new Rng(seed);
-    const chunkImages = new Uint8Array(CHUNK * per * IMAGE_PIXELS);
-    const chunkLabels = new Uint8Array(CHUNK * per);
-    for (let start = 0; start < split.count; start += CHUNK) {
-      const n = Math.min(CHUNK, split.count - start);
+    const chunkImages = new Uint8Array(EXPAND_CHUNK * per * IMAGE_PIXELS);
+    const chunkLabels = new Uint8Array(EXPAND_CHUNK * per);
+    for (let start = 0; start < split.count; start += EXPAND_CHUNK) {
+      const n = Math.min(EXPAND_CHUNK, split.count - start);
       for (let i = 0; i < n; i++) {
         const src = (start + i) * IMAGE_PIXELS;
         const o = i * per;
