@@ -45,9 +45,9 @@ const markerPlugin: Plugin<'line', MarkerOptions> = {
     ctx.save();
     ctx.font = '11px system-ui, sans-serif';
     ctx.lineWidth = 1;
-    for (const m of opts.vertical ?? []) {
+    (opts.vertical ?? []).forEach((m, i) => {
       const px = x.getPixelForValue(m.x);
-      if (px < chartArea.left || px > chartArea.right) continue;
+      if (px < chartArea.left || px > chartArea.right) return;
       ctx.strokeStyle = m.color;
       ctx.fillStyle = m.color;
       ctx.setLineDash([3, 3]);
@@ -56,12 +56,11 @@ const markerPlugin: Plugin<'line', MarkerOptions> = {
       ctx.lineTo(px, chartArea.bottom);
       ctx.stroke();
       ctx.setLineDash([]);
-      ctx.save();
-      ctx.translate(px + 3, chartArea.top + 4);
-      ctx.rotate(Math.PI / 2);
-      ctx.fillText(m.label, 0, 0);
-      ctx.restore();
-    }
+      // Labels stay inside the plot: to the right of the line, or to its left near the right edge.
+      const w = ctx.measureText(m.label).width;
+      const right = px + 4 + w <= chartArea.right;
+      ctx.fillText(m.label, right ? px + 4 : px - 4 - w, chartArea.top + 12 + 12 * (i % 3));
+    });
     for (const m of opts.horizontal ?? []) {
       const py = y.getPixelForValue(m.y);
       if (py < chartArea.top || py > chartArea.bottom) continue;
