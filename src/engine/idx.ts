@@ -85,7 +85,8 @@ export function checkPair(images: IdxImages, labels: Uint8Array, imagesName: str
   }
 }
 
-function header(magic: number, dims: number[]): Uint8Array {
+/** An IDX header alone, for writers that stream the data after it. */
+export function encodeIdxHeader(magic: number, dims: number[]): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, magic, false);
@@ -98,7 +99,7 @@ export function encodeIdxImages(pixels: Uint8Array, count: number, rows = 28, co
   if (pixels.length !== count * rows * cols) {
     throw new IdxError(`encodeIdxImages: ${pixels.length} bytes is not ${count}×${rows}×${cols}`);
   }
-  const h = header(IDX_IMAGES_MAGIC, [count, rows, cols]);
+  const h = encodeIdxHeader(IDX_IMAGES_MAGIC, [count, rows, cols]);
   const out = new Uint8Array(h.length + pixels.length);
   out.set(h);
   out.set(pixels, h.length);
@@ -107,7 +108,7 @@ export function encodeIdxImages(pixels: Uint8Array, count: number, rows = 28, co
 
 /** Writes an IDX labels file. */
 export function encodeIdxLabels(labels: Uint8Array): Uint8Array {
-  const h = header(IDX_LABELS_MAGIC, [labels.length]);
+  const h = encodeIdxHeader(IDX_LABELS_MAGIC, [labels.length]);
   const out = new Uint8Array(h.length + labels.length);
   out.set(h);
   out.set(labels, h.length);

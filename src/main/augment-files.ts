@@ -8,7 +8,7 @@ import { Augmenter } from '../engine/augment';
 import type { DataSplit } from '../engine/data';
 import { IMAGE_PIXELS } from '../engine/data';
 import type { Augmentation } from '../engine/hyperparams';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from '../engine/idx';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, encodeIdxHeader } from '../engine/idx';
 import { Rng } from '../engine/rng';
 import { encodePng } from './images';
 
@@ -44,13 +44,6 @@ export function labelsPathFor(imagesPath: string): string {
   if (name.includes('images-idx3')) return join(dir, name.replace('images-idx3', 'labels-idx1'));
   const m = /^(.*?)(\.gz)?$/.exec(name) as RegExpExecArray;
   return join(dir, `${m[1]}.labels${m[2] ?? ''}`);
-}
-
-function idxHeader(magic: number, dims: number[]): Buffer {
-  const b = Buffer.alloc(4 + 4 * dims.length);
-  b.writeUInt32BE(magic, 0);
-  dims.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
-  return b;
 }
 
 /** A gzip stream into a temporary file next to `path`; `commit` renames it into place. */
@@ -111,8 +104,8 @@ export async function expandDataset(
   const images = gzipFile(outPath);
   const labels = gzipFile(labelsPath);
   try {
-    await images.write(idxHeader(IDX_IMAGES_MAGIC, [total, 28, 28]));
-    await labels.write(idxHeader(IDX_LABELS_MAGIC, [total]));
+    await images.write(encodeIdxHeader(IDX_IMAGES_MAGIC, [total, 28, 28]));
+    await labels.write(encodeIdxHeader(IDX_LABELS_MAGIC, [total]));
     const augmenter = new Augmenter(spec);
     const rng = new Rng(seed);
     const chunkImages = new Uint8Array(EXPAND_CHUNK * per * IMAGE_PIXELS);
