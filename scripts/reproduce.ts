@@ -1,0 +1,414 @@
+// `npm run reproduce`: runs the headline experiments of chapters 1 and 3 of Nielsen's book with the
+// lab's engine (same seeds every time) and writes docs/REPRODUCTION.md: experiment, the book's figure,
+// ours, epochs, seconds. `--quick` cuts every run to a few epochs (a smoke test; writes no report
+// unless --out is given); `--only ID[,ID]` runs a subset; `--out PATH` writes the report elsewhere.
+import { augmentInto } from '../src/engine/augment';
+import { getBackend } from '../src/engine/backend';
+import { IMAGE_PIXELS } from '../src/engine/data';
+import type { Hyperparams } from '../src/engine/hyperparams';
+import { defaultHyperparams } from '../src/engine/hyperparams';
+import type { EpochMetrics } from '../src/engine/metrics';
+import { Rng } from '../src/engine/rng';
+import { Trainer } from '../src/engine/trainer';
+import { epochAugmentSeed } from '../src/cli/train';
+import { loadMnist } from '../src/main/datasets';
+import { writeFileAtomicSync } from '../src/main/runs/atomic';
+
+const CH1 = 'http://neuralnetworksanddeeplearning.com/chap1.html';
+const CH3 = 'http://neuralnetworksanddeeplearning.com/chap3.html';
+
+type Judge = 'accuracy' | 'init' | 'eta' | 'none';
+
+interface Experiment {
+  id: string;
+  title: string;
+  /** The book's figure as a fraction, when it gives one. */
+  book: number | null;
+  /** The book's words, where its figure is a picture or a claim. */
+  bookText: string;
+  source: string;
+  hp: Partial<Hyperparams>;
+  /** Epochs in --quick mode. */
+  quickEpochs: number;
+  judge: Judge;
+  /** The experiment whose result this one is compared with, when the book has no number. */
+  baseline?: string;
+}
+
+const all = { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true };
+const trainCostOnly = { evalAccuracy: true, evalCost: false, trainAccuracy: false, trainCost: true };
+
+const EXPERIMENTS: Experiment[] = [
+  {
+    id: 'ch1-30',
+    title: 'Ch. 1: network.py, 784-30-10, quadratic, η = 3.0, N(0,1) init, test data',
+    book: 0.9542,
+    bookText: '95.42% at its best epoch (epoch 28 of 30)',
+    source: CH1,
+    hp: { cost: 'quadratic', init: 'large', eta: 3.0, evalSet: 'test' },
+    quickEpochs: 2,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch1-100',
+    title: 'Ch. 1: network.py, 784-100-10, quadratic, η = 3.0, N(0,1) init, test data',
+    book: 0.9659,
+    bookText: '96.59% (the book notes large run-to-run variation)',
+    source: CH1,
+    hp: { sizes: [784, 100, 10], cost: 'quadratic', init: 'large', eta: 3.0, evalSet: 'test' },
+    quickEpochs: 1,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch3-ce-30',
+    title: 'Ch. 3: 784-30-10, cross-entropy, η = 0.5, large init, test data',
+    book: 0.9549,
+    bookText: '95.49%',
+    source: CH3,
+    hp: { cost: 'cross-entropy', init: 'large', eta: 0.5, evalSet: 'test' },
+    quickEpochs: 2,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch3-ce-100',
+    title: 'Ch. 3: 784-100-10, cross-entropy, η = 0.5, large init, test data',
+    book: 0.9682,
+    bookText: '96.82%',
+    source: CH3,
+    hp: { sizes: [784, 100, 10], cost: 'cross-entropy', init: 'large', eta: 0.5, evalSet: 'test' },
+    quickEpochs: 1,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch3-overfit',
+    title: 'Ch. 3: 1,000 training images, 784-30-10, η = 0.5, 400 epochs, test data',
+    book: 0.8227,
+    bookText: 'test accuracy tops out at 82.27%; training accuracy reaches 100%',
+    source: CH3,
+    hp: { init: 'large', eta: 0.5, epochs: 400, trainSize: 1000, evalSet: 'test', monitor: all },
+    quickEpochs: 20,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch3-overfit-l2',
+    title: 'Ch. 3: 1,000 training images, λ = 0.1, 400 epochs, test data',
+    book: 0.871,
+    bookText: 'peak test accuracy 87.1%',
+    source: CH3,
+    hp: { init: 'large', eta: 0.5, lambda: 0.1, epochs: 400, trainSize: 1000, evalSet: 'test', monitor: all },
+    quickEpochs: 20,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch3-l2-30',
+    title: 'Ch. 3: 784-30-10, λ = 5, η = 0.5, 50,000 images, large init, test data',
+    book: 0.9649,
+    bookText: '96.49%',
+    source: CH3,
+    hp: { init: 'large', eta: 0.5, lambda: 5, evalSet: 'test' },
+    quickEpochs: 2,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch3-l2-100',
+    title: 'Ch. 3: 784-100-10, λ = 5, η = 0.5, 30 epochs, large init, validation data',
+    book: 0.9792,
+    bookText: '97.92%',
+    source: CH3,
+    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.5, lambda: 5, evalSet: 'validation' },
+    quickEpochs: 1,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch3-l2-100-60',
+    title: 'Ch. 3: 784-100-10, λ = 5, η = 0.1, 60 epochs, large init, validation data',
+    book: 0.9804,
+    bookText: '98.04% ("we break the 98 percent barrier")',
+    source: CH3,
+    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.1, lambda: 5, epochs: 60, evalSet: 'validation' },
+    quickEpochs: 1,
+    judge: 'accuracy',
+  },
+  {
+    id: 'ch3-init-old',
+    title: 'Ch. 3: old init N(0,1), 784-30-10, λ = 5, η = 0.1, validation data',
+    book: 0.96,
+    bookText: 'under 87% after epoch 1; "somewhat over 96%" at the end',
+    source: CH3,
+    hp: { init: 'large', eta: 0.1, lambda: 5, evalSet: 'validation' },
+    quickEpochs: 2,
+    judge: 'init',
+  },
+  {
+    id: 'ch3-init-new',
+    title: 'Ch. 3: new init N(0,1/n_in), 784-30-10, λ = 5, η = 0.1, validation data',
+    book: 0.96,
+    bookText: 'almost 93% after epoch 1; "somewhat over 96%" at the end',
+    source: CH3,
+    hp: { init: 'default', eta: 0.1, lambda: 5, evalSet: 'validation' },
+    quickEpochs: 2,
+    judge: 'init',
+  },
+  ...[0.025, 0.25, 2.5].map(
+    (eta): Experiment => ({
+      id: `ch3-eta-${eta}`,
+      title: `Ch. 3: learning rate η = ${eta}, 784-30-10, λ = 5 (training cost)`,
+      book: null,
+      bookText:
+        eta === 2.5
+          ? 'training cost oscillates from the start'
+          : eta === 0.25
+            ? 'training cost falls steadily, fastest of the three in the end'
+            : 'training cost falls, but slowly',
+      source: `${CH3} (fig/multiple_eta.py)`,
+      hp: { eta, lambda: 5, evalSet: 'validation', monitor: trainCostOnly },
+      quickEpochs: 2,
+      judge: 'eta',
+    }),
+  ),
+  {
+    id: 'ch3-softmax',
+    title: 'Ch. 3: softmax + log-likelihood, 784-30-10, λ = 5, η = 0.5, test data',
+    book: null,
+    bookText: 'no run in the book; compare the sigmoid + cross-entropy run with λ = 5 (96.49%)',
+    source: CH3,
+    hp: { cost: 'log-likelihood', init: 'large', eta: 0.5, lambda: 5, evalSet: 'test' },
+    quickEpochs: 2,
+    judge: 'none',
+    baseline: 'ch3-l2-30',
+  },
+  {
+    id: 'ch3-dropout',
+    title: 'Ch. 3: dropout p = 0.5, 784-100-10, η = 0.5, validation data',
+    book: null,
+    bookText: 'no network2.py run (it has no dropout); the book cites 98.4% for 784-800-800-10 (Hinton et al.)',
+    source: CH3,
+    hp: { sizes: [784, 100, 10], dropout: 0.5, eta: 0.5, evalSet: 'validation' },
+    quickEpochs: 1,
+    judge: 'none',
+    baseline: 'ch3-ce-100',
+  },
+  {
+    id: 'ch3-augmented',
+    title: 'Ch. 3: augmented data (±10° rotation, 1 px shift, elastic α 34 σ 4), 784-100-10, λ = 5, validation data',
+    book: null,
+    bookText: 'no network2.py run; the book cites Simard et al.: expansion took 98.4% to 99.3% (784-800-10)',
+    source: CH3,
+    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.5, lambda: 5, evalSet: 'validation', augment: { rotateDeg: 10, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 } },
+    quickEpochs: 1,
+    judge: 'none',
+    baseline: 'ch3-l2-100',
+  },
+  // Run-to-run noise: the same experiment as ch3-ce-30 with other seeds.
+  ...[2, 3, 4, 5].map(
+    (seed): Experiment => ({
+      id: `noise-seed-${seed}`,
+      title: `Noise: ch3-ce-30 with seed ${seed}`,
+      book: 0.9549,
+      bookText: '95.49%',
+      source: CH3,
+      hp: { cost: 'cross-entropy', init: 'large', eta: 0.5, evalSet: 'test', seed },
+      quickEpochs: 1,
+      judge: 'accuracy',
+    }),
+  ),
+];
+
+interface Result {
+  exp: Experiment;
+  hp: Hyperparams;
+  history: EpochMetrics[];
+  bestEpoch: number | null;
+  best: number | null;
+  seconds: number;
+}
+
+function parseFlags(argv: string[]): { quick: boolean; only: string[] | null; out: string | null; list: boolean } {
+  let quick = false;
+  let only: string[] | null = null;
+  let out: string | null = null;
+  let list = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--list') list = true;
+    else if (a === '--only' || a === '--out') {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
+      if (a === '--out') out = v;
+      else only = v.split(',').filter((s) => s !== '');
+    } else throw new Error(`unknown option ${JSON.stringify(a)} (expected --quick, --only ID[,ID], --out PATH, --list)`);
+  }
+  if (only) {
+    for (const id of only) if (!EXPERIMENTS.some((e) => e.id === id)) throw new Error(`unknown experiment ${JSON.stringify(id)} (see --list)`);
+  }
+  return { quick, only, out, list };
+}
+
+async function run(exp: Experiment, quick: boolean): Promise<Result> {
+  const mnist = await loadMnist();
+  const hp: Hyperparams = { ...defaultHyperparams(), ...exp.hp };
+  if (quick) hp.epochs = exp.quickEpochs;
+  const evalData = hp.evalSet === 'test' ? mnist.test : hp.evalSet === 'validation' ? mnist.validation : null;
+  const trainer = new Trainer(hp, mnist.train, evalData, { backend: getBackend() });
+  const augmented = hp.augment ? new Uint8Array(trainer.train.count * IMAGE_PIXELS) : null;
+  const t0 = performance.now();
+  while (!trainer.done) {
+    if (hp.augment && augmented) {
+      augmentInto(augmented, trainer.train.images, trainer.train.count, hp.augment, new Rng(epochAugmentSeed(hp.seed, trainer.epoch)));
+      trainer.setEpochImages(augmented);
+    }
+    trainer.runEpoch();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { exp, hp, history: trainer.history.slice(), bestEpoch: trainer.bestEpoch, best: trainer.bestEvalAccuracy, seconds };
+}
+
+const pct = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(digits)}%`);
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function sd(xs: number[]): number {
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+}
+
+/** How many epochs raised the training cost over the one before: a rough measure of oscillation. */
+function costRises(h: EpochMetrics[]): number {
+  let n = 0;
+  for (let i = 1; i < h.length; i++) if ((h[i].trainCost ?? 0) > (h[i - 1].trainCost ?? 0)) n++;
+  return n;
+}
+
+/** The epoch (from 1) with the lowest evaluation cost. */
+function minCostEpoch(r: Result): number {
+  let best = 0;
+  r.history.forEach((h, i) => {
+    if ((h.evalCost ?? Infinity) < (r.history[best].evalCost ?? Infinity)) best = i;
+  });
+  return best + 1;
+}
+
+function verdict(r: Result, noise: number | null, byId: Map<string, Result>): string {
+  const e = r.exp;
+  if (e.judge === 'accuracy' && e.book !== null && r.best !== null) {
+    const diff = r.best - e.book;
+    const tol = Math.max(0.003, noise !== null ? 3 * noise : 0);
+    const sign = diff >= 0 ? '+' : '−';
+    const d = `${sign}${(100 * Math.abs(diff)).toFixed(2)} points`;
+    return Math.abs(diff) <= tol ? `within noise (${d})` : `${d}: outside ±${(100 * tol).toFixed(2)}`;
+  }
+  if (e.judge === 'init') {
+    const first = r.history[0]?.evalAccuracy;
+    const firstBook = e.id === 'ch3-init-old' ? 'book: < 87%' : 'book: ≈ 93%';
+    return `epoch 1: ${pct(first)} (${firstBook}); best ${pct(r.best)} (book: > 96%)`;
+  }
+  if (e.judge === 'eta') {
+    const h = r.history;
+    const c = (i: number) => (h[i]?.trainCost === undefined ? '—' : h[i].trainCost!.toFixed(3));
+    return `training cost epoch 1 → 10 → last: ${c(0)} → ${c(9)} → ${c(h.length - 1)}; rose in ${costRises(h)} of ${h.length - 1} epochs`;
+  }
+  if (e.baseline) {
+    const b = byId.get(e.baseline);
+    if (b && b.best !== null && r.best !== null) {
+      const diff = r.best - b.best;
+      return `${diff >= 0 ? '+' : '−'}${(100 * Math.abs(diff)).toFixed(2)} points vs ${e.baseline} (${pct(b.best)})`;
+    }
+  }
+  return '';
+}
+
+function report(results: Result[], quick: boolean, totalSeconds: number): string {
+  const byId = new Map(results.map((r) => [r.exp.id, r]));
+  const noiseRuns = ['ch3-ce-30', 'noise-seed-2', 'noise-seed-3', 'noise-seed-4', 'noise-seed-5'].map((id) => byId.get(id)).filter((r): r is Result => !!r && r.best !== null);
+  const noise = noiseRuns.length >= 3 ? sd(noiseRuns.map((r) => r.best!)) : null;
+  const lines: string[] = [];
+  lines.push('# Reproducing the book');
+  lines.push('');
+  lines.push(`Written by \`npm run reproduce${quick ? ' -- --quick' : ''}\` (scripts/reproduce.ts) on ${new Date().toISOString().slice(0, 10)}, ` +
+    `${results.length} runs in ${(totalSeconds / 60).toFixed(1)} minutes on this machine (${getBackend().name} kernels). ` +
+    'Every run uses seed 1 unless it says otherwise, mini-batches of 10 and 30 epochs unless it says otherwise, and ' +
+    "the book's split (the first 50,000 training images; validation = the last 10,000; test = the 10,000 test images).");
+  if (quick) lines.push('', '**Quick mode: a few epochs per run, a smoke test only. These are not the reproduction figures.**');
+  lines.push('');
+  lines.push("\"Ours\" is the best evaluation accuracy over the run, as the book's figures are (it reports the peak epoch). " +
+    "The book's figures come from single runs of network.py / network2.py with numpy's random generator, so ours cannot be the " +
+    'same digits; what should agree is the figure within run-to-run noise.');
+  if (noise !== null) {
+    const accs = noiseRuns.map((r) => pct(r.best)).join(', ');
+    lines.push('');
+    lines.push(`**Run-to-run noise**, measured: ch3-ce-30 with seeds 1-${noiseRuns.length} gave ${accs}: mean ${pct(mean(noiseRuns.map((r) => r.best!)))}, ` +
+      `standard deviation ${(100 * noise).toFixed(2)} points. "Within noise" below means within 3 standard deviations ` +
+      `(${(300 * noise).toFixed(2)} points), and never tighter than 0.30 points.`);
+  }
+  lines.push('');
+  lines.push("| Experiment | Book | Ours (best) | Best epoch | Epochs | Seconds | Verdict |");
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    if (r.exp.id.startsWith('noise-')) continue;
+    const book = r.exp.book !== null && r.exp.judge === 'accuracy' ? `${pct(r.exp.book)}` : r.exp.bookText;
+    lines.push(`| \`${r.exp.id}\` ${r.exp.title} | ${book} | ${pct(r.best)} | ${r.bestEpoch ?? '—'} | ${r.history.length} | ${r.seconds.toFixed(0)} | ${verdict(r, noise, byId)} |`);
+  }
+  const over = byId.get('ch3-overfit');
+  const overL2 = byId.get('ch3-overfit-l2');
+  lines.push('');
+  lines.push('## Details');
+  lines.push('');
+  if (over && overL2) {
+    const last = (r: Result) => r.history[r.history.length - 1];
+    lines.push(`- Overfitting (1,000 images): training accuracy at the last epoch ${pct(last(over).trainAccuracy)} without regularization ` +
+      `(book: 100%), ${pct(last(overL2).trainAccuracy)} with λ = 0.1. Test accuracy at the last epoch ${pct(last(over).evalAccuracy)} and ` +
+      `${pct(last(overL2).evalAccuracy)}. Without regularization the test cost is lowest at epoch ${minCostEpoch(over)} ` +
+      `(${over.history[minCostEpoch(over) - 1].evalCost?.toFixed(3)}) and ${last(over).evalCost?.toFixed(3)} at the last epoch ` +
+      '(the book: the test cost improves until around epoch 15, then gets worse).');
+  }
+  const etas = [0.025, 0.25, 2.5].map((e) => byId.get(`ch3-eta-${e}`)).filter((r): r is Result => !!r);
+  if (etas.length > 0) {
+    lines.push('- Training cost per epoch for the three learning rates (the book\'s figure plots these curves):');
+    lines.push('');
+    const cols = etas[0].history.map((_, i) => i).filter((i) => i === 0 || (i + 1) % 5 === 0);
+    lines.push(`  | η | ${cols.map((i) => `epoch ${i + 1}`).join(' | ')} |`);
+    lines.push(`  |---|${cols.map(() => '---').join('|')}|`);
+    for (const r of etas) lines.push(`  | ${r.hp.eta} | ${cols.map((i) => r.history[i]?.trainCost?.toFixed(3) ?? '—').join(' | ')} |`);
+    lines.push('');
+  }
+  const initOld = byId.get('ch3-init-old');
+  const initNew = byId.get('ch3-init-new');
+  if (initOld && initNew) {
+    const first5 = (r: Result) => r.history.slice(0, 5).map((h) => pct(h.evalAccuracy)).join(', ');
+    lines.push(`- Weight initialization, validation accuracy over the first five epochs: old ${first5(initOld)}; new ${first5(initNew)}.`);
+  }
+  lines.push('');
+  lines.push('Sources: the book\'s figures are quoted from ' + `${CH1} and ${CH3}; the η experiment's settings (784-30-10, λ = 5, ` +
+    'default initialization, 30 epochs, training cost) from the book\'s fig/multiple_eta.py.');
+  return lines.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const { quick, only, out, list } = parseFlags(process.argv.slice(2));
+  if (list) {
+    for (const e of EXPERIMENTS) process.stdout.write(`${e.id}\t${e.title}\n`);
+    return;
+  }
+  const chosen = only ? EXPERIMENTS.filter((e) => only.includes(e.id)) : EXPERIMENTS;
+  const results: Result[] = [];
+  const t0 = performance.now();
+  for (const exp of chosen) {
+    const r = await run(exp, quick);
+    results.push(r);
+    process.stdout.write(`${exp.id}: best ${pct(r.best)} at epoch ${r.bestEpoch ?? '—'} of ${r.history.length} (book ${exp.book === null ? exp.bookText : pct(exp.book)}), ${r.seconds.toFixed(1)} s\n`);
+  }
+  const text = report(results, quick, (performance.now() - t0) / 1000);
+  const path = out ?? (quick || only ? null : 'docs/REPRODUCTION.md');
+  if (path) {
+    writeFileAtomicSync(path, text);
+    process.stdout.write(`wrote ${path}\n`);
+  } else process.stdout.write('\n' + text);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`error: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n`);
+  process.exit(1);
+});
