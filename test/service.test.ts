@@ -98,3 +98,35 @@ test('events reach every subscriber until it unsubscribes; a throwing listener h
   await lab.deleteRun(r.id);
   assert.equal(seen.length, before);
 });
+
+test('missing MNIST files fail startRun with one line and leave no run behind', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'nnlab-noresources-'));
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-service2-'));
+  const broken = createLabService({ runsDir: dir, resources: empty });
+  try {
+    await refused(broken.startRun({} as never), /no such file/);
+    assert.deepEqual(await broken.listRuns(), []);
+  } finally {
+    await broken.close();
+    rmSync(empty, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a worker script that cannot load fails its run with the reason', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-service3-'));
+  const broken = createLabService({ runsDir: dir, workerUrl: 'file:///nonexistent/worker.js' });
+  try {
+    const r = await broken.startRun({ sizes: [784, 10, 10], trainSize: 100, epochs: 1 } as never).catch((e: Error) => e);
+    const runs = await broken.listRuns();
+    assert.equal(runs.length, 1);
+    for (let i = 0; i < 500 && (await broken.listRuns())[0].state === 'running'; i++) await new Promise((res) => setTimeout(res, 10));
+    const s = (await broken.listRuns())[0];
+    assert.equal(s.state, 'failed');
+    assert.match(s.stoppedBecause ?? '', /nonexistent/);
+    assert.ok(r instanceof Error || r.id === s.id);
+  } finally {
+    await broken.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

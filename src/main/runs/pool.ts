@@ -98,6 +98,7 @@ export class RunPool {
   }
 
   async start(hyperparams: Hyperparams, name: string): Promise<RunSummary> {
+    await this.opts.data(); // a dataset that cannot be read fails the call, before any run exists
     const now = new Date();
     const rec: RunRecord = {
       version: 1,
@@ -122,7 +123,17 @@ export class RunPool {
     return this.summary(rec.id);
   }
 
+  /** Starts the run's worker; if that fails, the run is marked failed with the reason and the error rethrown. */
   private async spawn(rec: RunRecord, resume: boolean): Promise<void> {
+    try {
+      await this.spawnWorker(rec, resume);
+    } catch (e) {
+      this.failed(rec, `could not start its worker: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+
+  private async spawnWorker(rec: RunRecord, resume: boolean): Promise<void> {
     const data = await this.opts.data();
     const hp = rec.hyperparams;
     const evalData = hp.evalSet === 'none' ? null : data[hp.evalSet];
