@@ -108,13 +108,21 @@ function runTrainer(parent: MessagePort): void {
     let speed = 0; // examples per second, smoothed
     let epochStart = true;
     let done = 0; // examples of the current epoch trained so far
+    // Wall-clock seconds of whole epochs (evaluation and waiting for augmented images included,
+    // pauses excluded), for an honest ETA.
+    let epochWallStart = now();
+    let pausedMs = 0;
+    let epochWallSeconds = 0;
+    let epochsTimed = 0;
     const n = t.train.count;
     try {
       while (!t.done) {
         if (stopRequested) break;
         if (paused) {
           post({ type: 'paused' });
+          const pausedAt = now();
           await new Promise<void>((resolve) => (wake = resolve));
+          pausedMs += now() - pausedAt;
           wake = null;
           if (!stopRequested) post({ type: 'resumed' });
           continue;
@@ -158,16 +166,21 @@ function runTrainer(parent: MessagePort): void {
             return;
           }
           lastProgress = now();
+          epochWallSeconds += (lastProgress - epochWallStart - pausedMs) / 1000;
+          epochsTimed++;
+          epochWallStart = lastProgress;
+          pausedMs = 0;
         } else if (now() - lastProgress >= msg.progressIntervalMs) {
           lastProgress = now();
-          const remaining = (t.hp.epochs - t.epoch) * n - r.examplesDone;
+          const epochsLeft = t.hp.epochs - t.epoch - 1;
+          const perEpoch = epochsTimed > 0 ? epochWallSeconds / epochsTimed : speed > 0 ? n / speed : 0;
           post({
             type: 'progress',
             epoch: t.epoch + 1,
             examplesDone: r.examplesDone,
             examplesTotal: r.examplesTotal,
             examplesPerSecond: speed,
-            etaSeconds: speed > 0 ? remaining / speed : 0,
+            etaSeconds: (speed > 0 ? (n - r.examplesDone) / speed : 0) + epochsLeft * perEpoch,
           });
         }
         await yieldToPort();
