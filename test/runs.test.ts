@@ -144,6 +144,7 @@ test('pause holds a run mid-epoch, resume continues it, stop ends it resumable',
   const runsDir = tempDir();
   const { lab, events } = open(runsDir);
   // Big enough that an epoch spans many chunks, so pause and stop land mid-epoch.
+  const t0 = Date.now();
   const r = await lab.startRun(small({ sizes: [784, 100, 10], trainSize: 50_000, epochs: 50, evalSet: 'none' }));
   await until('progress', () => events.some((e) => e.type === 'progress' && e.progress.runId === r.id));
   await lab.pauseRun(r.id);
@@ -172,6 +173,9 @@ test('pause holds a run mid-epoch, resume continues it, stop ends it resumable',
   assert.ok(s.epochsDone < 50);
   await lab.settled(r.id);
   await assert.rejects(lab.stopRun(r.id), /is stopped/);
+  // Progress is throttled to at most one message per 100 ms (counted, not timed: delivery may bunch up).
+  const count = events.filter((e) => e.type === 'progress').length;
+  assert.ok(count <= (Date.now() - t0) / 100 + 1, `${count} progress events in ${Date.now() - t0} ms`);
 });
 
 test('set eta mid-run is applied, recorded with a marker, and validated', async () => {
