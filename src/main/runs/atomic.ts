@@ -1,6 +1,6 @@
 // Atomic file writes: write a temporary file beside the target, flush it to disk, rename it over
 // the target. A crash at any moment leaves either the old file or the new one, never half of one.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 function tempName(path: string): string {
@@ -24,7 +24,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | re
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== null) closeSync(fd);
-    rmSync(tmp, { force: true });
+    if (existsSync(tmp)) rmSync(tmp, { force: true });
     throw new Error(`cannot write ${path}: ${(e as Error).message}`);
   }
 }
