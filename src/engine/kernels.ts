@@ -10,8 +10,11 @@ export interface Kernels {
   linearBackwardInput(dx: Float32Array, dz: Float32Array, w: Float32Array, B: number, nIn: number, nOut: number): void;
   /** gw = dzᵀ · x and gb = column sums of dz (overwritten, not accumulated). */
   linearWeightGrad(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, B: number, nIn: number, nOut: number): void;
-  /** gw += alpha · dzᵀ · x and gb += alpha · column sums of dz (with gw = w, alpha = −η/m: a fused SGD step). */
-  linearWeightGradAdd(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, alpha: number, B: number, nIn: number, nOut: number): void;
+  /**
+   * gw = decay · gw + alpha · dzᵀ · x and gb += alpha · column sums of dz. With gw = w, decay =
+   * 1 − ηλ/n and alpha = −η/m it is network2.py's SGD step, without materializing the gradient.
+   */
+  linearWeightGradAdd(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, decay: number, alpha: number, B: number, nIn: number, nOut: number): void;
   /** y = a · y + c · x over the first n floats. */
   axpby(y: Float32Array, x: Float32Array, a: number, c: number, n: number): void;
   /** y = a · y over the first n floats. */
@@ -82,7 +85,8 @@ export const referenceKernels: Kernels = {
       }
     }
   },
-  linearWeightGradAdd(gw, gb, dz, x, alpha, B, nIn, nOut) {
+  linearWeightGradAdd(gw, gb, dz, x, decay, alpha, B, nIn, nOut) {
+    if (decay !== 1) for (let i = 0; i < nOut * nIn; i++) gw[i] *= decay;
     for (let r = 0; r < B; r++) {
       const xo = r * nIn;
       const zo = r * nOut;

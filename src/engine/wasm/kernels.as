@@ -181,8 +181,8 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   }
 }
 
-/** gw += alpha · dzᵀ · x and gb += alpha · (column sums of dz). */
-export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, alpha: f32, B: i32, nIn: i32, nOut: i32): void {
+/** gw = decay · gw + alpha · dzᵀ · x and gb += alpha · (column sums of dz). */
+export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, decay: f32, alpha: f32, B: i32, nIn: i32, nOut: i32): void {
   const nC = nIn >> 2;
   const k0 = nC << 2;
   const strideBytes = ((nC + 1) << 2) as usize;
@@ -203,6 +203,8 @@ export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, a
       const g1 = g0 + inBytes;
       const g2 = g1 + inBytes;
       const g3 = g2 + inBytes;
+      // The decay sweeps these four rows while they are in L1 anyway, not the whole of w apart.
+      if (r0 == 0 && decay != 1) scale(g0, decay, nIn << 2);
       for (let i = 0; i < rows; i++) {
         const r = r0 + i;
         const xr = x + (r as usize) * inBytes;
@@ -237,6 +239,7 @@ export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, a
     }
     for (; j < nOut; j++) {
       const g0 = gw + (j as usize) * inBytes;
+      if (r0 == 0 && decay != 1) scale(g0, decay, nIn);
       for (let i = 0; i < rows; i++) {
         const r = r0 + i;
         const xr = x + (r as usize) * inBytes;
@@ -261,7 +264,7 @@ export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, a
 export function linearWeightGrad(gw: usize, gb: usize, dz: usize, x: usize, B: i32, nIn: i32, nOut: i32): void {
   memory.fill(gw, 0, ((nOut * nIn) << 2) as usize);
   memory.fill(gb, 0, ((nOut) << 2) as usize);
-  linearWeightGradAdd(gw, gb, dz, x, 1, B, nIn, nOut);
+  linearWeightGradAdd(gw, gb, dz, x, 1, 1, B, nIn, nOut);
 }
 
 /** y = a · y + c · x over n floats. */
