@@ -289,8 +289,7 @@ export class Trainer {
       }
       if (step > 0) {
         const w = net.weights[l];
-        if (decay !== 1) k.scale(w, decay, w.length);
-        k.linearWeightGradAdd(w, net.biases[l], this.delta[l], layerInput, -step, rows, sizes[l], sizes[l + 1]);
+        k.linearWeightGradAdd(w, net.biases[l], this.delta[l], layerInput, decay, -step, rows, sizes[l], sizes[l + 1]);
       } else {
         k.linearWeightGrad(this.gradW[l], this.gradB[l], this.delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
       }
