@@ -128,7 +128,7 @@ export class RunPool {
     try {
       await this.spawnWorker(rec, resume);
     } catch (e) {
-      this.failed(rec, `could not start its worker: ${(e as Error).message}`);
+      this.failed(rec, `could not start its worker: ${(e as Error).message}`, this.live.get(rec.id));
       throw e;
     }
   }
@@ -146,13 +146,20 @@ export class RunPool {
     let augmentPort = null;
     if (hp.augment) {
       const channel = new MessageChannel();
-      augmenter = startWorker(this.opts.workerUrl, {
-        workerData: { role: 'augment', port: channel.port2 } satisfies WorkerRole,
-        transferList: [channel.port2],
-        name: `augment ${rec.id}`,
-      });
+      try {
+        augmenter = startWorker(this.opts.workerUrl, {
+          workerData: { role: 'augment', port: channel.port2 } satisfies WorkerRole,
+          transferList: [channel.port2],
+          name: `augment ${rec.id}`,
+        });
+      } catch (e) {
+        void worker.terminate();
+        throw e;
+      }
       augmentPort = channel.port1;
-      augmenter.on('error', (e) => this.failed(rec, `augmentation worker failed: ${describeWorkerError(e)}`));
+      augmenter.on('error', (e) => this.failed(rec, `its augmentation worker failed: ${describeWorkerError(e)}`, live));
+      // The training worker would wait for images forever: an augmenter gone early ends the run.
+      augmenter.on('exit', (code) => this.failed(rec, `its augmentation worker exited unexpectedly (exit code ${code})`, live));
     }
     const live: Live = {
       worker,
@@ -162,9 +169,9 @@ export class RunPool {
     };
     this.live.set(rec.id, live);
     worker.on('message', (msg: FromTrainer) => this.onMessage(rec, live, msg));
-    worker.on('error', (e) => this.failed(rec, describeWorkerError(e)));
+    worker.on('error', (e) => this.failed(rec, describeWorkerError(e), live));
     worker.on('exit', (code) => {
-      if (!live.ended) this.failed(rec, `its worker exited unexpectedly (exit code ${code})`);
+      this.failed(rec, `its worker exited unexpectedly (exit code ${code})`, live);
       void augmenter?.terminate();
       if (this.live.get(rec.id) === live) this.live.delete(rec.id);
     });
@@ -235,14 +242,16 @@ export class RunPool {
         this.retire(live);
         break;
       case 'failed':
-        this.failed(rec, msg.reason);
+        this.failed(rec, msg.reason, live);
         break;
     }
   }
 
-  /** Ends a run as failed with `reason` (once), keeping its last checkpoint for a resume. */
-  private failed(rec: RunRecord, reason: string): void {
-    const live = this.live.get(rec.id);
+  /**
+   * Ends a run as failed with `reason`, keeping its last checkpoint for a resume. With `live`, only
+   * if that worker had not ended yet (each worker ends its run once); without, the worker never started.
+   */
+  private failed(rec: RunRecord, reason: string, live?: Live): void {
     if (live) {
       if (live.ended) return;
       live.ended = true;

@@ -69,6 +69,8 @@ export class RunStore {
       if (!RUN_ID_PATTERN.test(name)) continue;
       const file = join(this.dir, name, RUN_FILE);
       if (!existsSync(file)) continue;
+      // A crash during an atomic write leaves its temporary file behind; the real file is intact.
+      for (const f of readdirSync(join(this.dir, name))) if (f.includes('.tmp-')) rmSync(join(this.dir, name, f), { force: true });
       try {
         out.push(parseRunRecord(readFileSync(file, 'utf8'), name));
       } catch (e) {
