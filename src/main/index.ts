@@ -1,10 +1,13 @@
 // The Electron main process: one secure window, the menu, and the IPC setup over the lab services.
 // Only this file and ipc.ts import 'electron'; everything they drive is plain Node in src/main.
+/// <reference types="electron-vite/node" />
 import { app, BrowserWindow, Menu, nativeTheme, session, type MenuItemConstructorOptions, type WebPreferences } from 'electron';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLabService } from './lab-service';
+// electron-vite bundles the run worker as its own file and gives us its path.
+import workerPath from './runs/worker?modulePath';
 import { isAppUrl, setupIpc } from './ipc';
 import { CHANNEL_MENU, type MenuCommand } from '../preload/shell-api';
 
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
   await app.whenReady();
   const url = appUrl();
   lockDown(url);
-  const api = createLabService({ runsDir: join(app.getPath('userData'), 'runs') });
+  const api = createLabService({ runsDir: join(app.getPath('userData'), 'runs'), workerUrl: pathToFileURL(workerPath) });
   setupIpc({ api, appUrl: url });
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform === 'darwin')));
   createWindow(url);
