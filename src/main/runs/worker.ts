@@ -13,6 +13,17 @@ import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { augmentEpoch } from './augment-epoch';
 import type { FromAugmenter, FromTrainer, ToAugmenter, ToTrainer, WorkerRole } from './messages';
 import { IMAGE_PIXELS } from '../../engine/data';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+// Training is background work: lower this thread's priority (on Linux, nice applies per thread) so
+// the UI, and the main thread answering it, stay responsive while runs train. A no-op elsewhere.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, 10);
+} catch {
+  // No /proc (macOS, Windows) or not permitted: run at normal priority.
+}
 
 const now = (): number => performance.now();
 const yieldToPort = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
