@@ -115,6 +115,18 @@ test('wasm loadImages gives exactly bytes / 255, in permutation order or contigu
     referenceKernels.loadImages(expected, images, o, 5, count - 5, pixels);
     assert.deepEqual(x, expected);
   }
+  // 36-pixel images take the 32-bit word path, also from an unaligned or a shared buffer.
+  const shared = new Uint8Array(new SharedArrayBuffer(count * 36 + 4), 4, count * 36);
+  shared.set(images.subarray(0, count * 36));
+  const odd = new Uint8Array(count * 36 + 1).subarray(1);
+  odd.set(shared);
+  for (const src of [shared, odd]) {
+    const x36 = ws.slab.subarray(3, 3 + (count - 5) * 36);
+    const e36 = new Float32Array((count - 5) * 36);
+    ws.kernels.loadImages(x36, src, order, 5, count - 5, 36);
+    referenceKernels.loadImages(e36, src, order, 5, count - 5, 36);
+    assert.deepEqual(x36, e36);
+  }
   assert.equal(x[pixels], Math.fround(images[6 * pixels] / 255)); // the contiguous pass came last
 });
 
