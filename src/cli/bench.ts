@@ -114,7 +114,7 @@ function timeIt(f: () => void): number {
   return (performance.now() - t0) / 1000;
 }
 
-async function augmentFigures(quick: boolean): Promise<unknown> {
+async function augmentFigures(quick: boolean, withYardstick: boolean): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
     // Written by another engineer; absent in early trees, so imported only if it is there.
@@ -124,7 +124,8 @@ async function augmentFigures(quick: boolean): Promise<unknown> {
     return { skipped: `augmentation bench unavailable (${(e as Error).message.split('\n')[0]})` };
   }
   const out: Record<string, unknown> = {};
-  for (const name of ['benchAugment', 'runRefAugment']) {
+  // runRefAugment is a python yardstick too: skipped with the other yardsticks.
+  for (const name of withYardstick ? ['benchAugment', 'runRefAugment'] : ['benchAugment']) {
     const f = mod[name];
     if (typeof f !== 'function') {
       out[name] = { skipped: `src/main/augment-bench.ts exports no ${name}` };
@@ -227,8 +228,8 @@ export async function runBench(opts: { quick: boolean; backend?: BackendName; ya
     predictMillis,
     peakRssMB100,
     peakRssMB: maxRssMB(),
-    augment: await augmentFigures(opts.quick),
-    yardstickCommand: script && !yardstickReason ? `OPENBLAS_NUM_THREADS=1 python3 ${script} ${mnistDir()} 1 HIDDEN BATCH` : yardstickReason,
+    augment: await augmentFigures(opts.quick, opts.yardstick),
+    yardstickCommand: !opts.yardstick ? 'not run (--quick or --no-yardstick)' : script && !yardstickReason ? `OPENBLAS_NUM_THREADS=1 python3 ${script} ${mnistDir()} 1 HIDDEN BATCH` : yardstickReason,
   };
 }
 
@@ -261,8 +262,18 @@ export function formatTable(r: BenchResult): string {
   lines.push(`peak RSS while training 784-100-10 (dataset included): ${fmt(r.peakRssMB100, 0)} MB; whole bench: ${fmt(r.peakRssMB, 0)} MB`);
   const errors = r.configs.flatMap((c) => (c.yardstick && 'error' in c.yardstick ? [c.yardstick.error] : []));
   if (errors.length) lines.push(`yardstick: ${[...new Set(errors)].join('; ')}`);
-  else if (r.yardstickCommand) lines.push(`yardstick: ${r.yardstickCommand} (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)`);
-  lines.push(`augmentation: ${JSON.stringify(r.augment)}`);
+  else if (r.yardstickCommand?.startsWith('OPENBLAS')) lines.push(`yardstick: ${r.yardstickCommand} (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)`);
+  else if (r.yardstickCommand) lines.push(`yardstick: ${r.yardstickCommand}`);
+  const aug = r.augment as { benchAugment?: { imagesPerSecond?: number; spec?: string }; runRefAugment?: { images_per_s?: number; python?: string } | null; skipped?: string };
+  const ours = aug.benchAugment?.imagesPerSecond;
+  const ref = aug.runRefAugment?.images_per_s;
+  if (typeof ours === 'number') {
+    lines.push(
+      `augmentation (${aug.benchAugment?.spec ?? 'rotate + elastic'}, one thread): ${Math.round(ours)} images/s` +
+        (typeof ref === 'number' ? `; ref_augment.py (${aug.runRefAugment?.python}) ${Math.round(ref)} images/s, ours/yardstick speed ${fmt(ours / ref, 1)}x` : ''),
+    );
+  }
+  lines.push(`augmentation details: ${JSON.stringify(r.augment)}`);
   return lines.join('\n');
 }
 
