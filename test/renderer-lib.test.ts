@@ -1,0 +1,99 @@
+// The renderer's pure helpers: the drawing pad's rasterizer and the chart series (smoothing,
+// markers, CSV). No DOM needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inkBounds, rasterizeStrokes } from '../src/renderer/src/lib/rasterize';
+import { runMarkers, runsCsv, seriesPoints, smooth } from '../src/renderer/src/lib/series';
+import { PRESETS } from '../src/renderer/src/lib/presets';
+import { validateHyperparams, defaultHyperparams } from '../src/engine/hyperparams';
+import type { EpochMetrics, RunSummary } from '../src/shared/api';
+
+test('no strokes give an empty image of the asked size', () => {
+  const img = rasterizeStrokes([], 20, 10, 3);
+  assert.equal(img.width, 20);
+  assert.equal(img.height, 10);
+  assert.equal(img.pixels.length, 200);
+  assert.ok(img.pixels.every((v) => v === 0));
+  assert.equal(inkBounds(img), null);
+});
+
+test('a horizontal stroke inks a band as wide as the pen, full in the middle, soft at the edge', () => {
+  const img = rasterizeStrokes([[{ x: 5, y: 10 }, { x: 35, y: 10 }]], 40, 20, 4);
+  const at = (i: number, j: number) => img.pixels[j * 40 + i];
+  assert.equal(at(20, 9), 255);
+  assert.equal(at(20, 10), 255);
+  assert.equal(at(20, 5), 0);
+  assert.equal(at(20, 14), 0);
+  // Pixel centre 2.5 from the line with a pen radius of 2: half covered.
+  assert.equal(at(20, 12), 0);
+  assert.ok(at(20, 11) > 0 && at(20, 11) <= 255);
+  const b = inkBounds(img)!;
+  assert.ok(b.left >= 2 && b.left <= 3 && b.right >= 36 && b.right <= 37, JSON.stringify(b));
+  assert.ok(b.top >= 7 && b.bottom <= 12, JSON.stringify(b));
+});
+
+test('a one-point stroke is a dot, and overlapping strokes do not exceed full ink', () => {
+  const dot = rasterizeStrokes([[{ x: 10, y: 10 }]], 20, 20, 6);
+  assert.equal(dot.pixels[10 * 20 + 10], 255);
+  assert.equal(dot.pixels[10 * 20 + 17], 0);
+  const twice = rasterizeStrokes([[{ x: 10, y: 10 }], [{ x: 10, y: 10 }]], 20, 20, 6);
+  assert.deepEqual(twice.pixels, dot.pixels);
+});
+
+test('strokes outside the image are clipped, bad sizes refused', () => {
+  const img = rasterizeStrokes([[{ x: -50, y: -50 }, { x: -40, y: -40 }]], 10, 10, 2);
+  assert.ok(img.pixels.every((v) => v === 0));
+  assert.throws(() => rasterizeStrokes([], 0, 10, 2), /bad size/);
+  assert.throws(() => rasterizeStrokes([], 10, 10, 0), /pen width/);
+});
+
+test('series: accuracies in percent, unmonitored epochs skipped, smoothing debiased', () => {
+  const h: EpochMetrics[] = [
+    { epoch: 1, seconds: 1, eta: 0.5, evalAccuracy: 0.9 },
+    { epoch: 2, seconds: 1, eta: 0.5 },
+    { epoch: 3, seconds: 1, eta: 0.25, evalAccuracy: 0.95, trainCost: 0.3 },
+  ];
+  assert.deepEqual(seriesPoints(h, 'evalAccuracy'), [{ x: 1, y: 90 }, { x: 3, y: 95 }]);
+  assert.deepEqual(seriesPoints(h, 'trainCost'), [{ x: 3, y: 0.3 }]);
+  const pts = [{ x: 1, y: 10 }, { x: 2, y: 20 }];
+  assert.deepEqual(smooth(pts, 0), pts);
+  const s = smooth(pts, 0.5);
+  assert.equal(s[0].y, 10, 'the first point is not pulled towards zero');
+  assert.ok(Math.abs(s[1].y - (0.5 * 0.5 * 10 + 0.5 * 20) / 0.75) < 1e-12);
+});
+
+test('markers: best epoch, eta halving and change, early stop', () => {
+  const run = { bestEpoch: 2, bestEvalAccuracy: 0.97, stoppedBecause: 'early-stop', epochsDone: 4 } as RunSummary;
+  const h = [1, 2, 3, 4].map((epoch) => ({ epoch, seconds: 1, eta: epoch < 3 ? 0.5 : epoch === 3 ? 0.25 : 0.1 }));
+  const m = runMarkers(run, h);
+  assert.deepEqual(
+    m.map((x) => [x.kind, x.epoch]),
+    [['best', 2], ['eta', 3], ['eta', 4], ['early-stop', 4]],
+  );
+  assert.match(m[1].label, /halved/);
+  assert.doesNotMatch(m[2].label, /halved/);
+});
+
+test('CSV: one row per run and epoch, names quoted', () => {
+  const run = { id: 'run-1', name: 'a, "b"' } as RunSummary;
+  const csv = runsCsv([{ run, history: [{ epoch: 1, seconds: 2, eta: 0.5, evalAccuracy: 0.9 }] }]);
+  assert.equal(csv, 'run,name,epoch,seconds,eta,trainCost,trainAccuracy,evalCost,evalAccuracy\nrun-1,"a, ""b""",1,2,0.5,,,,0.9\n');
+});
+
+test('every preset is a valid experiment with the book figure it cites', () => {
+  assert.ok(PRESETS.length >= 14);
+  for (const p of PRESETS) {
+    assert.deepEqual(validateHyperparams(p.hyperparams), p.hyperparams, p.id);
+    assert.ok(p.book.length > 10, p.id);
+  }
+  const byId = Object.fromEntries(PRESETS.map((p) => [p.id, p]));
+  assert.equal(byId['ch1-quadratic'].hyperparams.cost, 'quadratic');
+  assert.equal(byId['ch1-quadratic'].hyperparams.eta, 3);
+  assert.equal(byId['ch3-cross-entropy'].bookAccuracy, 0.9549);
+  assert.equal(byId['ch3-overfit'].hyperparams.trainSize, 1000);
+  assert.equal(byId['ch3-overfit'].hyperparams.epochs, 400);
+  assert.equal(byId['ch3-overfit-l2'].hyperparams.lambda, 0.1);
+  assert.equal(byId['ch3-100-hidden'].bookAccuracy, 0.9804);
+  assert.notDeepEqual(byId['ch3-init-old'].hyperparams.init, byId['ch3-init-new'].hyperparams.init);
+  assert.notDeepEqual(PRESETS[0].hyperparams, defaultHyperparams());
+});
