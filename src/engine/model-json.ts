@@ -132,6 +132,8 @@ export function parseModelJson(text: string): LoadedModel {
     if (v.length !== L) throw new ModelError(`${key} has ${v.length} layers, but sizes ${sizes.join(',')} needs ${L}`);
   }
   const layout = paramLayout(sizes);
+  // Every number takes at least two characters ("0,"): a short file claiming a big network is refused before memory is taken for it.
+  if (text.length < 2 * layout.total) throw new ModelError(`sizes ${sizes.join(',')} need ${layout.total} numbers, more than a file of ${text.length} characters can hold`);
   const params = new Float32Array(layout.total);
   for (let l = 0; l < L; l++) {
     readMatrix((o.weights as unknown[])[l], `weights[${l}]`, sizes[l + 1], sizes[l], params.subarray(layout.weights[l], layout.biases[l]));

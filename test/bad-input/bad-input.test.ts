@@ -65,6 +65,11 @@ test('a billion neurons is refused before any memory is taken for the weights', 
   assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024);
 });
 
+test('a tiny file claiming 60,000 hidden neurons is refused before 190 MB are taken for its weights', () => {
+  const text = JSON.stringify({ sizes: [784, 60_000, 10], weights: [[], []], biases: [[], []], cost: 'CrossEntropyCost' });
+  assert.throws(() => parseModelJson(text), (e) => oneLine(e, /sizes 784,60000,10 need 47700010 numbers, more than a file of \d+ characters can hold/, '60,000 neurons'));
+});
+
 test('a huge model file is refused by its size, before it is read', () => {
   const path = join(dir, 'huge.json');
   const fd = openSync(path, 'w');
