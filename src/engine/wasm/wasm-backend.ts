@@ -59,6 +59,7 @@ function decodeBase64(s: string): Uint8Array {
 
 let compiled: WasmModule | null = null;
 let compileError: string | null = null;
+let scratchEnd = 0;
 
 /** The compiled kernel module, or null (with the reason in wasmUnavailableReason()) when this runtime lacks WebAssembly SIMD. */
 export function kernelModule(): WasmModule | null {
@@ -89,8 +90,11 @@ export function createWasmWorkspace(nFloats: number): Workspace {
   if (!module) throw new Error(compileError ?? 'WebAssembly SIMD kernels unavailable');
   // Sized once and never grown: growing would detach every view handed out.
   const wa = WA as WasmApi;
-  const probe = new wa.Instance(module, { env: { memory: new wa.Memory({ initial: 1, maximum: 1 }), abort } });
-  const scratchEnd = (probe.exports as unknown as WasmExports).scratchEnd();
+  if (scratchEnd === 0) {
+    // Where the kernels' static data and scratch end is a property of the module: asked once.
+    const probe = new wa.Instance(module, { env: { memory: new wa.Memory({ initial: 1, maximum: 1 }), abort } });
+    scratchEnd = (probe.exports as unknown as WasmExports).scratchEnd();
+  }
   const slabBase = Math.ceil(scratchEnd / 64) * 64;
   const stageBase = slabBase + Math.ceil((nFloats * 4) / 64) * 64;
   const pages = Math.ceil((stageBase + STAGE_BYTES) / PAGE);
