@@ -31,7 +31,9 @@ const yieldToPort = (): Promise<void> => new Promise((resolve) => setImmediate(r
 const CHUNK_MS = 25;
 
 function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  const msg = e instanceof Error ? e.message : String(e);
+  // Typed arrays and WebAssembly memory live outside the heap limit; their failure says "allocat…".
+  return /allocat/i.test(msg) ? `ran out of memory: ${msg}` : msg;
 }
 
 /** The next epoch's augmented images, made by the augmentation worker one epoch ahead (double-buffered). */
