@@ -323,3 +323,14 @@ test('a worker out of memory ends its own run with that reason; the process goes
   const ok = await lab.startRun(small({ epochs: 1 }));
   assert.equal((await ended(lab, ok.id)).state, 'finished');
 });
+
+test('a run of tiny epochs sends every epoch but coalesces its summary events', async () => {
+  const { lab, events } = open(tempDir());
+  const r = await lab.startRun(small({ trainSize: 100, epochs: 60, evalSet: 'none' }));
+  assert.equal((await ended(lab, r.id)).epochsDone, 60);
+  const epochs = events.filter((e) => e.type === 'epoch' && e.runId === r.id).length;
+  const summaries = events.filter((e) => e.type === 'run' && e.run.id === r.id);
+  assert.equal(epochs, 60);
+  assert.ok(summaries.length < 30, `${summaries.length} summary events for 60 epochs`);
+  assert.equal(summaries[summaries.length - 1].type === 'run' && summaries[summaries.length - 1].run.state, 'finished');
+});

@@ -35,6 +35,9 @@ interface Live {
   exited: Promise<void>;
 }
 
+/** At most one per-epoch summary event per run in this many milliseconds. */
+const RUN_EVENT_MS = 200;
+
 export class RunError extends Error {
   override name = 'RunError';
 }
@@ -92,9 +95,36 @@ export class RunPool {
     return this.live.has(id);
   }
 
+  /** Saves the record and tells listeners at once (state changes). */
   private changed(rec: RunRecord): void {
     this.store.save(rec);
-    this.opts.emit({ type: 'run', run: summarize(rec, this.resumable(rec)) });
+    this.emitRun(rec, true);
+  }
+
+  private readonly runEventAt = new Map<string, number>();
+  private readonly runEventTimers = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * Emits the run's summary. Per-epoch updates (not urgent) are coalesced to one per
+   * RUN_EVENT_MS, so a run of tiny epochs does not flood the UI; the epoch events themselves all go out.
+   */
+  private emitRun(rec: RunRecord, urgent: boolean): void {
+    const send = (): void => {
+      this.runEventTimers.delete(rec.id);
+      if (this.records.get(rec.id) !== rec) return;
+      this.runEventAt.set(rec.id, performance.now());
+      this.opts.emit({ type: 'run', run: summarize(rec, this.resumable(rec)) });
+    };
+    const pending = this.runEventTimers.get(rec.id);
+    if (urgent) {
+      if (pending) clearTimeout(pending);
+      send();
+      return;
+    }
+    if (pending) return;
+    const wait = RUN_EVENT_MS - (performance.now() - (this.runEventAt.get(rec.id) ?? -Infinity));
+    if (wait <= 0) send();
+    else this.runEventTimers.set(rec.id, setTimeout(send, wait).unref());
   }
 
   async start(hyperparams: Hyperparams, name: string): Promise<RunSummary> {
@@ -225,7 +255,7 @@ export class RunPool {
         rec.examplesPerSecond = msg.examplesPerSecond;
         this.store.save(rec);
         this.opts.emit({ type: 'epoch', runId: rec.id, metrics: msg.metrics, markers: msg.markers });
-        this.opts.emit({ type: 'run', run: summarize(rec, this.resumable(rec)) });
+        this.emitRun(rec, false);
         break;
       case 'paused':
       case 'resumed':
