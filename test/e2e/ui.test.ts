@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { chromiumMissing, openLab, type Lab } from './lab';
 import { repoRoot } from '../../src/main/paths';
 
@@ -188,7 +189,69 @@ test('a model is saved (downloaded) and loaded back (uploaded)', { skip }, async
   const alert = page.getByRole('alert').filter({ hasNotText: 'Loaded' });
   await alert.waitFor();
   assert.doesNotMatch((await alert.textContent()) ?? '', /\n/);
-  lab.errors.length = 0;
+});
+
+test('an image file opened from disk is classified like a drawing', { skip }, async (t) => {
+  const missing = await normalizationMissing();
+  if (missing) return t.skip(missing);
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'Draw' }).click();
+  // A dark "1" on white paper, off-centre and small, as a photo or scan would give it.
+  const w = 120;
+  const h = 90;
+  const pixels = Buffer.alloc(w * h, 255);
+  for (let y = 20; y < 70; y++) for (let x = 80; x < 86; x++) pixels[y * w + x + Math.round((70 - y) / 12)] = 20;
+  const png = await sharp(pixels, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+  await page.locator('input[type=file][aria-label="Image file to classify"]').setInputFiles({ name: 'one.png', mimeType: 'image/png', buffer: png });
+  await page.getByText('Image: one.png').waitFor();
+  await waitFor('a prediction for the file', async () => ((await page.getByTestId('predicted-digit').textContent()) ?? '').trim() === '1', 15_000);
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
+test('analysis: confusion matrix, a cell\'s gallery with top-3 probabilities, receptive fields, augmentation preview', { skip }, async () => {
+  const page = lab.page;
+  const select = page.getByRole('combobox', { name: 'Model for the pad and analysis' });
+  await select.selectOption('0');
+  await page.getByRole('tab', { name: 'Analyse' }).click();
+  await page.getByRole('button', { name: 'Compute' }).click();
+  const summary = page.getByText(/accuracy \d+\.\d\d% on 10,000 images/);
+  await summary.waitFor({ timeout: 60_000 });
+  const cells = page.getByRole('table', { name: /Confusion matrix/ }).getByRole('button');
+  assert.equal(await cells.count(), 100);
+  // Open the largest off-diagonal cell.
+  const labels = await cells.evaluateAll((bs) => bs.map((b) => (b as unknown as { getAttribute(n: string): string }).getAttribute('aria-label')));
+  const off = labels
+    .map((l) => l.match(/^(\d+) images of (\d) predicted as (\d)$/)!)
+    .filter((m) => m[2] !== m[3])
+    .sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+  assert.ok(Number(off[1]) > 0, 'the default model makes some mistakes');
+  await page.getByRole('button', { name: off[0] }).click();
+  await page.getByRole('heading', { name: new RegExp(`^${off[2]} predicted as ${off[3]}`) }).waitFor();
+  const items = page.getByRole('list', { name: 'Gallery' }).getByRole('listitem');
+  await items.first().waitFor();
+  assert.equal(await items.count(), Math.min(40, Number(off[1])));
+  assert.match(((await items.first().textContent()) ?? '').trim(), new RegExp(`^${off[3]}: \\d+\\.\\d%`));
+  // The default model's hidden neurons, one tile each.
+  const tiles = page.getByRole('group', { name: 'Receptive fields of the hidden neurons' }).getByRole('img');
+  await waitFor('receptive fields', async () => (await tiles.count()) > 0, 15_000);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('img', { name: /under 16 random transforms/ }).waitFor({ timeout: 15_000 });
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
+test('the charts export the overlaid runs as CSV, and the tabs answer the arrow keys', { skip }, async () => {
+  const page = lab.page;
+  const download = page.waitForEvent('download');
+  await page.getByRole('toolbar', { name: 'Chart options' }).getByRole('button', { name: 'CSV' }).click();
+  const text = readFileSync(await (await download).path(), 'utf8');
+  const lines = text.trim().split('\n');
+  assert.equal(lines[0], 'run,name,epoch,seconds,eta,trainCost,trainAccuracy,evalCost,evalAccuracy');
+  assert.ok(lines.some((l) => l.includes(',short ch3,3,')), 'the finished preset run is in the CSV');
+  await page.getByRole('tab', { name: 'Train' }).focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByRole('tab', { name: 'Draw' }).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.getByRole('tab', { name: 'Train' }).getAttribute('aria-selected'), 'true');
 });
 
 test('no console errors along the way', { skip }, () => {
