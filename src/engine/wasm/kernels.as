@@ -319,10 +319,14 @@ export function bytesToUnit(x: usize, bytes: usize, n: i32): void {
 }
 
 // exp over four lanes: e^x = 2^n · e^r with n = round(x / ln 2), |r| ≤ ln2/2, and cephes'
-// expf polynomial for e^r (about 1 ulp); x is clamped so 2^n stays a normal float.
-function exp4(x: v128): v128 {
+// expf polynomial for e^r (about 1 ulp); x is clamped so 2^n stays a normal float. Adding
+// 1.5·2^23 rounds x/ln2 to an integer n that then sits in the low mantissa bits.
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
   const xc = f32x4.max(f32x4.min(x, f32x4.splat(88.3)), f32x4.splat(-87.3));
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(t, magic);
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -332,7 +336,8 @@ function exp4(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // (bits of t) − (bits of magic) = n; shifted into the exponent field with its bias of 127.
+  const pow2n = i32x4.shl(i32x4.add(i32x4.sub(t, magic), i32x4.splat(127)), 23);
   return f32x4.mul(p, pow2n);
 }
 

@@ -148,8 +148,14 @@ export function createWasmWorkspace(nFloats: number): Workspace {
       const rowWords = pixels >> 2;
       for (let r0 = 0; r0 < rows; r0 += perStage) {
         const m = Math.min(perStage, rows - r0);
+        if (!order) {
+          // Consecutive rows (evaluation): one copy per staging pass.
+          stage.set(images.subarray((start + r0) * pixels, (start + r0 + m) * pixels));
+          ex.bytesToUnit(xo + r0 * pixels * 4, stageBase, m * pixels);
+          continue;
+        }
         for (let r = 0; r < m; r++) {
-          const row = order ? order[start + r0 + r] : start + r0 + r;
+          const row = order[start + r0 + r];
           if (words) {
             const src = row * rowWords;
             const dst = r * rowWords;
