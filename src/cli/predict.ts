@@ -19,7 +19,7 @@ export async function predictMain(argv: string[]): Promise<void> {
   const json = flags.has('json');
   for (const file of positional) {
     const gray = await decodeImageFile(file);
-    const { input } = normalizeDigit(gray.pixels, gray.width, gray.height);
+    const { input } = normalizeDigit(gray.pixels, gray.width, gray.height, file);
     const p = evaluator.predict(input);
     const probabilities = normalizeOutputs(p, model.network.softmax);
     const digit = argmax(p, 0, p.length);

@@ -9,7 +9,7 @@ import { ModelRegistry } from './models';
 import { resourcesDir } from './paths';
 import { RunPool, type Datasets } from './runs/pool';
 import { RUN_ID_PATTERN, RunStore } from './runs/store';
-import { augmentPreviewPng } from './models-preview';
+import { augmentPreviewPng } from './augment-files';
 
 export interface LabServiceOptions {
   /** The runs folder (Electron's userData/runs, or --runs-dir). */
@@ -250,7 +250,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
       const d = await data();
       const split = i < d.train.count ? d.train : d.validation;
       const k = i < d.train.count ? i : i - d.train.count;
-      return augmentPreviewPng(split.images.subarray(k * 784, (k + 1) * 784), a, n, s);
+      return (await augmentPreviewPng(split.images.subarray(k * 784, (k + 1) * 784), a, n, s)).toString('base64');
     },
     onEvent(listener) {
       if (typeof listener !== 'function') fail('onEvent needs a function');
