@@ -145,4 +145,7 @@ test('the augmentation preview is a PNG, the same for the same seed', async () =
   assert.equal(Buffer.from(a, 'base64').subarray(1, 4).toString('latin1'), 'PNG');
   assert.equal(a, b);
   assert.notEqual(a, c);
+  // Index 60,000 is the first test image, 59,999 the last validation one.
+  const none = { rotateDeg: 0, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4 };
+  assert.notEqual(await lab.augmentPreview(none, 60_000, 1, 1), await lab.augmentPreview(none, 59_999, 1, 1));
 });

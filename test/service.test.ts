@@ -60,7 +60,7 @@ test('model references, data names, digits, limits and images are checked', asyn
   await refused(api.confusion(model, 'train'), /data must be "validation" or "test"/);
   await refused(api.gallery(model, 'test', 10, 1, 5), /actual must be an integer in \[0, 9\]/);
   await refused(api.gallery(model, 'test', 1, 1.5, 5), /predicted must be an integer/);
-  await refused(api.gallery(model, 'test', 1, 1, 0), /limit must be an integer in \[1, 500\]/);
+  await refused(api.gallery(model, 'test', 1, 1, 0), /limit must be an integer in \[1, 1000\]/);
   await refused(api.receptiveFields(model, -3), /limit must be an integer/);
   await refused(api.predict(model, null), /image must be an object/);
   await refused(api.predict(model, { width: 2, height: 2, pixels: [0, 0, 0] }), /image.pixels has 3 values, expected width × height = 4/);
@@ -72,7 +72,7 @@ test('model references, data names, digits, limits and images are checked', asyn
   await refused(api.loadModelJson('', 'x'), /model file is empty/);
   await refused(api.loadModelJson('{"sizes": [784, 10]', 'x'), /not valid JSON/);
   await refused(api.augmentPreview({ rotateDeg: 500 }, 0, 4, 1), /rotateDeg must be in \[0, 180\]/);
-  await refused(api.augmentPreview({ rotateDeg: 10 }, 70_000, 4, 1), /index must be an integer in \[0, 59999\]/);
+  await refused(api.augmentPreview({ rotateDeg: 10 }, 70_000, 4, 1), /index must be an integer in \[0, 69999\]/);
   await refused(api.augmentPreview({ rotateDeg: 10 }, 0, 0, 1), /count must be an integer in \[1, 100\]/);
   assert.throws(() => lab.onEvent(null as unknown as () => void), /onEvent needs a function/);
 });

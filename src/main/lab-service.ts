@@ -237,19 +237,26 @@ export function createLabService(opts: LabServiceOptions): LabService {
       return models.confusion(modelRef(model), dataName(which));
     },
     async gallery(model: unknown, which: unknown, actual: unknown, predicted: unknown, limit: unknown) {
-      return models.gallery(modelRef(model), dataName(which), int(actual, 'actual', 0, 9), int(predicted, 'predicted', 0, 9), int(limit, 'limit', 1, 500));
+      return models.gallery(modelRef(model), dataName(which), int(actual, 'actual', 0, 9), int(predicted, 'predicted', 0, 9), int(limit, 'limit', 1, 1000));
     },
     async receptiveFields(model: unknown, limit: unknown) {
       return models.receptiveFields(modelRef(model), int(limit, 'limit', 1, 10_000));
     },
     async augmentPreview(augment: unknown, index: unknown, count: unknown, seed: unknown) {
       const a = augmentation(augment);
-      const i = int(index, 'index', 0, 59_999);
+      // Indexes run through training (0-49,999), validation (50,000-59,999) and test (60,000-69,999).
+      const i = int(index, 'index', 0, 69_999);
       const n = int(count, 'count', 1, 100);
       const s = int(seed, 'seed', 0, 2 ** 32 - 1);
       const d = await data();
-      const split = i < d.train.count ? d.train : d.validation;
-      const k = i < d.train.count ? i : i - d.train.count;
+      let k = i;
+      let split = d.train;
+      for (const next of [d.validation, d.test]) {
+        if (k < split.count) break;
+        k -= split.count;
+        split = next;
+      }
+      if (k >= split.count) fail(`index ${i} is past the last image`);
       return (await augmentPreviewPng(split.images.subarray(k * 784, (k + 1) * 784), a, n, s)).toString('base64');
     },
     onEvent(listener) {
