@@ -334,3 +334,29 @@ test('a run of tiny epochs sends every epoch but coalesces its summary events', 
   assert.ok(summaries.length < 30, `${summaries.length} summary events for 60 epochs`);
   assert.equal(summaries[summaries.length - 1].state, 'finished');
 });
+
+test('an unreadable run.json is skipped with a message, the other runs still list', async () => {
+  const runsDir = tempDir();
+  const { lab } = open(runsDir);
+  const r = await lab.startRun(small({ epochs: 1 }));
+  await ended(lab, r.id);
+  await lab.close();
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(runsDir, 'run-broken'));
+  writeFileSync(join(runsDir, 'run-broken', 'run.json'), '{"id": "run-broken", "state": "runn');
+  mkdirSync(join(runsDir, 'run-other'));
+  writeFileSync(join(runsDir, 'run-other', 'run.json'), JSON.stringify({ id: 'run-other', state: 'finished', history: [], hyperparams: { sizes: [784, 1e9, 10] } }));
+  writeFileSync(join(runsDir, r.id, 'checkpoint.bin.tmp-1-abcd'), 'half a write');
+  const errors: string[] = [];
+  const write = console.error;
+  console.error = (m: string) => errors.push(m);
+  try {
+    const { lab: again } = open(runsDir);
+    assert.deepEqual((await again.listRuns()).map((x) => x.id), [r.id]);
+  } finally {
+    console.error = write;
+  }
+  assert.ok(errors.some((m) => /run-broken\/run.json: not JSON/.test(m)));
+  assert.ok(errors.some((m) => /run-other\/run.json: sizes\[1\] = 1000000000/.test(m)));
+  assert.equal(existsSync(join(runsDir, r.id, 'checkpoint.bin.tmp-1-abcd')), false);
+});
