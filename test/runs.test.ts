@@ -360,3 +360,27 @@ test('an unreadable run.json is skipped with a message, the other runs still lis
   assert.ok(errors.some((m) => /run-other\/run.json: sizes\[1\] = 1000000000/.test(m)));
   assert.equal(existsSync(join(runsDir, r.id, 'checkpoint.bin.tmp-1-abcd')), false);
 });
+
+test('a run folder that can no longer be written fails that run with the reason; the process goes on', async () => {
+  const runsDir = tempDir();
+  const { lab } = open(runsDir);
+  const r = await lab.startRun(small({ sizes: [784, 30, 10], trainSize: 20_000, epochs: 30 }));
+  const errors: string[] = [];
+  const write = console.error;
+  console.error = (m: string) => errors.push(m);
+  try {
+    await atEpoch(lab, r.id, 1, async () => {
+      // The folder becomes a file: the next checkpoint and the next run.json both fail to write.
+      rmSync(join(runsDir, r.id), { recursive: true, force: true });
+      writeFileSync(join(runsDir, r.id), 'not a folder');
+    });
+    const f = await ended(lab, r.id);
+    assert.equal(f.state, 'failed');
+    assert.match(f.stoppedBecause ?? '', /cannot write .*checkpoint\.bin/);
+  } finally {
+    console.error = write;
+  }
+  assert.ok(errors.some((m) => m.includes(r.id)), 'the failed run.json write was reported');
+  await lab.deleteRun(r.id);
+  assert.equal(existsSync(join(runsDir, r.id)), false);
+});

@@ -54,7 +54,7 @@ export class RunPool {
       if (rec.state === 'running') {
         rec.state = 'failed';
         rec.stoppedBecause = 'interrupted: the app or its worker ended during training';
-        opts.store.save(rec);
+        this.persist(rec, opts.store);
       }
       this.records.set(rec.id, rec);
     }
@@ -97,8 +97,20 @@ export class RunPool {
 
   /** Saves the record and tells listeners at once (state changes). */
   private changed(rec: RunRecord): void {
-    this.store.save(rec);
+    this.persist(rec);
     this.emitRun(rec, true);
+  }
+
+  /**
+   * Writes run.json. A full disk or a vanished folder must not take the process down from inside
+   * a worker's message handler: the failure is logged and the run goes on in memory.
+   */
+  private persist(rec: RunRecord, store = this.store): void {
+    try {
+      store.save(rec);
+    } catch (e) {
+      console.error(`runs: ${rec.id}: ${(e as Error).message}`);
+    }
   }
 
   private readonly runEventAt = new Map<string, number>();
@@ -147,8 +159,9 @@ export class RunPool {
       examplesPerSecond: null,
       stoppedBecause: null,
     };
+    this.store.save(rec); // a runs folder that cannot be written fails the call, before any run exists
     this.records.set(rec.id, rec);
-    this.changed(rec);
+    this.emitRun(rec, true);
     await this.spawn(rec, false);
     return this.summary(rec.id);
   }
@@ -253,7 +266,7 @@ export class RunPool {
         rec.bestEvalAccuracy = msg.bestEvalAccuracy;
         rec.secondsTraining += msg.metrics.seconds;
         rec.examplesPerSecond = msg.examplesPerSecond;
-        this.store.save(rec);
+        this.persist(rec);
         this.opts.emit({ type: 'epoch', runId: rec.id, metrics: msg.metrics, markers: msg.markers });
         this.emitRun(rec, false);
         break;
@@ -402,7 +415,7 @@ export class RunPool {
           rec.state = 'failed';
           rec.stoppedBecause = 'interrupted: the app was closed during training';
         }
-        this.store.save(rec);
+        this.persist(rec);
       }
     }
     await Promise.all(all.map(([, l]) => l.exited));
