@@ -211,7 +211,14 @@ export class RunPool {
       exited: new Promise((resolve) => worker.once('exit', () => resolve())),
     };
     this.live.set(rec.id, live);
-    worker.on('message', (msg: FromTrainer) => this.onMessage(rec, live, msg));
+    worker.on('message', (msg: FromTrainer) => {
+      try {
+        this.onMessage(rec, live, msg);
+      } catch (e) {
+        // Never let one run's bookkeeping throw out of an event handler (it would end the process).
+        this.failed(rec, `internal error handling its ${msg?.type} message: ${(e as Error).message}`, live);
+      }
+    });
     worker.on('error', (e) => this.failed(rec, describeWorkerError(e), live));
     worker.on('exit', (code) => {
       this.failed(rec, `its worker exited unexpectedly (exit code ${code})`, live);
