@@ -1,6 +1,6 @@
 // Measures the training service's goals (issue 4): two concurrent 784-100-10 runs against a lone
 // one (speed and resident memory), and an augmented epoch against a plain one, wall clock.
-// Run: npx tsx src/main/runs/measure.ts [--epochs N] [--json]     (heavy: takes both cores)
+// Run: npx tsx src/main/runs/measure.ts [--epochs N] [--repeats R] [--json]   (heavy: takes both cores)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,26 +54,48 @@ async function together(lab: LabService, hps: Hyperparams[]): Promise<{ speeds: 
   return { speeds, wallPerEpoch, rssMb: rss / 2 ** 20 };
 }
 
-export async function measureRuns(epochs = 3): Promise<RunsMeasurement> {
+const median = (xs: number[]): number => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+
+/**
+ * Alternates the configurations being compared `repeats` times and reports medians of the
+ * per-repeat ratios, so that load from other processes (this machine is shared) hits both sides.
+ */
+export async function measureRuns(epochs = 3, repeats = 3): Promise<RunsMeasurement> {
   const runsDir = mkdtempSync(join(tmpdir(), 'nnlab-measure-'));
   const lab = createLabService({ runsDir });
+  const augment = { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 };
   try {
     await together(lab, [base(1)]); // warm up: the dataset is loaded once, here
-    const one = await together(lab, [base(epochs)]);
-    const two = await together(lab, [base(epochs, { seed: 1 }), base(epochs, { seed: 2 })]);
-    const plain = await together(lab, [base(epochs)]);
-    const aug = await together(lab, [base(epochs, { augment: { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 } })]);
-    const lone = one.speeds[0];
+    const lone: number[] = [];
+    const pairs: number[][] = [];
+    const rssOne: number[] = [];
+    const rssTwo: number[] = [];
+    const plain: number[] = [];
+    const aug: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const one = await together(lab, [base(epochs)]);
+      const two = await together(lab, [base(epochs, { seed: 1 }), base(epochs, { seed: 2 })]);
+      lone.push(one.speeds[0]);
+      pairs.push(two.speeds);
+      rssOne.push(one.rssMb);
+      rssTwo.push(two.rssMb);
+      plain.push(one.wallPerEpoch[0]);
+      aug.push((await together(lab, [base(epochs, { augment })])).wallPerEpoch[0]);
+    }
+    const fraction = (k: number) => median(pairs.map((p, i) => p[k] / lone[i]));
     return {
       epochs,
-      loneExamplesPerSecond: lone,
-      concurrentExamplesPerSecond: [two.speeds[0], two.speeds[1]],
-      concurrentFraction: [two.speeds[0] / lone, two.speeds[1] / lone],
-      rssOneMb: one.rssMb,
-      rssTwoMb: two.rssMb,
-      plainEpochSeconds: plain.wallPerEpoch[0],
-      augmentedEpochSeconds: aug.wallPerEpoch[0],
-      augmentedRatio: aug.wallPerEpoch[0] / plain.wallPerEpoch[0],
+      loneExamplesPerSecond: median(lone),
+      concurrentExamplesPerSecond: [median(pairs.map((p) => p[0])), median(pairs.map((p) => p[1]))],
+      concurrentFraction: [fraction(0), fraction(1)],
+      rssOneMb: median(rssOne),
+      rssTwoMb: median(rssTwo),
+      plainEpochSeconds: median(plain),
+      augmentedEpochSeconds: median(aug),
+      augmentedRatio: median(aug.map((a, i) => a / plain[i])),
     };
   } finally {
     await lab.close();
@@ -83,8 +105,8 @@ export async function measureRuns(epochs = 3): Promise<RunsMeasurement> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
-  const i = args.indexOf('--epochs');
-  const m = await measureRuns(i >= 0 ? Number(args[i + 1]) : 3);
+  const flag = (name: string, d: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d);
+  const m = await measureRuns(flag('--epochs', 3), flag('--repeats', 3));
   if (args.includes('--json')) console.log(JSON.stringify(m));
   else {
     const f = (x: number, d = 0) => x.toFixed(d);
