@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
@@ -136,4 +136,5 @@ test('npm run export-onnx writes the file atomically and refuses bad arguments i
     assert.match(r.stderr, re);
   }
   assert.deepEqual(readdirSync(dir).sort(), ['m.json', 'm.onnx']);
+  rmSync(dir, { recursive: true, force: true });
 });
