@@ -115,7 +115,7 @@ test('wasm loadImages gives exactly bytes / 255, in permutation order or contigu
     referenceKernels.loadImages(expected, images, o, 5, count - 5, pixels);
     assert.deepEqual(x, expected);
   }
-  // 36-pixel images take the 32-bit word path, also from an unaligned or a shared buffer.
+  // From a shared and from an unaligned buffer too.
   const shared = new Uint8Array(new SharedArrayBuffer(count * 36 + 4), 4, count * 36);
   shared.set(images.subarray(0, count * 36));
   const odd = new Uint8Array(count * 36 + 1).subarray(1);
