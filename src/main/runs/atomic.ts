@@ -2,6 +2,7 @@
 // the target. A crash at any moment leaves either the old file or the new one, never half of one.
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 
 function tempName(path: string): string {
   return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -26,5 +27,19 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | re
     if (fd !== null) closeSync(fd);
     if (existsSync(tmp)) rmSync(tmp, { force: true });
     throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+  syncFolder(dirname(path));
+}
+
+/** Flushes a folder's entry list, so the rename itself survives a power cut. Best effort: not every platform can. */
+function syncFolder(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot open folders; some file systems refuse fsync on them. The file is written either way.
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
