@@ -110,6 +110,58 @@ test('the ONNX file records the opset, ir_version and the model\'s description',
   assert.ok(Buffer.from(bytes).includes(Buffer.concat([w0, Buffer.from(new Float32Array([net.weights[0][1]]).buffer)])));
 });
 
+/** A python3 with the onnx package (Debian's python3-onnx), or null. */
+function pythonWithOnnx(): string | null {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    if (spawnSync(py, ['-c', 'import onnx, numpy'], { stdio: 'ignore' }).status === 0) return py;
+  }
+  return null;
+}
+const pyOnnx = pythonWithOnnx();
+
+test('the official onnx checker accepts the exports, infers their shapes and reads back the same weights', { skip: pyOnnx ? false : 'python3 with the onnx package is not installed (apt-get install python3-onnx)' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-onnx-check-'));
+  const nets: Record<string, Network> = {
+    sigmoid: trained({ sizes: [784, 12, 10], seed: 7 }),
+    tanh: trained({ sizes: [784, 12, 10], activation: 'tanh', eta: 0.1, seed: 8 }),
+    relu: trained({ sizes: [784, 12, 9, 10], activation: 'relu', eta: 0.05, seed: 9 }),
+    softmax: trained({ sizes: [784, 12, 10], cost: 'log-likelihood', seed: 10 }),
+  };
+  for (const [name, net] of Object.entries(nets)) {
+    writeFileSync(join(dir, `${name}.onnx`), toOnnx(net));
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ weights: net.weights.map((w) => Array.from(w)), biases: net.biases.map((b) => Array.from(b)) }));
+  }
+  const script = `
+import json, sys, onnx, numpy as np
+from onnx import numpy_helper
+out = {}
+for name in sys.argv[2:]:
+    m = onnx.load(f"{sys.argv[1]}/{name}.onnx")
+    onnx.checker.check_model(m, full_check=True)
+    inferred = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+    ref = json.load(open(f"{sys.argv[1]}/{name}.json"))
+    inits = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+    same = all(np.array_equal(inits[f"W{l}"].ravel(), np.array(w, dtype=np.float32)) and np.array_equal(inits[f"b{l}"], np.array(b, dtype=np.float32)) for l, (w, b) in enumerate(zip(ref["weights"], ref["biases"])))
+    out[name] = {"ops": [n.op_type for n in m.graph.node], "ir": m.ir_version, "opset": m.opset_import[0].version,
+                 "output": [d.dim_param or d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim], "same": bool(same)}
+print(json.dumps(out))
+`;
+  const r = spawnSync(pyOnnx!, ['-c', script, dir, ...Object.keys(nets)], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout);
+  assert.deepEqual(got.sigmoid.ops, ['Gemm', 'Sigmoid', 'Gemm', 'Sigmoid']);
+  assert.deepEqual(got.tanh.ops, ['Gemm', 'Tanh', 'Gemm', 'Sigmoid']);
+  assert.deepEqual(got.relu.ops, ['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Sigmoid']);
+  assert.deepEqual(got.softmax.ops, ['Gemm', 'Sigmoid', 'Gemm', 'Softmax']);
+  for (const name of Object.keys(nets)) {
+    assert.equal(got[name].ir, 8);
+    assert.equal(got[name].opset, 13);
+    assert.deepEqual(got[name].output, ['N', 10]);
+    assert.equal(got[name].same, true, `${name}: weights read back by onnx differ`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('npm run export-onnx writes the file atomically and refuses bad arguments in one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nnlab-onnx-'));
   const model = join(dir, 'm.json');
