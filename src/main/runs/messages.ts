@@ -35,7 +35,7 @@ export type ToTrainer =
 
 /** training worker → main */
 export type FromTrainer =
-  | { type: 'started'; epoch: number; eta: number; history: EpochMetrics[]; markers: RunMarker[] }
+  | { type: 'started'; epoch: number; eta: number; history: EpochMetrics[] }
   | { type: 'progress'; epoch: number; examplesDone: number; examplesTotal: number; examplesPerSecond: number; etaSeconds: number }
   | {
       type: 'epoch';

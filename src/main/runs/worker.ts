@@ -113,7 +113,7 @@ function runTrainer(parent: MessagePort): void {
     const t = new Trainer(msg.hyperparams, msg.train, msg.evalData, { checkpoint, backend: getBackend() });
     trainer = t;
     if (msg.eta !== t.eta && !t.done) t.setEta(msg.eta);
-    post({ type: 'started', epoch: t.epoch, eta: t.eta, history: t.history, markers: [] });
+    post({ type: 'started', epoch: t.epoch, eta: t.eta, history: t.history });
     const feed = msg.augmentPort && msg.hyperparams.augment ? new AugmentFeed(msg.augmentPort, t.train, msg.hyperparams, msg.hyperparams.epochs) : null;
 
     let batches = 1;
