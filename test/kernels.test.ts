@@ -76,8 +76,9 @@ for (const [B, nIn, nOut] of shapes) {
       r.linearBackwardInput(ref.dx, ref.dz, ref.w, B, nIn, nOut);
       assertClose(v.dx, ref.dx, 2e-6 * nOut, 'dx');
 
-      k.linearWeightGradAdd(v.gw, v.gb, v.dz, v.x, 0.99, -0.37, B, nIn, nOut);
-      r.linearWeightGradAdd(ref.gw, ref.gb, ref.dz, ref.x, 0.99, -0.37, B, nIn, nOut);
+      v.gw[0] = ref.gw[0] = 0; // sgn(0) = 0: L1 leaves a zero weight alone
+      k.linearWeightGradAdd(v.gw, v.gb, v.dz, v.x, 0.99, sparse ? 0.01 : 0, -0.37, B, nIn, nOut);
+      r.linearWeightGradAdd(ref.gw, ref.gb, ref.dz, ref.x, 0.99, sparse ? 0.01 : 0, -0.37, B, nIn, nOut);
       assertClose(v.gw, ref.gw, 2e-6 * B, 'gw (add)');
       assertClose(v.gb, ref.gb, 2e-6 * B, 'gb (add)');
 

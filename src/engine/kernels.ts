@@ -11,10 +11,11 @@ export interface Kernels {
   /** gw = dzᵀ · x and gb = column sums of dz (overwritten, not accumulated). */
   linearWeightGrad(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, B: number, nIn: number, nOut: number): void;
   /**
-   * gw = decay · gw + alpha · dzᵀ · x and gb += alpha · column sums of dz. With gw = w, decay =
-   * 1 − ηλ/n and alpha = −η/m it is network2.py's SGD step, without materializing the gradient.
+   * gw = decay · gw − shrink · sgn(gw) + alpha · dzᵀ · x and gb += alpha · column sums of dz. With
+   * gw = w, decay = 1 − ηλ/n, shrink = ηλ₁/n and alpha = −η/m it is the SGD step with L2 and L1,
+   * without materializing the gradient.
    */
-  linearWeightGradAdd(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, decay: number, alpha: number, B: number, nIn: number, nOut: number): void;
+  linearWeightGradAdd(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, decay: number, shrink: number, alpha: number, B: number, nIn: number, nOut: number): void;
   /** y = a · y + c · x over the first n floats. */
   axpby(y: Float32Array, x: Float32Array, a: number, c: number, n: number): void;
   /** y = a · y over the first n floats. */
@@ -85,8 +86,9 @@ export const referenceKernels: Kernels = {
       }
     }
   },
-  linearWeightGradAdd(gw, gb, dz, x, decay, alpha, B, nIn, nOut) {
-    if (decay !== 1) for (let i = 0; i < nOut * nIn; i++) gw[i] *= decay;
+  linearWeightGradAdd(gw, gb, dz, x, decay, shrink, alpha, B, nIn, nOut) {
+    if (shrink !== 0) for (let i = 0; i < nOut * nIn; i++) gw[i] = decay * gw[i] - shrink * Math.sign(gw[i]);
+    else if (decay !== 1) for (let i = 0; i < nOut * nIn; i++) gw[i] *= decay;
     for (let r = 0; r < B; r++) {
       const xo = r * nIn;
       const zo = r * nOut;

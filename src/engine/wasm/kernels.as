@@ -181,8 +181,8 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   }
 }
 
-/** gw = decay · gw + alpha · dzᵀ · x and gb += alpha · (column sums of dz). */
-export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, decay: f32, alpha: f32, B: i32, nIn: i32, nOut: i32): void {
+/** gw = decay · gw − shrink · sgn(gw) + alpha · dzᵀ · x and gb += alpha · (column sums of dz). */
+export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, decay: f32, shrink: f32, alpha: f32, B: i32, nIn: i32, nOut: i32): void {
   const nC = nIn >> 2;
   const k0 = nC << 2;
   const strideBytes = ((nC + 1) << 2) as usize;
@@ -204,7 +204,7 @@ export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, d
       const g2 = g1 + inBytes;
       const g3 = g2 + inBytes;
       // The decay sweeps these four rows while they are in L1 anyway, not the whole of w apart.
-      if (r0 == 0 && decay != 1) scale(g0, decay, nIn << 2);
+      if (r0 == 0) decayShrink(g0, decay, shrink, nIn << 2);
       for (let i = 0; i < rows; i++) {
         const r = r0 + i;
         const xr = x + (r as usize) * inBytes;
@@ -239,7 +239,7 @@ export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, d
     }
     for (; j < nOut; j++) {
       const g0 = gw + (j as usize) * inBytes;
-      if (r0 == 0 && decay != 1) scale(g0, decay, nIn);
+      if (r0 == 0) decayShrink(g0, decay, shrink, nIn);
       for (let i = 0; i < rows; i++) {
         const r = r0 + i;
         const xr = x + (r as usize) * inBytes;
@@ -264,7 +264,7 @@ export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, d
 export function linearWeightGrad(gw: usize, gb: usize, dz: usize, x: usize, B: i32, nIn: i32, nOut: i32): void {
   memory.fill(gw, 0, ((nOut * nIn) << 2) as usize);
   memory.fill(gb, 0, ((nOut) << 2) as usize);
-  linearWeightGradAdd(gw, gb, dz, x, 1, 1, B, nIn, nOut);
+  linearWeightGradAdd(gw, gb, dz, x, 1, 0, 1, B, nIn, nOut);
 }
 
 /** y = a · y + c · x over n floats. */
@@ -289,6 +289,31 @@ export function scale(y: usize, a: f32, n: i32): void {
   let yp = y;
   for (; yp < vend; yp += 16) v128.store(yp, f32x4.mul(av, v128.load(yp)));
   for (; yp < end; yp += 4) store<f32>(yp, a * load<f32>(yp));
+}
+
+/** y = a · y − c · sgn(y) over n floats (L2 decay and L1 shrink; sgn(0) = 0). */
+// @ts-ignore: decorator
+@inline function decayShrink(y: usize, a: f32, c: f32, n: i32): void {
+  if (c == 0) {
+    if (a != 1) scale(y, a, n);
+    return;
+  }
+  const av = f32x4.splat(a);
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  const cv = f32x4.splat(c);
+  const end = y + ((n << 2) as usize);
+  const vend = y + (((n >> 2) << 4) as usize);
+  let yp = y;
+  for (; yp < vend; yp += 16) {
+    const v = v128.load(yp);
+    const sgn = f32x4.sub(v128.and(f32x4.gt(v, zero), one), v128.and(f32x4.lt(v, zero), one));
+    v128.store(yp, f32x4.sub(f32x4.mul(av, v), f32x4.mul(cv, sgn)));
+  }
+  for (; yp < end; yp += 4) {
+    const v = load<f32>(yp);
+    store<f32>(yp, a * v - c * (v > 0 ? <f32>1 : v < 0 ? <f32>-1 : <f32>0));
+  }
 }
 
 /** x = bytes / 255 over n values (the staging bytes live in this memory). */

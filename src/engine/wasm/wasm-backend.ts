@@ -11,7 +11,7 @@ interface WasmExports {
   linearForward(z: number, x: number, w: number, b: number, B: number, nIn: number, nOut: number): void;
   linearBackwardInput(dx: number, dz: number, w: number, B: number, nIn: number, nOut: number): void;
   linearWeightGrad(gw: number, gb: number, dz: number, x: number, B: number, nIn: number, nOut: number): void;
-  linearWeightGradAdd(gw: number, gb: number, dz: number, x: number, decay: number, alpha: number, B: number, nIn: number, nOut: number): void;
+  linearWeightGradAdd(gw: number, gb: number, dz: number, x: number, decay: number, shrink: number, alpha: number, B: number, nIn: number, nOut: number): void;
   axpby(y: number, x: number, a: number, c: number, n: number): void;
   scale(y: number, a: number, n: number): void;
   bytesToUnit(x: number, bytes: number, n: number): void;
@@ -118,9 +118,9 @@ export function createWasmWorkspace(nFloats: number): Workspace {
       if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
       ex.linearWeightGrad(checkView(gw, buffer, nOut * nIn, 'gw'), checkView(gb, buffer, nOut, 'gb'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'), B, nIn, nOut);
     },
-    linearWeightGradAdd(gw, gb, dz, x, decay, alpha, B, nIn, nOut) {
+    linearWeightGradAdd(gw, gb, dz, x, decay, shrink, alpha, B, nIn, nOut) {
       if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
-      ex.linearWeightGradAdd(checkView(gw, buffer, nOut * nIn, 'gw'), checkView(gb, buffer, nOut, 'gb'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'), decay, alpha, B, nIn, nOut);
+      ex.linearWeightGradAdd(checkView(gw, buffer, nOut * nIn, 'gw'), checkView(gb, buffer, nOut, 'gb'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'), decay, shrink, alpha, B, nIn, nOut);
     },
     axpby(y, x, a, c, n) {
       ex.axpby(checkView(y, buffer, n, 'y'), checkView(x, buffer, n, 'x'), a, c, n);
