@@ -209,10 +209,11 @@ export class Trainer {
   /** One mini-batch: forward, backpropagate, update. */
   private step(start: number, rows: number): void {
     const hp = this.hp;
-    if (!this.velocities && hp.l1 === 0) {
-      // Plain SGD with L2 (the common case): each layer's update is fused into backpropagation,
-      // w ← (1 − ηλ/n) w then w += −(η/m) δᵀa, once δ of the layer below has used the old w.
-      this.backprop(this.perm, start, rows, this.eta / rows, 1 - (this.eta * hp.lambda) / this.n);
+    if (!this.velocities) {
+      // Plain SGD with L2 and L1 (the common case): each layer's update is fused into
+      // backpropagation, w ← (1 − ηλ/n) w − (ηλ₁/n) sgn(w) then w += −(η/m) δᵀa, once δ of the
+      // layer below has used the old w.
+      this.backprop(this.perm, start, rows, this.eta / rows, 1 - (this.eta * hp.lambda) / this.n, (this.eta * hp.l1) / this.n);
     } else {
       this.backprop(this.perm, start, rows);
       this.update(rows);
@@ -242,9 +243,9 @@ export class Trainer {
 
   /**
    * Forward and backward over examples order[start .. start+rows): fills the gradient sums, or,
-   * given a step size s = η/m and a decay factor, applies the SGD step to each layer directly.
+   * given a step size s = η/m, a decay factor and an L1 shrink, applies the SGD step to each layer directly.
    */
-  private backprop(order: Uint32Array, start: number, rows: number, step = 0, decay = 1): void {
+  private backprop(order: Uint32Array, start: number, rows: number, step = 0, decay = 1, shrink = 0): void {
     const { network: net, kernels: k, hp } = this;
     const sizes = net.sizes;
     const L = net.layers;
@@ -289,7 +290,7 @@ export class Trainer {
       }
       if (step > 0) {
         const w = net.weights[l];
-        k.linearWeightGradAdd(w, net.biases[l], this.delta[l], layerInput, decay, -step, rows, sizes[l], sizes[l + 1]);
+        k.linearWeightGradAdd(w, net.biases[l], this.delta[l], layerInput, decay, shrink, -step, rows, sizes[l], sizes[l + 1]);
       } else {
         k.linearWeightGrad(this.gradW[l], this.gradB[l], this.delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
       }
