@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { IdxError, firstN, loadIdxPair, loadMnist, loadMnistSync, readIdxBytesSync, splitFromIdx } from '../src/main/datasets';
+import { IdxError, MAX_IDX_BYTES, firstN, loadIdxPair, loadMnist, loadMnistSync, readIdxBytes, readIdxBytesSync, splitFromIdx } from '../src/main/datasets';
 import { mnistDir, modelsDir, repoRoot, resourcesDir } from '../src/main/paths';
 import { encodeIdxImages, encodeIdxLabels } from '../src/engine/idx';
 import type { DataSplit } from '../src/engine/data';
@@ -164,4 +164,14 @@ test('resource paths: the repository copy by default, NNLAB_RESOURCES overrides'
     if (before === undefined) delete process.env.NNLAB_RESOURCES;
     else process.env.NNLAB_RESOURCES = before;
   }
+});
+
+test('a gzip bomb is refused before it fills memory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-bomb-'));
+  const path = join(dir, 'train-images-idx3-ubyte.gz');
+  // A few hundred kilobytes that would inflate past the limit.
+  writeFileSync(path, gzipSync(Buffer.alloc(MAX_IDX_BYTES + 1024), { level: 9 }));
+  assert.throws(() => readIdxBytesSync(path), (e: Error) => e instanceof IdxError && /decompresses to more than \d+ bytes, refused/.test(e.message) && e.message.includes(path));
+  await assert.rejects(readIdxBytes(path), /decompresses to more than/);
+  rmSync(dir, { recursive: true });
 });

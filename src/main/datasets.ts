@@ -37,7 +37,11 @@ function readError(path: string, e: unknown): IdxError {
   return new IdxError(`${path}: cannot read (${err.message})`);
 }
 
+/** Larger than any dataset of this lab (MNIST expanded tenfold is 470 MB): a bigger output is a bomb. */
+export const MAX_IDX_BYTES = 512 * 1024 * 1024;
+
 function gunzipError(path: string, e: unknown): IdxError {
+  if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return new IdxError(`${path}: decompresses to more than ${MAX_IDX_BYTES} bytes, refused`);
   return new IdxError(`${path}: corrupt gzip data (${(e as Error).message})`);
 }
 
@@ -51,7 +55,7 @@ export function readIdxBytesSync(path: string): Uint8Array {
   }
   if (!isGzip(raw)) return raw;
   try {
-    return gunzipSync(raw);
+    return gunzipSync(raw, { maxOutputLength: MAX_IDX_BYTES });
   } catch (e) {
     throw gunzipError(path, e);
   }
@@ -66,7 +70,7 @@ export async function readIdxBytes(path: string): Promise<Uint8Array> {
   }
   if (!isGzip(raw)) return raw;
   try {
-    return await gunzipAsync(raw);
+    return await gunzipAsync(raw, { maxOutputLength: MAX_IDX_BYTES });
   } catch (e) {
     throw gunzipError(path, e);
   }
