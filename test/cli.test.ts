@@ -111,6 +111,7 @@ test('bad options are refused with one line', () => {
   refused(['train', '--cost', 'hinge'], /unknown cost "hinge"/);
   refused(['train', '--activation', 'gelu'], /unknown --activation "gelu"/);
   refused(['train', '--eta'], /--eta needs a value/);
+  refused(['train', '--eta', '0x10'], /--eta must be a number, got "0x10"/);
   refused(['train', '--frobnicate', '3'], /unknown option --frobnicate/);
   refused(['train', '--augment', 'spin:3'], /--augment: cannot read "spin:3"/);
   refused(['train', '--augment', 'elastic:34'], /--augment: elastic needs ALPHA\/SIGMA/);

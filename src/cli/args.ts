@@ -44,9 +44,12 @@ export function checkKnown(flags: Map<string, string | true>, known: readonly st
   for (const f of flags.keys()) if (!known.includes(f)) throw new UsageError(`unknown option --${f} (known: ${known.map((k) => '--' + k).join(' ')})`);
 }
 
+/** Plain decimal numbers only: Number() would also take "0x10", "0b1" or "  ". */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function number(flag: string, v: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(v)}`);
+  if (!DECIMAL.test(v) || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -102,7 +105,7 @@ export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperpa
   if (v('sizes') !== undefined) {
     hp.sizes = v('sizes')!.split(',').map((s) => {
       const n = Number(s);
-      if (s.trim() === '' || !Number.isInteger(n)) throw new UsageError(`--sizes must be comma-separated integers, got ${JSON.stringify(v('sizes'))}`);
+      if (!/^\d+$/.test(s.trim()) || !Number.isInteger(n)) throw new UsageError(`--sizes must be comma-separated integers, got ${JSON.stringify(v('sizes'))}`);
       return n;
     });
   }
