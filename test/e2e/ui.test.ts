@@ -298,6 +298,46 @@ test('a preset runs in one click beside the book’s figure; a tanh model is fla
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
+test('the pad takes touch and pen as well as the mouse', { skip }, async (t) => {
+  const missing = await normalizationMissing();
+  if (missing) return t.skip(missing);
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'Draw' }).click();
+  const cdp = await lab.context.newCDPSession(page);
+  const box = (await page.getByRole('img', { name: 'Drawing pad' }).boundingBox())!;
+  const scale = (box.width - 4) / 280;
+  const at = (p: number[]) => ({ x: box.x + 2 + p[0] * scale, y: box.y + 2 + p[1] * scale });
+  const stroke = STROKES['1'][0];
+
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(stroke[0])] });
+  for (const p of stroke.slice(1)) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(p)] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await waitFor('a prediction from touch', async () => ((await page.getByTestId('predicted-digit').textContent({ timeout: 5000 }).catch(() => '')) ?? '').trim() === '1', 15_000);
+
+  await page.getByRole('button', { name: 'Clear' }).click();
+  const seven = STROKES['7'][0];
+  const pen = (type: 'mousePressed' | 'mouseMoved' | 'mouseReleased', p: number[]) =>
+    cdp.send('Input.dispatchMouseEvent', { type, ...at(p), button: 'left', buttons: type === 'mouseReleased' ? 0 : 1, clickCount: 1, pointerType: 'pen' });
+  await pen('mousePressed', seven[0]);
+  for (const p of seven.slice(1)) await pen('mouseMoved', p);
+  await pen('mouseReleased', seven[seven.length - 1]);
+  await waitFor('a prediction from the pen', async () => ((await page.getByTestId('predicted-digit').textContent({ timeout: 5000 }).catch(() => '')) ?? '').trim() === '7', 15_000);
+  await cdp.detach();
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
+test('deleting a run removes it from the table and from the models', { skip }, async () => {
+  const page = lab.page;
+  const row = page.locator('tr', { has: page.getByText('tanh run', { exact: true }) });
+  page.once('dialog', (d) => void d.accept());
+  await row.getByRole('button', { name: 'Delete tanh run' }).click();
+  await row.waitFor({ state: 'detached' });
+  assert.ok(!(await lab.api.listRuns()).some((r) => r.name === 'tanh run'));
+  const options = await page.getByRole('combobox', { name: 'Model for the pad and analysis' }).evaluate((s) => Array.from((s as unknown as Select).options).map((o) => o.textContent ?? ''));
+  assert.ok(!options.some((o) => o.includes('tanh run')), JSON.stringify(options));
+});
+
 test('no console errors along the way', { skip }, () => {
   assert.deepEqual(lab.errors, []);
 });
