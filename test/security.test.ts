@@ -85,7 +85,12 @@ test('no remote content is fetched and no permission is granted', () => {
   };
   assert.equal(verdict('https://cdn.example.com/x.js'), true);
   assert.equal(verdict('http://127.0.0.1:9999/'), true);
-  assert.equal(verdict(fake.recorded.windows[0].url!), false);
+  const page = fake.recorded.windows[0].url!;
+  assert.equal(verdict(page), false);
+  assert.equal(verdict(page.replace(/index\.html$/, 'assets/index-abc.js')), false);
+  assert.equal(verdict('file:///etc/passwd'), true, 'files outside the app folder');
+  assert.equal(verdict(page.replace(/index\.html$/, '../../package.json')), true);
+  assert.equal(verdict(page.replace(/index\.html$/, '%2e%2e/%2e%2e/package.json')), true);
   let granted: boolean | undefined;
   (fake.recorded.permissionRequest as unknown as (wc: unknown, p: string, cb: (ok: boolean) => void) => void)(null, 'media', (ok) => (granted = ok));
   assert.equal(granted, false);

@@ -149,9 +149,12 @@ function lockDown(url: string): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   const devOrigin = url.startsWith('file:') ? null : new URL(url).origin;
+  // Files only from the built renderer's own folder, never elsewhere on the disk.
+  const appFolder = url.startsWith('file:') ? url.slice(0, url.lastIndexOf('/') + 1) : null;
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
     const u = details.url;
-    const local = u.startsWith('file:') || u.startsWith('devtools:') || u.startsWith('data:') || u.startsWith('blob:');
+    const inApp = appFolder !== null && u.startsWith(appFolder) && !/\/\.\.(\/|$)|%2e%2e/i.test(u.slice(appFolder.length));
+    const local = inApp || u.startsWith('devtools:') || u.startsWith('data:') || u.startsWith('blob:');
     const dev = devOrigin !== null && (u.startsWith(devOrigin) || u.startsWith(devOrigin.replace(/^http/, 'ws')));
     callback({ cancel: !(local || dev) });
   });
