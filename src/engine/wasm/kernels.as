@@ -23,14 +23,15 @@ export function listRows(nIn: i32): i32 {
   return LIST_INTS / ((nIn >> 2) + 1);
 }
 
+// Lists for `rows` rows of x into list slots firstRow, firstRow+1, ...
 // @ts-ignore: decorator
-@inline function buildLists(x: usize, rows: i32, nIn: i32): void {
+@inline function buildLists(x: usize, rows: i32, nIn: i32, firstRow: i32): void {
   const nC = nIn >> 2;
   const strideBytes = ((nC + 1) << 2) as usize;
   const rowBytes = (nIn << 2) as usize;
   for (let i = 0; i < rows; i++) {
     const xr = x + (i as usize) * rowBytes;
-    const list = LISTS + (i as usize) * strideBytes + 4;
+    const list = LISTS + ((firstRow + i) as usize) * strideBytes + 4;
     let n: i32 = 0;
     for (let c = 0; c < nC; c++) {
       const off = c << 4;
@@ -54,78 +55,93 @@ export function listRows(nIn: i32): i32 {
   return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
 }
 
+// z[i, j..j+3] = x[i] · w[j..j+3]ᵀ + b[j..j+3] for rows i < rows of x, whose chunk lists are in
+// slots listFirst + i: four rows of w at a time against every row, so w is read once per tile
+// of rows, not once per example (784-800-10's w does not fit in L2).
+// @ts-ignore: decorator
+@inline function forwardRows4(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, listFirst: i32, nIn: i32, nOut: i32): void {
+  const k0 = (nIn >> 2) << 2;
+  const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
+  const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
+  const w0 = w + (j as usize) * inBytes;
+  const w1 = w0 + inBytes;
+  const w2 = w1 + inBytes;
+  const w3 = w2 + inBytes;
+  const bj = v128.load(b + ((j << 2) as usize));
+  for (let i = 0; i < rows; i++) {
+    const xr = x + (i as usize) * inBytes;
+    const list = LISTS + ((listFirst + i) as usize) * strideBytes + 4;
+    const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    for (let p = list; p < listEnd; p += 4) {
+      const off = load<i32>(p) as usize;
+      const xv = v128.load(xr + off);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + off), xv));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + off), xv));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + off), xv));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + off), xv));
+    }
+    let s = f32x4.add(hsum4(a0, a1, a2, a3), bj);
+    if (k0 < nIn) {
+      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+      for (let k = k0; k < nIn; k++) {
+        const o = (k << 2) as usize;
+        const xk = load<f32>(xr + o);
+        t0 += xk * load<f32>(w0 + o);
+        t1 += xk * load<f32>(w1 + o);
+        t2 += xk * load<f32>(w2 + o);
+        t3 += xk * load<f32>(w3 + o);
+      }
+      s = f32x4.add(s, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3));
+    }
+    v128.store(z + (i as usize) * outBytes + ((j << 2) as usize), s);
+  }
+}
+
+// The same for one row j of w.
+// @ts-ignore: decorator
+@inline function forwardRows1(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, listFirst: i32, nIn: i32, nOut: i32): void {
+  const k0 = (nIn >> 2) << 2;
+  const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
+  const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
+  const w0 = w + (j as usize) * inBytes;
+  const bj = load<f32>(b + ((j << 2) as usize));
+  for (let i = 0; i < rows; i++) {
+    const xr = x + (i as usize) * inBytes;
+    const list = LISTS + ((listFirst + i) as usize) * strideBytes + 4;
+    const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
+    let a0 = f32x4.splat(0);
+    for (let p = list; p < listEnd; p += 4) {
+      const off = load<i32>(p) as usize;
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + off), v128.load(xr + off)));
+    }
+    let s = hsum1(a0);
+    for (let k = k0; k < nIn; k++) {
+      const o = (k << 2) as usize;
+      s += load<f32>(xr + o) * load<f32>(w0 + o);
+    }
+    store<f32>(z + (i as usize) * outBytes + ((j << 2) as usize), s + bj);
+  }
+}
+
 /** z = x · wᵀ + b */
 export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nIn: i32, nOut: i32): void {
-  const nC = nIn >> 2;
-  const k0 = nC << 2;
-  const strideBytes = ((nC + 1) << 2) as usize;
   const inBytes = (nIn << 2) as usize;
   const outBytes = (nOut << 2) as usize;
   const tile = min(B, listRows(nIn));
   for (let r0 = 0; r0 < B; r0 += tile) {
     const rows = min(tile, B - r0);
-    buildLists(x + (r0 as usize) * inBytes, rows, nIn);
-    // Four rows of w at a time against every row of the tile: w is read once per tile, not once
-    // per example (for 784-800-10 it does not fit in L2).
+    const xt = x + (r0 as usize) * inBytes;
+    const zt = z + (r0 as usize) * outBytes;
+    buildLists(xt, rows, nIn, 0);
     let j = 0;
-    for (; j + 4 <= nOut; j += 4) {
-      const w0 = w + (j as usize) * inBytes;
-      const w1 = w0 + inBytes;
-      const w2 = w1 + inBytes;
-      const w3 = w2 + inBytes;
-      const bj = v128.load(b + ((j << 2) as usize));
-      for (let i = 0; i < rows; i++) {
-        const xr = x + ((r0 + i) as usize) * inBytes;
-        const list = LISTS + (i as usize) * strideBytes + 4;
-        const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
-        let a0 = f32x4.splat(0);
-        let a1 = f32x4.splat(0);
-        let a2 = f32x4.splat(0);
-        let a3 = f32x4.splat(0);
-        for (let p = list; p < listEnd; p += 4) {
-          const off = load<i32>(p) as usize;
-          const xv = v128.load(xr + off);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + off), xv));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + off), xv));
-          a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + off), xv));
-          a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + off), xv));
-        }
-        let s = f32x4.add(hsum4(a0, a1, a2, a3), bj);
-        if (k0 < nIn) {
-          let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
-          for (let k = k0; k < nIn; k++) {
-            const o = (k << 2) as usize;
-            const xk = load<f32>(xr + o);
-            t0 += xk * load<f32>(w0 + o);
-            t1 += xk * load<f32>(w1 + o);
-            t2 += xk * load<f32>(w2 + o);
-            t3 += xk * load<f32>(w3 + o);
-          }
-          s = f32x4.add(s, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3));
-        }
-        v128.store(z + ((r0 + i) as usize) * outBytes + ((j << 2) as usize), s);
-      }
-    }
-    for (; j < nOut; j++) {
-      const w0 = w + (j as usize) * inBytes;
-      const bj = load<f32>(b + ((j << 2) as usize));
-      for (let i = 0; i < rows; i++) {
-        const xr = x + ((r0 + i) as usize) * inBytes;
-        const list = LISTS + (i as usize) * strideBytes + 4;
-        const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
-        let a0 = f32x4.splat(0);
-        for (let p = list; p < listEnd; p += 4) {
-          const off = load<i32>(p) as usize;
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + off), v128.load(xr + off)));
-        }
-        let s = hsum1(a0);
-        for (let k = k0; k < nIn; k++) {
-          const o = (k << 2) as usize;
-          s += load<f32>(xr + o) * load<f32>(w0 + o);
-        }
-        store<f32>(z + ((r0 + i) as usize) * outBytes + ((j << 2) as usize), s + bj);
-      }
-    }
+    for (; j + 4 <= nOut; j += 4) forwardRows4(zt, xt, w, b, j, rows, 0, nIn, nOut);
+    for (; j < nOut; j++) forwardRows1(zt, xt, w, b, j, rows, 0, nIn, nOut);
   }
 }
 
@@ -181,83 +197,133 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   }
 }
 
-/** gw = decay · gw − shrink · sgn(gw) + alpha · dzᵀ · x and gb += alpha · (column sums of dz). */
-export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, decay: f32, shrink: f32, alpha: f32, B: i32, nIn: i32, nOut: i32): void {
-  const nC = nIn >> 2;
-  const k0 = nC << 2;
-  const strideBytes = ((nC + 1) << 2) as usize;
+// gw[j..j+3] += alpha · Σ_i dz[i, j..j+3] x[i] over rows i < rows (lists in slots listFirst + i).
+// @ts-ignore: decorator
+@inline function updateRows4(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, listFirst: i32, nIn: i32, nOut: i32): void {
+  const k0 = (nIn >> 2) << 2;
+  const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
   const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
+  const g0 = gw + (j as usize) * inBytes;
+  const g1 = g0 + inBytes;
+  const g2 = g1 + inBytes;
+  const g3 = g2 + inBytes;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + (i as usize) * inBytes;
+    const dzr = dz + (i as usize) * outBytes + ((j << 2) as usize);
+    const s0 = alpha * load<f32>(dzr);
+    const s1 = alpha * load<f32>(dzr, 4);
+    const s2 = alpha * load<f32>(dzr, 8);
+    const s3 = alpha * load<f32>(dzr, 12);
+    const d0 = f32x4.splat(s0);
+    const d1 = f32x4.splat(s1);
+    const d2 = f32x4.splat(s2);
+    const d3 = f32x4.splat(s3);
+    const list = LISTS + ((listFirst + i) as usize) * strideBytes + 4;
+    const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
+    for (let p = list; p < listEnd; p += 4) {
+      const off = load<i32>(p) as usize;
+      const xv = v128.load(xr + off);
+      v128.store(g0 + off, f32x4.add(v128.load(g0 + off), f32x4.mul(d0, xv)));
+      v128.store(g1 + off, f32x4.add(v128.load(g1 + off), f32x4.mul(d1, xv)));
+      v128.store(g2 + off, f32x4.add(v128.load(g2 + off), f32x4.mul(d2, xv)));
+      v128.store(g3 + off, f32x4.add(v128.load(g3 + off), f32x4.mul(d3, xv)));
+    }
+    for (let k = k0; k < nIn; k++) {
+      const o = (k << 2) as usize;
+      const xk = load<f32>(xr + o);
+      store<f32>(g0 + o, load<f32>(g0 + o) + s0 * xk);
+      store<f32>(g1 + o, load<f32>(g1 + o) + s1 * xk);
+      store<f32>(g2 + o, load<f32>(g2 + o) + s2 * xk);
+      store<f32>(g3 + o, load<f32>(g3 + o) + s3 * xk);
+    }
+  }
+}
+
+// The same for one row j of gw.
+// @ts-ignore: decorator
+@inline function updateRows1(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, listFirst: i32, nIn: i32, nOut: i32): void {
+  const k0 = (nIn >> 2) << 2;
+  const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
+  const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
+  const g0 = gw + (j as usize) * inBytes;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + (i as usize) * inBytes;
+    const s0 = alpha * load<f32>(dz + (i as usize) * outBytes + ((j << 2) as usize));
+    const d0 = f32x4.splat(s0);
+    const list = LISTS + ((listFirst + i) as usize) * strideBytes + 4;
+    const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
+    for (let p = list; p < listEnd; p += 4) {
+      const off = load<i32>(p) as usize;
+      v128.store(g0 + off, f32x4.add(v128.load(g0 + off), f32x4.mul(d0, v128.load(xr + off))));
+    }
+    for (let k = k0; k < nIn; k++) {
+      const o = (k << 2) as usize;
+      store<f32>(g0 + o, load<f32>(g0 + o) + s0 * load<f32>(xr + o));
+    }
+  }
+}
+
+// gb += alpha · column sums of dz.
+// @ts-ignore: decorator
+@inline function biasAdd(gb: usize, dz: usize, alpha: f32, B: i32, nOut: i32): void {
   const outBytes = (nOut << 2) as usize;
   for (let j = 0; j < nOut; j++) {
     let s: f32 = 0;
     for (let r = 0; r < B; r++) s += load<f32>(dz + (r as usize) * outBytes + ((j << 2) as usize));
     store<f32>(gb + ((j << 2) as usize), load<f32>(gb + ((j << 2) as usize)) + alpha * s);
   }
+}
+
+/** gw = decay · gw − shrink · sgn(gw) + alpha · dzᵀ · x and gb += alpha · (column sums of dz). */
+export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, decay: f32, shrink: f32, alpha: f32, B: i32, nIn: i32, nOut: i32): void {
+  const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
+  biasAdd(gb, dz, alpha, B, nOut);
   const tile = min(B, listRows(nIn));
   for (let r0 = 0; r0 < B; r0 += tile) {
     const rows = min(tile, B - r0);
-    buildLists(x + (r0 as usize) * inBytes, rows, nIn);
+    const xt = x + (r0 as usize) * inBytes;
+    const dzt = dz + (r0 as usize) * outBytes;
+    buildLists(xt, rows, nIn, 0);
     let j = 0;
     for (; j + 4 <= nOut; j += 4) {
-      const g0 = gw + (j as usize) * inBytes;
-      const g1 = g0 + inBytes;
-      const g2 = g1 + inBytes;
-      const g3 = g2 + inBytes;
       // The decay sweeps these four rows while they are in L1 anyway, not the whole of w apart.
-      if (r0 == 0) decayShrink(g0, decay, shrink, nIn << 2);
-      for (let i = 0; i < rows; i++) {
-        const r = r0 + i;
-        const xr = x + (r as usize) * inBytes;
-        const dzr = dz + (r as usize) * outBytes + ((j << 2) as usize);
-        const s0 = alpha * load<f32>(dzr);
-        const s1 = alpha * load<f32>(dzr, 4);
-        const s2 = alpha * load<f32>(dzr, 8);
-        const s3 = alpha * load<f32>(dzr, 12);
-        const d0 = f32x4.splat(s0);
-        const d1 = f32x4.splat(s1);
-        const d2 = f32x4.splat(s2);
-        const d3 = f32x4.splat(s3);
-        const list = LISTS + (i as usize) * strideBytes + 4;
-        const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
-        for (let p = list; p < listEnd; p += 4) {
-          const off = load<i32>(p) as usize;
-          const xv = v128.load(xr + off);
-          v128.store(g0 + off, f32x4.add(v128.load(g0 + off), f32x4.mul(d0, xv)));
-          v128.store(g1 + off, f32x4.add(v128.load(g1 + off), f32x4.mul(d1, xv)));
-          v128.store(g2 + off, f32x4.add(v128.load(g2 + off), f32x4.mul(d2, xv)));
-          v128.store(g3 + off, f32x4.add(v128.load(g3 + off), f32x4.mul(d3, xv)));
-        }
-        for (let k = k0; k < nIn; k++) {
-          const o = (k << 2) as usize;
-          const xk = load<f32>(xr + o);
-          store<f32>(g0 + o, load<f32>(g0 + o) + s0 * xk);
-          store<f32>(g1 + o, load<f32>(g1 + o) + s1 * xk);
-          store<f32>(g2 + o, load<f32>(g2 + o) + s2 * xk);
-          store<f32>(g3 + o, load<f32>(g3 + o) + s3 * xk);
-        }
-      }
+      if (r0 == 0) decayShrink(gw + (j as usize) * inBytes, decay, shrink, nIn << 2);
+      updateRows4(gw, dzt, xt, alpha, j, rows, 0, nIn, nOut);
     }
     for (; j < nOut; j++) {
-      const g0 = gw + (j as usize) * inBytes;
-      if (r0 == 0) decayShrink(g0, decay, shrink, nIn);
-      for (let i = 0; i < rows; i++) {
-        const r = r0 + i;
-        const xr = x + (r as usize) * inBytes;
-        const s0 = alpha * load<f32>(dz + (r as usize) * outBytes + ((j << 2) as usize));
-        const d0 = f32x4.splat(s0);
-        const list = LISTS + (i as usize) * strideBytes + 4;
-        const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
-        for (let p = list; p < listEnd; p += 4) {
-          const off = load<i32>(p) as usize;
-          v128.store(g0 + off, f32x4.add(v128.load(g0 + off), f32x4.mul(d0, v128.load(xr + off))));
-        }
-        for (let k = k0; k < nIn; k++) {
-          const o = (k << 2) as usize;
-          store<f32>(g0 + o, load<f32>(g0 + o) + s0 * load<f32>(xr + o));
-        }
-      }
+      if (r0 == 0) decayShrink(gw + (j as usize) * inBytes, decay, shrink, nIn);
+      updateRows1(gw, dzt, xt, alpha, j, rows, 0, nIn, nOut);
     }
   }
+}
+
+/**
+ * linearWeightGradAdd(w, b, dz, x, ...) and then zNext = xNext · wᵀ + b with the updated w and b,
+ * in one sweep over w: each block of rows is updated and at once used for the next mini-batch's
+ * forward pass while it is in L1. Returns 0 (and does nothing) when both batches' chunk lists do
+ * not fit in the scratch area together.
+ */
+export function linearUpdateForward(w: usize, b: usize, dz: usize, x: usize, decay: f32, shrink: f32, alpha: f32, B: i32, nIn: i32, nOut: i32, zNext: usize, xNext: usize, Bnext: i32): i32 {
+  if (B + Bnext > listRows(nIn)) return 0;
+  const inBytes = (nIn << 2) as usize;
+  biasAdd(b, dz, alpha, B, nOut);
+  buildLists(x, B, nIn, 0);
+  buildLists(xNext, Bnext, nIn, B);
+  let j = 0;
+  for (; j + 4 <= nOut; j += 4) {
+    decayShrink(w + (j as usize) * inBytes, decay, shrink, nIn << 2);
+    updateRows4(w, dz, x, alpha, j, B, 0, nIn, nOut);
+    forwardRows4(zNext, xNext, w, b, j, Bnext, B, nIn, nOut);
+  }
+  for (; j < nOut; j++) {
+    decayShrink(w + (j as usize) * inBytes, decay, shrink, nIn);
+    updateRows1(w, dz, x, alpha, j, B, 0, nIn, nOut);
+    forwardRows1(zNext, xNext, w, b, j, Bnext, B, nIn, nOut);
+  }
+  return 1;
 }
 
 /** gw = dzᵀ · x and gb = column sums of dz (overwritten). */
