@@ -52,11 +52,11 @@ export class LabState {
     switch (e.type) {
       case 'run': {
         const i = this.runs.findIndex((r) => r.id === e.run.id);
+        const before = i < 0 ? null : this.runs[i];
         this.runs = i < 0 ? [e.run, ...this.runs] : this.runs.map((r, k) => (k === i ? e.run : r));
-        if (i < 0) {
-          this.selected = [...this.selected, e.run.id];
-          void this.refreshModels();
-        }
+        if (i < 0) this.selected = [...this.selected, e.run.id];
+        // A run's weights become a model after its first epoch; its label changes when it ends.
+        if (!before || (before.epochsDone === 0 && e.run.epochsDone > 0) || before.state !== e.run.state) void this.refreshModels();
         if (e.run.state !== 'running' && this.progress[e.run.id]) {
           const { [e.run.id]: _gone, ...rest } = this.progress;
           this.progress = rest;
