@@ -174,6 +174,16 @@ async function main(): Promise<void> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  // Stop the workers before quitting: runs that were training stay resumable from their checkpoint.
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    void api.close().finally(() => {
+      closed = true;
+      app.quit();
+    });
+  });
 }
 
 void main().catch((e: unknown) => {

@@ -128,7 +128,9 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     if (sameSecret(url.searchParams.get('token'), token)) headers['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(real).pipe(res);
+    createReadStream(real)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
   const http = createServer(handle);
