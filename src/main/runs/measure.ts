@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { validateHyperparams, type Hyperparams } from '../../engine/hyperparams';
 import { createLabService, type LabService } from '../lab-service';
 
@@ -21,6 +22,29 @@ export interface RunsMeasurement {
   plainEpochSeconds: number;
   augmentedEpochSeconds: number;
   augmentedRatio: number;
+  /**
+   * The machine's own scaling at the same moments: two plain CPU loops in worker threads, each
+   * as a fraction of one alone. On a shared or throttled machine this is the ceiling for the runs.
+   */
+  machineConcurrentFraction: number;
+}
+
+const SPIN = `const { parentPort } = require('node:worker_threads');
+const t0 = performance.now(); let x = 0; for (let i = 0; i < 1.5e8; i++) x = (x + i * 7) % 1000003;
+parentPort.postMessage([performance.now() - t0, x]);`;
+
+/** Milliseconds each of `n` simultaneous CPU loops takes (a calibration of the machine, not of the lab). */
+async function spin(n: number): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: n }, () => new Promise<number>((resolve, reject) => {
+      const w = new Worker(SPIN, { eval: true });
+      w.once('message', (m: [number, number]) => {
+        resolve(m[0]);
+        void w.terminate();
+      });
+      w.once('error', reject);
+    })),
+  );
 }
 
 const base = (epochs: number, extra: Partial<Hyperparams> = {}): Hyperparams =>
@@ -75,7 +99,11 @@ export async function measureRuns(epochs = 3, repeats = 3): Promise<RunsMeasurem
     const rssTwo: number[] = [];
     const plain: number[] = [];
     const aug: number[] = [];
+    const machine: number[] = [];
     for (let i = 0; i < repeats; i++) {
+      const [alone] = await spin(1);
+      const both = await spin(2);
+      machine.push(alone / Math.max(...both));
       const one = await together(lab, [base(epochs)]);
       const two = await together(lab, [base(epochs, { seed: 1 }), base(epochs, { seed: 2 })]);
       lone.push(one.speeds[0]);
@@ -96,6 +124,7 @@ export async function measureRuns(epochs = 3, repeats = 3): Promise<RunsMeasurem
       plainEpochSeconds: median(plain),
       augmentedEpochSeconds: median(aug),
       augmentedRatio: median(aug.map((a, i) => a / plain[i])),
+      machineConcurrentFraction: median(machine),
     };
   } finally {
     await lab.close();
@@ -112,6 +141,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const f = (x: number, d = 0) => x.toFixed(d);
     console.log(`lone 784-100-10 run: ${f(m.loneExamplesPerSecond)} examples/s`);
     console.log(`two at once: ${m.concurrentExamplesPerSecond.map((x) => f(x)).join(' and ')} examples/s = ${m.concurrentFraction.map((x) => f(100 * x) + '%').join(' and ')} of lone (goal ≥ 80%)`);
+    console.log(`  (this machine right now: two plain CPU loops each run at ${f(100 * m.machineConcurrentFraction)}% of one alone)`);
     console.log(`peak RSS: ${f(m.rssOneMb)} MB with one run, ${f(m.rssTwoMb)} MB with two: +${f(m.rssTwoMb - m.rssOneMb)} MB (goal < 50)`);
     console.log(`wall seconds per epoch: plain ${f(m.plainEpochSeconds, 2)}, augmented rotate:15,elastic:34/4 ${f(m.augmentedEpochSeconds, 2)} = ${f(m.augmentedRatio, 2)}× (goal ≤ 1.3)`);
   }
