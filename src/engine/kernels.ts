@@ -16,15 +16,6 @@ export interface Kernels {
    * without materializing the gradient.
    */
   linearWeightGradAdd(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, decay: number, shrink: number, alpha: number, B: number, nIn: number, nOut: number): void;
-  /**
-   * linearWeightGradAdd(w, b, dz, x, decay, shrink, alpha, B, nIn, nOut), then zNext = xNext · wᵀ + b
-   * (Bnext rows) with the updated w and b: one sweep over w for this mini-batch's update and the
-   * next one's forward pass. The same numbers as the two calls one after the other.
-   */
-  linearUpdateForward(
-    w: Float32Array, b: Float32Array, dz: Float32Array, x: Float32Array, decay: number, shrink: number, alpha: number,
-    B: number, nIn: number, nOut: number, zNext: Float32Array, xNext: Float32Array, Bnext: number,
-  ): void;
   /** y = a · y + c · x over the first n floats. */
   axpby(y: Float32Array, x: Float32Array, a: number, c: number, n: number): void;
   /** y = a · y over the first n floats. */
@@ -109,10 +100,6 @@ export const referenceKernels: Kernels = {
         for (let k = 0; k < nIn; k++) gw[wo + k] += d * x[xo + k];
       }
     }
-  },
-  linearUpdateForward(w, b, dz, x, decay, shrink, alpha, B, nIn, nOut, zNext, xNext, Bnext) {
-    this.linearWeightGradAdd(w, b, dz, x, decay, shrink, alpha, B, nIn, nOut);
-    this.linearForward(zNext, xNext, w, b, Bnext, nIn, nOut);
   },
   axpby(y, x, a, c, n) {
     for (let i = 0; i < n; i++) y[i] = a * y[i] + c * x[i];

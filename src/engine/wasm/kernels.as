@@ -23,15 +23,14 @@ export function listRows(nIn: i32): i32 {
   return LIST_INTS / ((nIn >> 2) + 1);
 }
 
-// Lists for `rows` rows of x into list slots firstRow, firstRow+1, ...
 // @ts-ignore: decorator
-@inline function buildLists(x: usize, rows: i32, nIn: i32, firstRow: i32): void {
+@inline function buildLists(x: usize, rows: i32, nIn: i32): void {
   const nC = nIn >> 2;
   const strideBytes = ((nC + 1) << 2) as usize;
   const rowBytes = (nIn << 2) as usize;
   for (let i = 0; i < rows; i++) {
     const xr = x + (i as usize) * rowBytes;
-    const list = LISTS + ((firstRow + i) as usize) * strideBytes + 4;
+    const list = LISTS + (i as usize) * strideBytes + 4;
     let n: i32 = 0;
     for (let c = 0; c < nC; c++) {
       const off = c << 4;
@@ -56,10 +55,10 @@ export function listRows(nIn: i32): i32 {
 }
 
 // z[i, j..j+3] = x[i] · w[j..j+3]ᵀ + b[j..j+3] for rows i < rows of x, whose chunk lists are in
-// slots listFirst + i: four rows of w at a time against every row, so w is read once per tile
+// slots i: four rows of w at a time against every row, so w is read once per tile
 // of rows, not once per example (784-800-10's w does not fit in L2).
 // @ts-ignore: decorator
-@inline function forwardRows4(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, listFirst: i32, nIn: i32, nOut: i32): void {
+@inline function forwardRows4(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, nIn: i32, nOut: i32): void {
   const k0 = (nIn >> 2) << 2;
   const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
   const inBytes = (nIn << 2) as usize;
@@ -71,7 +70,7 @@ export function listRows(nIn: i32): i32 {
   const bj = v128.load(b + ((j << 2) as usize));
   for (let i = 0; i < rows; i++) {
     const xr = x + (i as usize) * inBytes;
-    const list = LISTS + ((listFirst + i) as usize) * strideBytes + 4;
+    const list = LISTS + (i as usize) * strideBytes + 4;
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -104,7 +103,7 @@ export function listRows(nIn: i32): i32 {
 
 // The same for one row j of w.
 // @ts-ignore: decorator
-@inline function forwardRows1(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, listFirst: i32, nIn: i32, nOut: i32): void {
+@inline function forwardRows1(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, nIn: i32, nOut: i32): void {
   const k0 = (nIn >> 2) << 2;
   const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
   const inBytes = (nIn << 2) as usize;
@@ -113,7 +112,7 @@ export function listRows(nIn: i32): i32 {
   const bj = load<f32>(b + ((j << 2) as usize));
   for (let i = 0; i < rows; i++) {
     const xr = x + (i as usize) * inBytes;
-    const list = LISTS + ((listFirst + i) as usize) * strideBytes + 4;
+    const list = LISTS + (i as usize) * strideBytes + 4;
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
     let a0 = f32x4.splat(0);
     for (let p = list; p < listEnd; p += 4) {
@@ -138,10 +137,10 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
     const rows = min(tile, B - r0);
     const xt = x + (r0 as usize) * inBytes;
     const zt = z + (r0 as usize) * outBytes;
-    buildLists(xt, rows, nIn, 0);
+    buildLists(xt, rows, nIn);
     let j = 0;
-    for (; j + 4 <= nOut; j += 4) forwardRows4(zt, xt, w, b, j, rows, 0, nIn, nOut);
-    for (; j < nOut; j++) forwardRows1(zt, xt, w, b, j, rows, 0, nIn, nOut);
+    for (; j + 4 <= nOut; j += 4) forwardRows4(zt, xt, w, b, j, rows, nIn, nOut);
+    for (; j < nOut; j++) forwardRows1(zt, xt, w, b, j, rows, nIn, nOut);
   }
 }
 
@@ -197,9 +196,9 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   }
 }
 
-// gw[j..j+3] += alpha · Σ_i dz[i, j..j+3] x[i] over rows i < rows (lists in slots listFirst + i).
+// gw[j..j+3] += alpha · Σ_i dz[i, j..j+3] x[i] over rows i < rows (lists in slots i).
 // @ts-ignore: decorator
-@inline function updateRows4(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, listFirst: i32, nIn: i32, nOut: i32): void {
+@inline function updateRows4(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, nIn: i32, nOut: i32): void {
   const k0 = (nIn >> 2) << 2;
   const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
   const inBytes = (nIn << 2) as usize;
@@ -219,7 +218,7 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
     const d1 = f32x4.splat(s1);
     const d2 = f32x4.splat(s2);
     const d3 = f32x4.splat(s3);
-    const list = LISTS + ((listFirst + i) as usize) * strideBytes + 4;
+    const list = LISTS + (i as usize) * strideBytes + 4;
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
     for (let p = list; p < listEnd; p += 4) {
       const off = load<i32>(p) as usize;
@@ -242,7 +241,7 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
 
 // The same for one row j of gw.
 // @ts-ignore: decorator
-@inline function updateRows1(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, listFirst: i32, nIn: i32, nOut: i32): void {
+@inline function updateRows1(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, nIn: i32, nOut: i32): void {
   const k0 = (nIn >> 2) << 2;
   const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
   const inBytes = (nIn << 2) as usize;
@@ -252,7 +251,7 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
     const xr = x + (i as usize) * inBytes;
     const s0 = alpha * load<f32>(dz + (i as usize) * outBytes + ((j << 2) as usize));
     const d0 = f32x4.splat(s0);
-    const list = LISTS + ((listFirst + i) as usize) * strideBytes + 4;
+    const list = LISTS + (i as usize) * strideBytes + 4;
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
     for (let p = list; p < listEnd; p += 4) {
       const off = load<i32>(p) as usize;
@@ -286,44 +285,18 @@ export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, d
     const rows = min(tile, B - r0);
     const xt = x + (r0 as usize) * inBytes;
     const dzt = dz + (r0 as usize) * outBytes;
-    buildLists(xt, rows, nIn, 0);
+    buildLists(xt, rows, nIn);
     let j = 0;
     for (; j + 4 <= nOut; j += 4) {
       // The decay sweeps these four rows while they are in L1 anyway, not the whole of w apart.
       if (r0 == 0) decayShrink(gw + (j as usize) * inBytes, decay, shrink, nIn << 2);
-      updateRows4(gw, dzt, xt, alpha, j, rows, 0, nIn, nOut);
+      updateRows4(gw, dzt, xt, alpha, j, rows, nIn, nOut);
     }
     for (; j < nOut; j++) {
       if (r0 == 0) decayShrink(gw + (j as usize) * inBytes, decay, shrink, nIn);
-      updateRows1(gw, dzt, xt, alpha, j, rows, 0, nIn, nOut);
+      updateRows1(gw, dzt, xt, alpha, j, rows, nIn, nOut);
     }
   }
-}
-
-/**
- * linearWeightGradAdd(w, b, dz, x, ...) and then zNext = xNext · wᵀ + b with the updated w and b,
- * in one sweep over w: each block of rows is updated and at once used for the next mini-batch's
- * forward pass while it is in L1. Returns 0 (and does nothing) when both batches' chunk lists do
- * not fit in the scratch area together.
- */
-export function linearUpdateForward(w: usize, b: usize, dz: usize, x: usize, decay: f32, shrink: f32, alpha: f32, B: i32, nIn: i32, nOut: i32, zNext: usize, xNext: usize, Bnext: i32): i32 {
-  if (B + Bnext > listRows(nIn)) return 0;
-  const inBytes = (nIn << 2) as usize;
-  biasAdd(b, dz, alpha, B, nOut);
-  buildLists(x, B, nIn, 0);
-  buildLists(xNext, Bnext, nIn, B);
-  let j = 0;
-  for (; j + 4 <= nOut; j += 4) {
-    decayShrink(w + (j as usize) * inBytes, decay, shrink, nIn << 2);
-    updateRows4(w, dz, x, alpha, j, B, 0, nIn, nOut);
-    forwardRows4(zNext, xNext, w, b, j, Bnext, B, nIn, nOut);
-  }
-  for (; j < nOut; j++) {
-    decayShrink(w + (j as usize) * inBytes, decay, shrink, nIn);
-    updateRows1(w, dz, x, alpha, j, B, 0, nIn, nOut);
-    forwardRows1(zNext, xNext, w, b, j, Bnext, B, nIn, nOut);
-  }
-  return 1;
 }
 
 /** gw = dzᵀ · x and gb = column sums of dz (overwritten). */

@@ -12,10 +12,6 @@ interface WasmExports {
   linearBackwardInput(dx: number, dz: number, w: number, B: number, nIn: number, nOut: number): void;
   linearWeightGrad(gw: number, gb: number, dz: number, x: number, B: number, nIn: number, nOut: number): void;
   linearWeightGradAdd(gw: number, gb: number, dz: number, x: number, decay: number, shrink: number, alpha: number, B: number, nIn: number, nOut: number): void;
-  linearUpdateForward(
-    w: number, b: number, dz: number, x: number, decay: number, shrink: number, alpha: number,
-    B: number, nIn: number, nOut: number, zNext: number, xNext: number, Bnext: number,
-  ): number;
   axpby(y: number, x: number, a: number, c: number, n: number): void;
   scale(y: number, a: number, n: number): void;
   bytesToUnit(x: number, bytes: number, n: number): void;
@@ -125,18 +121,6 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     linearWeightGradAdd(gw, gb, dz, x, decay, shrink, alpha, B, nIn, nOut) {
       if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
       ex.linearWeightGradAdd(checkView(gw, buffer, nOut * nIn, 'gw'), checkView(gb, buffer, nOut, 'gb'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'), decay, shrink, alpha, B, nIn, nOut);
-    },
-    linearUpdateForward(w, b, dz, x, decay, shrink, alpha, B, nIn, nOut, zNext, xNext, Bnext) {
-      if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
-      const done = ex.linearUpdateForward(
-        checkView(w, buffer, nOut * nIn, 'w'), checkView(b, buffer, nOut, 'b'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'),
-        decay, shrink, alpha, B, nIn, nOut, checkView(zNext, buffer, Bnext * nOut, 'zNext'), checkView(xNext, buffer, Bnext * nIn, 'xNext'), Bnext,
-      );
-      if (!done) {
-        // Both batches' chunk lists do not fit in the scratch area at once: two sweeps.
-        kernels.linearWeightGradAdd(w, b, dz, x, decay, shrink, alpha, B, nIn, nOut);
-        kernels.linearForward(zNext, xNext, w, b, Bnext, nIn, nOut);
-      }
     },
     axpby(y, x, a, c, n) {
       ex.axpby(checkView(y, buffer, n, 'y'), checkView(x, buffer, n, 'x'), a, c, n);
