@@ -130,3 +130,19 @@ test('a worker script that cannot load fails its run with the reason', async () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('at most maxLiveRuns runs hold a worker, even when started all at once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-service4-'));
+  const few = createLabService({ runsDir: dir, maxLiveRuns: 2 });
+  try {
+    const hp = { sizes: [784, 10, 10], trainSize: 50_000, epochs: 5, evalSet: 'none' } as never;
+    const results = await Promise.allSettled([few.startRun(hp), few.startRun(hp), few.startRun(hp)]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
+    const refusedOne = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.match(refusedOne.reason.message, /2 runs are training or paused already; stop one before starting another/);
+    assert.equal((await few.listRuns()).length, 2);
+  } finally {
+    await few.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -183,7 +183,17 @@ export function createLabService(opts: LabServiceOptions): LabService {
     runsWithWeights: () => pool.list().filter((r) => store.hasCheckpoint(r.id)).map((r) => r.id),
     data,
   });
-  const liveCount = (): number => pool.list().filter((r) => pool.isLive(r.id)).length;
+  let starting = 0; // runs between the check and their worker's start
+  const liveCount = (): number => starting + pool.list().filter((r) => pool.isLive(r.id)).length;
+  const withSlot = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+    if (liveCount() >= maxLive) fail(`${maxLive} runs are training or paused already; stop one before ${what} another`);
+    starting++;
+    try {
+      return await f();
+    } finally {
+      starting--;
+    }
+  };
 
   const service: LabService = {
     async listRuns() {
@@ -191,16 +201,16 @@ export function createLabService(opts: LabServiceOptions): LabService {
     },
     async startRun(hp: unknown, name?: unknown) {
       const h = hyperparams(hp);
-      if (liveCount() >= maxLive) fail(`${maxLive} runs are training or paused already; stop one before starting another`);
-      return pool.start(h, runName(name, h));
+      const n = runName(name, h);
+      return withSlot('starting', () => pool.start(h, n));
     },
     async pauseRun(id: unknown) {
       pool.pause(runId(id));
     },
     async resumeRun(id: unknown) {
       const rid = runId(id);
-      if (!pool.isLive(rid) && liveCount() >= maxLive) fail(`${maxLive} runs are training or paused already; stop one before resuming another`);
-      await pool.resume(rid);
+      if (pool.isLive(rid)) await pool.resume(rid);
+      else await withSlot('resuming', () => pool.resume(rid));
     },
     async stopRun(id: unknown) {
       pool.stop(runId(id));
