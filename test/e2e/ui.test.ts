@@ -257,7 +257,7 @@ test('analysis: confusion matrix, a cell\'s gallery with top-3 probabilities, re
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
-test('the charts export the overlaid runs as CSV, and the tabs answer the arrow keys', { skip }, async () => {
+test('the charts export the overlaid runs as CSV and PNG, and the tabs answer the arrow keys', { skip }, async () => {
   const page = lab.page;
   const download = page.waitForEvent('download');
   await page.getByRole('toolbar', { name: 'Chart options' }).getByRole('button', { name: 'CSV' }).click();
@@ -265,6 +265,14 @@ test('the charts export the overlaid runs as CSV, and the tabs answer the arrow 
   const lines = text.trim().split('\n');
   assert.equal(lines[0], 'run,name,epoch,seconds,eta,trainCost,trainAccuracy,evalCost,evalAccuracy');
   assert.ok(lines.some((l) => l.includes(',short ch3,5,')), 'the finished preset run is in the CSV');
+  const png = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Accuracy PNG' }).click();
+  const pngFile = await png;
+  assert.equal(pngFile.suggestedFilename(), 'accuracy.png');
+  const bytes = readFileSync(await pngFile.path());
+  assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  const meta = await sharp(bytes).metadata();
+  assert.ok(meta.width! > 200 && meta.height! > 200, `${meta.width}x${meta.height}`);
   await page.getByRole('tab', { name: 'Train' }).focus();
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.getByRole('tab', { name: 'Draw' }).getAttribute('aria-selected'), 'true');

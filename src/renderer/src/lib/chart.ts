@@ -32,8 +32,22 @@ export interface MarkerOptions {
 declare module 'chart.js' {
   interface PluginOptionsByType<TType> {
     labMarkers?: MarkerOptions;
+    labBackground?: { color: string };
   }
 }
+
+/** Paints the panel colour under the chart, so an exported PNG reads the same in light and dark. */
+const backgroundPlugin: Plugin<'line', { color: string }> = {
+  id: 'labBackground',
+  beforeDraw(chart, _args, opts) {
+    if (!opts?.color) return;
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.fillStyle = opts.color;
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
 
 const markerPlugin: Plugin<'line', MarkerOptions> = {
   id: 'labMarkers',
@@ -78,7 +92,7 @@ const markerPlugin: Plugin<'line', MarkerOptions> = {
   },
 };
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title, Decimation, markerPlugin);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Title, Decimation, markerPlugin, backgroundPlugin);
 
 export { Chart };
 
