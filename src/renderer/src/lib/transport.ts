@@ -8,6 +8,8 @@ export interface LabClient {
   api: LabApi;
   /** The desktop shell's extras (native dialogs, menu); null in browser mode. */
   shell: Pick<ShellApi, 'openModelFile' | 'saveModelFile' | 'onMenu'> | null;
+  /** Calls back once if the connection to the lab is lost (browser mode: the server stopped). */
+  onDisconnect(listener: (reason: string) => void): void;
 }
 
 declare global {
@@ -19,13 +21,14 @@ declare global {
 export type { MenuCommand, ModelInfo, ModelRef };
 
 export async function connectLab(): Promise<LabClient> {
-  if (window.lab) return { api: window.lab, shell: window.lab };
-  return { api: await connectWebSocket(), shell: null };
+  if (window.lab) return { api: window.lab, shell: window.lab, onDisconnect: () => {} };
+  const { api, onDisconnect } = await connectWebSocket();
+  return { api, shell: null, onDisconnect };
 }
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string } | { event: LabEvent };
 
-function connectWebSocket(): Promise<LabApi> {
+function connectWebSocket(): Promise<{ api: LabApi; onDisconnect: (l: (reason: string) => void) => void }> {
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url);
@@ -33,6 +36,7 @@ function connectWebSocket(): Promise<LabApi> {
   const listeners = new Set<(e: LabEvent) => void>();
   let nextId = 1;
   let closedReason: string | null = null;
+  const disconnectListeners: ((reason: string) => void)[] = [];
 
   ws.addEventListener('message', (m) => {
     const msg = JSON.parse(String(m.data)) as Reply;
@@ -50,6 +54,7 @@ function connectWebSocket(): Promise<LabApi> {
     closedReason = 'the connection to the lab server was closed; restart `npm run serve` and reload';
     for (const p of pending.values()) p.reject(new Error(closedReason));
     pending.clear();
+    for (const l of disconnectListeners) l(closedReason);
   });
 
   const call = (method: string, ...args: unknown[]): Promise<never> =>
@@ -87,7 +92,7 @@ function connectWebSocket(): Promise<LabApi> {
   };
 
   return new Promise((resolve, reject) => {
-    ws.addEventListener('open', () => resolve(api), { once: true });
+    ws.addEventListener('open', () => resolve({ api, onDisconnect: (l) => void disconnectListeners.push(l) }), { once: true });
     ws.addEventListener('error', () => reject(new Error('cannot reach the lab server (is the token in the address right?)')), { once: true });
   });
 }
