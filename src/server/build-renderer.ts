@@ -1,6 +1,6 @@
 // Builds the renderer alone (out/renderer) with the renderer section of electron.vite.config.ts,
 // when the build is missing or older than its sources. Browser mode and the e2e tests need only this.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Newest modification time under the given folders (files only). */
@@ -39,6 +39,16 @@ export async function ensureRendererBuilt(root = process.cwd(), log: (line: stri
   const { config } = await loadConfigFromFile({ command: 'build', mode: 'production' }, join(root, 'electron.vite.config.ts'), root, 'silent');
   const renderer = config.renderer;
   if (!renderer) throw new Error('electron.vite.config.ts has no renderer section');
-  await build({ ...renderer, configFile: false, logLevel: 'warn', mode: 'production' } as Parameters<typeof build>[0]);
+  // Build beside the old output and swap it in, so a server or test running at the same time never
+  // sees a half-written folder.
+  const outDir = join(root, 'out/renderer');
+  const tmp = join(root, `out/.renderer-${process.pid}-${Date.now()}`);
+  try {
+    await build({ ...renderer, build: { ...renderer.build, outDir: tmp, emptyOutDir: true }, configFile: false, logLevel: 'warn', mode: 'production' } as Parameters<typeof build>[0]);
+    rmSync(outDir, { recursive: true, force: true });
+    renameSync(tmp, outDir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return true;
 }
