@@ -1,8 +1,8 @@
 // Picks how the UI reaches the lab: window.lab from the Electron preload, or else a WebSocket to the
 // browser-mode server, authenticated with the token from the page's URL. Either way the UI sees
 // the same LabApi.
-import type { LabApi, LabEvent, ModelInfo, ModelRef } from '../../../shared/api';
-import type { MenuCommand, ShellApi } from '../../../preload/shell-api';
+import type { LabApi, LabEvent } from '../../../shared/api';
+import type { ShellApi } from '../../../preload/shell-api';
 
 export interface LabClient {
   api: LabApi;
@@ -17,8 +17,6 @@ declare global {
     lab?: ShellApi;
   }
 }
-
-export type { MenuCommand, ModelInfo, ModelRef };
 
 export async function connectLab(): Promise<LabClient> {
   if (window.lab) return { api: window.lab, shell: window.lab, onDisconnect: () => {} };
