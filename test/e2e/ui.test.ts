@@ -209,7 +209,7 @@ test('a model is saved (downloaded) and loaded back (uploaded)', { skip }, async
   assert.doesNotMatch((await alert.textContent()) ?? '', /\n/);
 });
 
-test('an image file opened from disk is classified like a drawing', { skip }, async (t) => {
+test('an image file opened or dropped on the pad is classified like a drawing', { skip }, async (t) => {
   const missing = await normalizationMissing();
   if (missing) return t.skip(missing);
   const page = lab.page;
@@ -223,6 +223,18 @@ test('an image file opened from disk is classified like a drawing', { skip }, as
   await page.locator('input[type=file][aria-label="Image file to classify"]').setInputFiles({ name: 'one.png', mimeType: 'image/png', buffer: png });
   await page.getByText('Image: one.png').waitFor();
   await waitFor('a prediction for the file', async () => ((await page.getByTestId('predicted-digit').textContent()) ?? '').trim() === '1', 15_000);
+  // The same file dropped on the pad.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  const drop = await page.evaluateHandle((b64) => {
+    const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: unknown[], name: string, o: { type: string }) => unknown; Uint8Array: typeof Uint8Array; atob(s: string): string };
+    const bytes = g.Uint8Array.from(g.atob(b64), (c) => c.charCodeAt(0));
+    const dt = new g.DataTransfer();
+    dt.items.add(new g.File([bytes], 'dropped.png', { type: 'image/png' }));
+    return dt;
+  }, png.toString('base64'));
+  await page.getByRole('img', { name: 'Drawing pad' }).dispatchEvent('drop', { dataTransfer: drop });
+  await page.getByText('Image: dropped.png').waitFor();
+  await waitFor('a prediction for the dropped file', async () => ((await page.getByTestId('predicted-digit').textContent()) ?? '').trim() === '1', 15_000);
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
@@ -278,6 +290,20 @@ test('the charts export the overlaid runs as CSV and PNG, and the tabs answer th
   assert.equal(await page.getByRole('tab', { name: 'Draw' }).getAttribute('aria-selected'), 'true');
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.getByRole('tab', { name: 'Train' }).getAttribute('aria-selected'), 'true');
+});
+
+test('the builder refuses bad hyperparameters with one line before anything starts', { skip }, async () => {
+  const page = lab.page;
+  const form = page.getByRole('form', { name: 'New run' });
+  const before = (await lab.api.listRuns()).length;
+  await form.getByLabel('Layer sizes').fill('784,30,9');
+  await form.getByRole('button', { name: 'Start run' }).click();
+  await form.getByRole('alert').filter({ hasText: 'sizes must end with 10 outputs' }).waitFor({ timeout: 5000 });
+  await form.getByLabel('Layer sizes').fill('784,30,10');
+  await form.getByLabel('Learning rate η').fill('-1');
+  await form.getByRole('button', { name: 'Start run' }).click();
+  await form.getByRole('alert').filter({ hasText: /eta must be in/ }).waitFor({ timeout: 5000 });
+  assert.equal((await lab.api.listRuns()).length, before);
 });
 
 test('a preset runs in one click beside the book’s figure; a tanh model is flagged as unloadable by network2.py', { skip }, async () => {
