@@ -18,8 +18,6 @@ export class LabState {
   models = $state.raw<ModelInfo[]>([]);
   /** The model the drawing pad and the analysis views use. */
   model = $state.raw<ModelRef>({ kind: 'default' });
-  /** Bumped on every epoch of any run, so views tied to a run's weights can refresh. */
-  epochTick = $state(0);
   notice = $state<{ kind: 'error' | 'info'; text: string } | null>(null);
 
   readonly client: LabClient;
@@ -67,7 +65,6 @@ export class LabState {
         const old = this.histories[e.runId] ?? [];
         const kept = old.filter((m) => m.epoch < e.metrics.epoch);
         this.histories = { ...this.histories, [e.runId]: [...kept, e.metrics] };
-        this.epochTick++;
         break;
       }
       case 'progress':
