@@ -36,6 +36,7 @@ before(async () => {
 
 test('the window is sandboxed, isolated, without Node, and loads only the built page', () => {
   assert.equal(fake.recorded.windows.length, 1);
+  assert.equal(fake.recorded.sandboxEnabled, true, 'app.enableSandbox() sandboxes every renderer');
   const win = fake.recorded.windows[0];
   const wp = win.options.webPreferences as Record<string, unknown>;
   assert.equal(wp.sandbox, true);

@@ -186,6 +186,9 @@ async function main(): Promise<void> {
   });
 }
 
+// Every renderer the app ever makes is sandboxed, whatever its own options say.
+app.enableSandbox();
+
 void main().catch((e: unknown) => {
   console.error(`nnlab: ${(e as Error).message}`);
   app.exit(1);
