@@ -27,7 +27,6 @@ export default defineConfig({
     // Relative asset URLs so the same build loads from file:// (Electron) and http:// (browser mode).
     base: './',
     build: {
-      outDir: resolve('out/renderer'),
       emptyOutDir: true,
       rolldownOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
