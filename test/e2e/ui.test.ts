@@ -37,13 +37,14 @@ after(async () => {
   if (lab) await lab.close();
 });
 
-async function drawDigit(page: Page, digit: string): Promise<string> {
+/** Draws a fixture digit with the mouse, optionally scaled about the pad's centre and moved (pad pixels). */
+async function drawDigit(page: Page, digit: string, size = 1, dx = 0, dy = 0): Promise<string> {
   await page.getByRole('button', { name: 'Clear' }).click();
   const pad = page.getByRole('img', { name: 'Drawing pad' });
   const box = (await pad.boundingBox())!;
   const border = 2;
   const scale = (box.width - 2 * border) / 280;
-  const at = (p: number[]) => [box.x + border + p[0] * scale, box.y + border + p[1] * scale] as const;
+  const at = (p: number[]) => [box.x + border + (140 + (p[0] - 140) * size + dx) * scale, box.y + border + (140 + (p[1] - 140) * size + dy) * scale] as const;
   for (const stroke of STROKES[digit]) {
     await page.mouse.move(...at(stroke[0]));
     await page.mouse.down();
@@ -71,7 +72,7 @@ async function normalizationMissing(): Promise<string | false> {
   }
 }
 
-test('drawing 1, 0 and 7 with the mouse gets the right digits from the bundled default model', { skip }, async (t) => {
+test('digits drawn with the mouse, centred, small and off-centre or large, get the right predictions from the bundled default model', { skip }, async (t) => {
   if (!existsSync(join(repoRoot(), 'resources/models/default.json'))) return t.skip('resources/models/default.json is not committed yet');
   const missing = await normalizationMissing();
   if (missing) return t.skip(missing);
@@ -79,6 +80,12 @@ test('drawing 1, 0 and 7 with the mouse gets the right digits from the bundled d
   await page.getByRole('tab', { name: 'Draw' }).click();
   for (const digit of ['1', '0', '7']) {
     assert.equal(await drawDigit(page, digit), digit, `drew a ${digit}`);
+  }
+  // Small in a corner, or large: the normalization makes them look like MNIST digits again.
+  for (const [size, dx, dy] of [[0.35, 80, 80], [0.5, -60, -60], [1.2, -10, 0]]) {
+    for (const digit of ['0', '1', '3', '7']) {
+      assert.equal(await drawDigit(page, digit, size, dx, dy), digit, `drew a ${digit} at ${size}× moved by (${dx}, ${dy})`);
+    }
   }
   // The normalization stages are shown small.
   for (const name of ['Raw drawing', 'Cropped to the ink', 'Fitted into 20×20', 'Centred in 28×28 by mass']) {
