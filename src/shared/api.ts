@@ -63,19 +63,8 @@ export interface ModelInfo {
   reason?: string;
 }
 
-/** A grayscale image, row-major, values 0 (background) .. 255 (ink) after normalization. */
-export interface GrayImage {
-  width: number;
-  height: number;
-  pixels: number[];
-}
-
-export interface NormalizationStages {
-  raw: GrayImage;
-  cropped: GrayImage;
-  fitted: GrayImage;
-  centred: GrayImage;
-}
+export type { GrayImage, NormalizationStages } from '../engine/digit-normalize';
+import type { GrayImage, NormalizationStages } from '../engine/digit-normalize';
 
 export interface Prediction {
   digit: number;
