@@ -56,10 +56,10 @@ export const PRESETS: Preset[] = [
   },
   {
     id: 'ch3-100-hidden',
-    name: 'Ch. 3: 784-100-10, λ = 5',
-    book: 'Ch. 3: 98.04% on the validation data',
+    name: 'Ch. 3: 784-100-10, λ = 5, η = 0.1, 60 epochs',
+    book: 'Ch. 3: 98.04% on the validation data (97.92% with η = 0.5 over 30 epochs)',
     bookAccuracy: 0.9804,
-    hyperparams: hp({ sizes: [784, 100, 10], init: 'large', eta: 0.5, lambda: 5, epochs: 30, evalSet: 'validation' }),
+    hyperparams: hp({ sizes: [784, 100, 10], init: 'large', eta: 0.1, lambda: 5, epochs: 60, evalSet: 'validation' }),
   },
   {
     id: 'ch3-init-old',
