@@ -2,10 +2,11 @@
 // Only this file and ipc.ts import 'electron'; everything they drive is plain Node in src/main.
 /// <reference types="electron-vite/node" />
 import { app, BrowserWindow, Menu, nativeTheme, session, type MenuItemConstructorOptions, type WebPreferences } from 'electron';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLabService } from './lab-service';
+import { writeFileAtomicSync } from './runs/atomic';
 // electron-vite bundles the run worker as its own file and gives us its path.
 import workerPath from './runs/worker?modulePath';
 import { isAppUrl, setupIpc } from './ipc';
@@ -77,10 +78,8 @@ function loadWindowState(): WindowState {
 function saveWindowState(win: BrowserWindow): void {
   const b = win.getNormalBounds();
   const state: WindowState = { width: b.width, height: b.height, x: b.x, y: b.y, maximized: win.isMaximized() };
-  const tmp = `${statePath()}.tmp`;
   try {
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, statePath());
+    writeFileAtomicSync(statePath(), JSON.stringify(state));
   } catch {
     // Remembering the size is a convenience; a read-only profile must not stop the app closing.
   }

@@ -2,11 +2,12 @@
 // checks that the call comes from the app's own page, then validates its payload (src/server/calls)
 // before the services see it. The renderer never names a path: files come only through dialogs.
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { rename, stat, readFile, writeFile } from 'node:fs/promises';
+import { stat, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { LabApi, ModelInfo } from '../shared/api';
 import { CHANNEL_EVENT, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL, callChannel } from '../preload/shell-api';
 import { LAB_CALLS, dispatchCall, modelRef } from '../server/calls';
+import { writeFileAtomicSync } from './runs/atomic';
 
 const MAX_MODEL_FILE_BYTES = 200 * 1024 * 1024;
 
@@ -79,9 +80,7 @@ export function setupIpc({ api, appUrl }: IpcOptions): () => void {
       filters: [{ name: 'Model (network2.py JSON)', extensions: ['json'] }],
     });
     if (r.canceled || !r.filePath) return null;
-    const tmp = `${r.filePath}.${process.pid}.tmp`;
-    await writeFile(tmp, text);
-    await rename(tmp, r.filePath);
+    writeFileAtomicSync(r.filePath, text);
     return basename(r.filePath);
   });
 
