@@ -3,6 +3,7 @@
 // the same LabApi.
 import type { LabApi, LabEvent } from '../../../shared/api';
 import type { ShellApi } from '../../../preload/shell-api';
+import { labCalls } from '../../../shared/api-client';
 
 export interface LabClient {
   api: LabApi;
@@ -64,23 +65,7 @@ function connectWebSocket(): Promise<{ api: LabApi; onDisconnect: (l: (reason: s
     });
 
   const api: LabApi = {
-    listRuns: () => call('listRuns'),
-    startRun: (hp, name) => call('startRun', hp, name),
-    pauseRun: (id) => call('pauseRun', id),
-    resumeRun: (id) => call('resumeRun', id),
-    stopRun: (id) => call('stopRun', id),
-    setEta: (id, eta) => call('setEta', id, eta),
-    deleteRun: (id) => call('deleteRun', id),
-    runHistory: (id) => call('runHistory', id),
-    runCsv: (id) => call('runCsv', id),
-    listModels: () => call('listModels'),
-    predict: (model, image) => call('predict', model, image),
-    modelJson: (model) => call('modelJson', model),
-    loadModelJson: (text, name) => call('loadModelJson', text, name),
-    confusion: (model, data) => call('confusion', model, data),
-    gallery: (model, data, a, p, limit) => call('gallery', model, data, a, p, limit),
-    receptiveFields: (model, limit) => call('receptiveFields', model, limit),
-    augmentPreview: (aug, index, count, seed) => call('augmentPreview', aug, index, count, seed),
+    ...labCalls(call),
     onEvent: (listener) => {
       listeners.add(listener);
       return () => {
