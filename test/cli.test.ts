@@ -151,3 +151,23 @@ test('bad images are refused with one line naming the file', { skip: existsSync(
   refused(['predict', join(dir, 'missing.png')], /missing\.png/);
   refused(['predict'], /predict needs at least one image/);
 });
+
+test('expand writes the training set with transformed copies as IDX files that load back', async () => {
+  const out = join(dir, 'expanded-images-idx3-ubyte.gz');
+  const r = cli('expand', out, '--augment', 'shift:1', '--copies', '1', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.equal(result.count, 100_000);
+  const { loadIdxPair } = await import('../src/main/datasets');
+  const expanded = await loadIdxPair(result.imagesPath, result.labelsPath);
+  const mnist = await loadMnist();
+  assert.equal(expanded.count, 100_000);
+  // Each original followed by its copy, labels alongside.
+  assert.deepEqual(expanded.images.subarray(0, 784), mnist.train.images.subarray(0, 784));
+  assert.deepEqual(expanded.images.subarray(2 * 784, 3 * 784), mnist.train.images.subarray(784, 2 * 784));
+  assert.equal(expanded.labels[1], mnist.train.labels[0]);
+  assert.equal(expanded.labels[99_999], mnist.train.labels[49_999]);
+  refused(['expand', join(dir, 'missing', 'x.gz')], /folder .* does not exist/);
+  refused(['expand', join(dir, 'x.gz'), '--copies', '0'], /copies must be a whole number from 1 to 50/);
+  refused(['expand', join(dir, 'x.gz'), '--augment', 'twist:3'], /--augment: cannot read "twist:3"/);
+});

@@ -5,7 +5,8 @@ const USAGE = `usage: npm run <command> -- [options]
   train     --sizes 784,30,10 --cost cross-entropy --eta 0.5 --lambda 5 --batch 10 --epochs 30 --seed 1 --save model.json [--json]
   evaluate  model.json [--data test|validation] [--json]
   predict   image.png [more images] [--model model.json] [--json]
-  bench     [--json] [--quick]
+  expand    out/train-images-idx3-ubyte.gz [--augment shift:1] [--copies 4] [--seed 1] [--json]
+  bench     [--json] [--quick] [--repeat N] [--no-yardstick] [--backend wasm|reference]
   export-onnx model.json model.onnx [--json]
   serve     [--port N]`;
 
@@ -18,6 +19,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./evaluate')).evaluateMain(rest);
     case 'predict':
       return (await import('./predict')).predictMain(rest);
+    case 'expand':
+      return (await import('./expand')).expandMain(rest);
     case 'bench':
       return (await import('./bench')).benchMain(rest);
     case 'export-onnx':
