@@ -121,3 +121,15 @@ test('a model written here loads the way network2.py loads it and gives our accu
   assert.equal(JSON.parse(r.stdout).accuracy, ours.accuracy);
   assert.ok(ours.accuracy > 0.7);
 });
+
+test('the bundled default model loads the way network2.py loads it, with our test accuracy (at least 97.5%)', { skip: python ? false : 'python3 with numpy is not installed' }, async () => {
+  const path = 'resources/models/default.json';
+  const r = spawnSync(python!, ['test/fixtures/network2_io.py', 'evaluate', path, mnistDir()], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const theirs = JSON.parse(r.stdout).accuracy;
+  const { network, meta } = parseModelJson(readFileSync(path, 'utf8'));
+  assert.equal(meta.network2Compatible, true);
+  const ours = new Evaluator(network).evaluate((await loadMnist()).test, undefined, false).accuracy;
+  assert.equal(ours, theirs);
+  assert.ok(ours >= 0.975, `default model test accuracy ${ours}`);
+});
