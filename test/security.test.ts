@@ -3,26 +3,14 @@
 // guards, permissions, IPC sender checks and payload validation, and what the preload exposes.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { register } from 'node:module';
+import { useFakeElectron } from './e2e/fixtures/use-fake-electron';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { LAB_CALLS } from '../src/server/calls';
 import { callChannel, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL } from '../src/preload/shell-api';
 
 const root = join(import.meta.dirname, '..');
-const fakeUrl = pathToFileURL(join(root, 'test/e2e/fixtures/fake-electron.ts')).href;
-
-// Send 'electron' to the stand-in, and electron-vite's '?modulePath' imports to a plain string.
-register(
-  'data:text/javascript,' +
-    encodeURIComponent(`
-export async function resolve(specifier, context, next) {
-  if (specifier === 'electron') return { url: ${JSON.stringify(fakeUrl)}, shortCircuit: true };
-  if (specifier.endsWith('?modulePath')) return { url: 'data:text/javascript,export default "/built/worker.js"', shortCircuit: true };
-  return next(specifier, context);
-}`),
-);
+const fakeUrl = useFakeElectron({ modulePath: '/built/worker.js' });
 
 type Fake = typeof import('./e2e/fixtures/fake-electron');
 let fake: Fake;

@@ -3,22 +3,14 @@
 // and page, and a run started over IPC trains in the bundled worker and reports to the window.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { register } from 'node:module';
+import { useFakeElectron } from './fixtures/use-fake-electron';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '../..');
 const outDir = join(root, `out/.bundle-test-${process.pid}`);
-const fakeUrl = pathToFileURL(join(root, 'test/e2e/fixtures/fake-electron.ts')).href;
-register(
-  'data:text/javascript,' +
-    encodeURIComponent(`
-export async function resolve(specifier, context, next) {
-  if (specifier === 'electron') return { url: ${JSON.stringify(fakeUrl)}, shortCircuit: true };
-  return next(specifier, context);
-}`),
-);
+const fakeUrl = useFakeElectron();
 
 type Fake = typeof import('./fixtures/fake-electron');
 let fake: Fake;
