@@ -154,7 +154,20 @@ export class Augmenter {
   readonly modes: number;
   /** Control points per axis. */
   readonly grid: number;
-  private readonly pad = new Float32Array(P * P);
+  /** The padded source: 30 rows of 32 bytes (see transform), and the same memory as words. */
+  private readonly img32 = new Uint32Array(8 * 31);
+  private readonly img = new Uint8Array(this.img32.buffer);
+  /** OR of the source's rows, as words and as bytes: which columns hold ink. */
+  private readonly cols32 = new Uint32Array(7);
+  private readonly colBytes = new Uint8Array(this.cols32.buffer);
+  /** Per control cell (row-major, (G−1)²) and per band of cells: may it map onto ink? */
+  private readonly cellIn: Uint8Array;
+  private readonly bandIn: Uint8Array;
+  /** Rounding allowance when bounding a cell's samples by its corners (grows with the field's size). */
+  private readonly margin: number;
+  /** A word view of the last source buffer, for copying rows 4 bytes at a time. */
+  private srcBuffer: ArrayBufferLike | null = null;
+  private src32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private readonly copy = new Uint8Array(NN);
   /** Control point positions, 0 .. 27 evenly. */
   private readonly ctrlPos: Float64Array;
@@ -173,8 +186,6 @@ export class Augmenter {
   private readonly rowFrac: Float64Array;
   /** Output columns where each control segment starts (segStart[G-1] = 28). */
   private readonly segStart: Int32Array;
-  private readonly rx: Float64Array;
-  private readonly ry: Float64Array;
 
   constructor(spec: Augmentation) {
     this.spec = { ...spec };
@@ -212,8 +223,9 @@ export class Augmenter {
     }
     for (let s = 0; s < G - 1; s++) this.segStart[s] = Math.ceil(this.ctrlPos[s] - 1e-9);
     this.segStart[G - 1] = N;
-    this.rx = new Float64Array(G);
-    this.ry = new Float64Array(G);
+    this.cellIn = new Uint8Array((G - 1) * (G - 1));
+    this.bandIn = new Uint8Array(G - 1);
+    this.margin = 1e-6 * (1 + spec.elasticAlpha + spec.shiftPx);
   }
 
   /** Transforms the 784 bytes of src at srcOffset into out at outOffset (in place is fine). */
@@ -246,52 +258,152 @@ export class Augmenter {
     }
     this.controlMap(angle, sx, sy, rng);
 
-    const pad = this.pad;
-    for (let y = 0; y < N; y++) {
-      const so = srcOffset + y * N;
-      const po = (y + 1) * P + 1;
-      for (let x = 0; x < N; x++) pad[po + x] = src[so + x];
+    // The source, padded: row fy of the padded frame starts at byte fy·32 and padded column fx is
+    // byte fx + 3, so every row has zero bytes on both sides and rows 0 and 29 are zero.
+    const img = this.img;
+    const img32 = this.img32;
+    const cols = this.cols32;
+    cols.fill(0);
+    let rmin = N;
+    let rmax = -1;
+    const byteAt = src.byteOffset + srcOffset;
+    if ((byteAt & 3) === 0) {
+      if (this.srcBuffer !== src.buffer) {
+        this.srcBuffer = src.buffer;
+        this.src32 = new Uint32Array(src.buffer, 0, src.buffer.byteLength >>> 2);
+      }
+      const src32 = this.src32;
+      let w = byteAt >>> 2;
+      for (let y = 0; y < N; y++) {
+        const d = (y + 1) * 8 + 1;
+        let any = 0;
+        for (let k = 0; k < 7; k++, w++) {
+          const v = src32[w];
+          img32[d + k] = v;
+          cols[k] |= v;
+          any |= v;
+        }
+        if (any !== 0) {
+          if (y < rmin) rmin = y;
+          rmax = y;
+        }
+      }
+    } else {
+      const colBytes = this.colBytes;
+      for (let y = 0; y < N; y++) {
+        const so = srcOffset + y * N;
+        const d = (y + 1) * 32 + 4;
+        let any = 0;
+        for (let x = 0; x < N; x++) {
+          const v = src[so + x];
+          img[d + x] = v;
+          colBytes[x] |= v;
+          any |= v;
+        }
+        if (any !== 0) {
+          if (y < rmin) rmin = y;
+          rmax = y;
+        }
+      }
     }
+    if (rmax < 0) {
+      out.fill(0, outOffset, outOffset + NN);
+      return;
+    }
+    const colBytes = this.colBytes;
+    let cmin = 0;
+    while (cmin < N && colBytes[cmin] === 0) cmin++;
+    let cmax = N - 1;
+    while (cmax > cmin && colBytes[cmax] === 0) cmax--;
+    // In the padded frame the ink spans columns cmin+1 .. cmax+1; a sample at qx can touch it only
+    // if cmin <= qx < cmax + 2 (likewise rows); everywhere else the result is exactly 0.
+    const loX = cmin;
+    const hiX = cmax + 2;
+    const loY = rmin;
+    const hiY = rmax + 2;
+    // Samples in a control cell lie between its corners' values, up to rounding; the margin covers that.
+    const margin = this.margin;
+    const loXs = loX - margin;
+    const hiXs = hiX + margin;
+    const loYs = loY - margin;
+    const hiYs = hiY + margin;
     const G = this.grid;
     const qxs = this.qx;
     const qys = this.qy;
-    const rx = this.rx;
-    const ry = this.ry;
+    // A control cell whose four corners all map to one side of the ink's box maps wholly outside
+    // it (the map is interpolated between them), so all its pixels are background: skip them.
+    const cellIn = this.cellIn;
+    const bandIn = this.bandIn;
+    for (let b = 0; b < G - 1; b++) {
+      let band = 0;
+      for (let s = 0; s < G - 1; s++) {
+        const c = b * G + s;
+        const x00 = qxs[c] + 1;
+        const x01 = qxs[c + 1] + 1;
+        const x10 = qxs[c + G] + 1;
+        const x11 = qxs[c + G + 1] + 1;
+        const y00 = qys[c] + 1;
+        const y01 = qys[c + 1] + 1;
+        const y10 = qys[c + G] + 1;
+        const y11 = qys[c + G + 1] + 1;
+        const outside =
+          (x00 < loXs && x01 < loXs && x10 < loXs && x11 < loXs) ||
+          (x00 >= hiXs && x01 >= hiXs && x10 >= hiXs && x11 >= hiXs) ||
+          (y00 < loYs && y01 < loYs && y10 < loYs && y11 < loYs) ||
+          (y00 >= hiYs && y01 >= hiYs && y10 >= hiYs && y11 >= hiYs);
+        cellIn[b * (G - 1) + s] = outside ? 0 : 1;
+        if (!outside) band = 1;
+      }
+      bandIn[b] = band;
+    }
+    out.fill(0, outOffset, outOffset + NN);
     const segStart = this.segStart;
     const ctrlPos = this.ctrlPos;
     const h = (N - 1) / (G - 1);
     for (let y = 0; y < N; y++) {
-      // The map along this row at the control columns, between two control rows.
-      const r0 = this.rowSeg[y] * G;
+      const band = this.rowSeg[y];
+      if (bandIn[band] === 0) continue;
+      // The map along this row at the control columns, between two control rows; each column's
+      // value is computed only when a cell next to it is needed.
+      const r0 = band * G;
       const t = this.rowFrac[y];
-      for (let j = 0; j < G; j++) {
-        rx[j] = qxs[r0 + j] + t * (qxs[r0 + G + j] - qxs[r0 + j]);
-        ry[j] = qys[r0 + j] + t * (qys[r0 + G + j] - qys[r0 + j]);
-      }
       const oo = outOffset + y * N;
+      const cells = band * (G - 1);
+      let have = -1;
+      let lx = 0;
+      let ly = 0;
       for (let s = 0; s < G - 1; s++) {
-        const stepX = (rx[s + 1] - rx[s]) / h;
-        const stepY = (ry[s + 1] - ry[s]) / h;
+        if (cellIn[cells + s] === 0) continue;
+        const c = r0 + s;
+        if (have !== s) {
+          lx = qxs[c] + t * (qxs[c + G] - qxs[c]);
+          ly = qys[c] + t * (qys[c + G] - qys[c]);
+        }
+        const rxs = qxs[c + 1] + t * (qxs[c + G + 1] - qxs[c + 1]);
+        const rys = qys[c + 1] + t * (qys[c + G + 1] - qys[c + 1]);
         const x0 = segStart[s];
-        // Sampling coordinates are in the padded frame (+1), so inside means 0 < q < 29.
-        let qx = rx[s] + (x0 - ctrlPos[s]) * stepX + 1;
-        let qy = ry[s] + (x0 - ctrlPos[s]) * stepY + 1;
         const x1 = segStart[s + 1];
+        const stepX = (rxs - lx) / h;
+        const stepY = (rys - ly) / h;
+        // Sampling coordinates are in the padded frame (+1).
+        let qx = lx + (x0 - ctrlPos[s]) * stepX + 1;
+        let qy = ly + (x0 - ctrlPos[s]) * stepY + 1;
+        lx = rxs;
+        ly = rys;
+        have = s + 1;
         for (let x = x0; x < x1; x++, qx += stepX, qy += stepY) {
-          let v = 0;
-          if (qx > 0 && qx < N + 1 && qy > 0 && qy < N + 1) {
+          if (qx >= loX && qx < hiX && qy >= loY && qy < hiY) {
             const fx = qx | 0;
             const fy = qy | 0;
             const ax = qx - fx;
-            const i = fy * P + fx;
-            const p00 = pad[i];
-            const p01 = pad[i + 1];
-            const p10 = pad[i + P];
-            const p11 = pad[i + P + 1];
+            const i = fy * 32 + fx + 3;
+            const p00 = img[i];
+            const p01 = img[i + 1];
+            const p10 = img[i + 32];
+            const p11 = img[i + 33];
             const top = p00 + ax * (p01 - p00);
-            v = top + (qy - fy) * (p10 + ax * (p11 - p10) - top);
+            out[oo + x] = (top + (qy - fy) * (p10 + ax * (p11 - p10) - top) + 0.5) | 0;
           }
-          out[oo + x] = (v + 0.5) | 0;
         }
       }
     }
