@@ -171,11 +171,16 @@ export class Augmenter {
   private readonly copy = new Uint8Array(NN);
   /** Control point positions, 0 .. 27 evenly. */
   private readonly ctrlPos: Float64Array;
-  /** basis[i*k + a] = φ_a(ctrlPos[i])·λ_a */
+  /**
+   * Row length of basis and C: k, or 8 when k ≤ 8 (zero-padded for the unrolled fieldMap8).
+   * The general loops run where it equals k.
+   */
+  private readonly stride: number;
+  /** basis[i*stride + a] = φ_a(ctrlPos[i])·λ_a */
   private readonly basis: Float64Array;
   private readonly cx: Float64Array;
   private readonly cy: Float64Array;
-  /** tx[a*G + j] = Σ_b C[a][b]·basis[j*k + b], for both components */
+  /** tx[a*G + j] = Σ_b C[a][b]·basis[j*stride + b], for both components */
   private readonly tx: Float64Array;
   private readonly ty: Float64Array;
   /** The sampling map at the control points, qx and qy, G×G each. */
@@ -196,20 +201,22 @@ export class Augmenter {
     this.grid = G;
     this.ctrlPos = new Float64Array(G);
     for (let i = 0; i < G; i++) this.ctrlPos[i] = (i * (N - 1)) / (G - 1);
-    this.basis = new Float64Array(G * k);
+    const st = k > 8 ? k : 8;
+    this.stride = st;
+    this.basis = new Float64Array(G * st);
     if (elastic) {
       const lam = smoothingSpectrum(spec.elasticSigmaPx);
       for (let i = 0; i < G; i++) {
         for (let a = 0; a < k; a++) {
           const phi = Math.sqrt((a === 0 ? 1 : 2) / N) * Math.cos((Math.PI * a * (this.ctrlPos[i] + 0.5)) / N);
-          this.basis[i * k + a] = phi * lam[a];
+          this.basis[i * st + a] = phi * lam[a];
         }
       }
     }
-    this.cx = new Float64Array(k * k);
-    this.cy = new Float64Array(k * k);
-    this.tx = new Float64Array(k * G);
-    this.ty = new Float64Array(k * G);
+    this.cx = new Float64Array(st * st);
+    this.cy = new Float64Array(st * st);
+    this.tx = new Float64Array(st * G);
+    this.ty = new Float64Array(st * G);
     this.qx = new Float64Array(G * G);
     this.qy = new Float64Array(G * G);
     this.rowSeg = new Int32Array(N);
@@ -436,11 +443,18 @@ export class Augmenter {
     const alpha = this.spec.elasticAlpha;
     const cx = this.cx;
     const cy = this.cy;
+    const st = this.stride;
     // Two coefficients per 32 random bits: 16 bits of resolution is plenty for noise.
-    for (let i = 0; i < k * k; i++) {
-      const bits = rng.nextU32();
-      cx[i] = alpha * ((bits & 0xffff) / 32768 - 1);
-      cy[i] = alpha * ((bits >>> 16) / 32768 - 1);
+    for (let a = 0; a < k; a++) {
+      for (let b = 0; b < k; b++) {
+        const bits = rng.nextU32();
+        cx[a * st + b] = alpha * ((bits & 0xffff) / 32768 - 1);
+        cy[a * st + b] = alpha * ((bits >>> 16) / 32768 - 1);
+      }
+    }
+    if (st === 8) {
+      this.fieldMap8(cos, sin, sx, sy);
+      return;
     }
     const basis = this.basis;
     const tx = this.tx;
@@ -491,6 +505,68 @@ export class Augmenter {
         const u = pos[j] - sx - CENTRE;
         const wi = pos[i] - sy - CENTRE;
         const wm = pos[m] - sy - CENTRE;
+        const u1 = u + evenX + oddX;
+        const w1 = wi + evenY + oddY;
+        qxs[i * G + j] = cos * u1 + sin * w1 + CENTRE;
+        qys[i * G + j] = -sin * u1 + cos * w1 + CENTRE;
+        const u2 = u + evenX - oddX;
+        const w2 = wm + evenY - oddY;
+        qxs[m * G + j] = cos * u2 + sin * w2 + CENTRE;
+        qys[m * G + j] = -sin * u2 + cos * w2 + CENTRE;
+      }
+    }
+  }
+
+  /**
+   * controlMap's two products for k ≤ 8 modes, unrolled over 8 (the missing modes are zero rows
+   * and columns of C and B, which add exact zeros). Each sum is formed in the same order as the
+   * general loops, so the map is the same to the bit.
+   */
+  private fieldMap8(cos: number, sin: number, sx: number, sy: number): void {
+    const k = this.modes;
+    const G = this.grid;
+    const pos = this.ctrlPos;
+    const qxs = this.qx;
+    const qys = this.qy;
+    const cx = this.cx;
+    const cy = this.cy;
+    const basis = this.basis;
+    const tx = this.tx;
+    const ty = this.ty;
+    const half = (G + 1) >> 1;
+    for (let a = 0; a < k; a++) {
+      const c = a * 8;
+      const x0 = cx[c], x1 = cx[c + 1], x2 = cx[c + 2], x3 = cx[c + 3], x4 = cx[c + 4], x5 = cx[c + 5], x6 = cx[c + 6], x7 = cx[c + 7];
+      const y0 = cy[c], y1 = cy[c + 1], y2 = cy[c + 2], y3 = cy[c + 3], y4 = cy[c + 4], y5 = cy[c + 5], y6 = cy[c + 6], y7 = cy[c + 7];
+      const o = a * G;
+      for (let j = 0; j < half; j++) {
+        const p = j * 8;
+        const b0 = basis[p], b1 = basis[p + 1], b2 = basis[p + 2], b3 = basis[p + 3];
+        const b4 = basis[p + 4], b5 = basis[p + 5], b6 = basis[p + 6], b7 = basis[p + 7];
+        const evenX = x0 * b0 + x2 * b2 + x4 * b4 + x6 * b6;
+        const oddX = x1 * b1 + x3 * b3 + x5 * b5 + x7 * b7;
+        const evenY = y0 * b0 + y2 * b2 + y4 * b4 + y6 * b6;
+        const oddY = y1 * b1 + y3 * b3 + y5 * b5 + y7 * b7;
+        tx[o + j] = evenX + oddX;
+        ty[o + j] = evenY + oddY;
+        tx[o + G - 1 - j] = evenX - oddX;
+        ty[o + G - 1 - j] = evenY - oddY;
+      }
+    }
+    const G2 = 2 * G, G3 = 3 * G, G4 = 4 * G, G5 = 5 * G, G6 = 6 * G, G7 = 7 * G;
+    for (let i = 0; i < half; i++) {
+      const m = G - 1 - i;
+      const p = i * 8;
+      const b0 = basis[p], b1 = basis[p + 1], b2 = basis[p + 2], b3 = basis[p + 3];
+      const b4 = basis[p + 4], b5 = basis[p + 5], b6 = basis[p + 6], b7 = basis[p + 7];
+      const wi = pos[i] - sy - CENTRE;
+      const wm = pos[m] - sy - CENTRE;
+      for (let j = 0; j < G; j++) {
+        const evenX = b0 * tx[j] + b2 * tx[G2 + j] + b4 * tx[G4 + j] + b6 * tx[G6 + j];
+        const oddX = b1 * tx[G + j] + b3 * tx[G3 + j] + b5 * tx[G5 + j] + b7 * tx[G7 + j];
+        const evenY = b0 * ty[j] + b2 * ty[G2 + j] + b4 * ty[G4 + j] + b6 * ty[G6 + j];
+        const oddY = b1 * ty[G + j] + b3 * ty[G3 + j] + b5 * ty[G5 + j] + b7 * ty[G7 + j];
+        const u = pos[j] - sx - CENTRE;
         const u1 = u + evenX + oddX;
         const w1 = wi + evenY + oddY;
         qxs[i * G + j] = cos * u1 + sin * w1 + CENTRE;
