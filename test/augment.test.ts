@@ -263,6 +263,48 @@ test('rotation + elastic changes the ink mass as the literal recipe does (same s
   assert.ok(r.p90 - r.p10 > 0.1, 'the distortion should visibly change some digits');
 });
 
+test('the fast transform equals its shortcut-free reference byte for byte, wherever the ink is', () => {
+  // Digits as they are, digits pushed against each edge, a full ramp, single pixels, blank images:
+  // the ink's box and the skipped cells must never drop a pixel the plain loop would compute.
+  const n = 120;
+  const imgs = new Uint8Array(digits(n));
+  for (let i = 0; i < n; i += 4) {
+    const img = imgs.subarray(i * 784, (i + 1) * 784);
+    const copy = new Uint8Array(img);
+    const [dx, dy] = [[5, 0], [-5, 0], [0, 5], [0, -5]][(i / 4) % 4];
+    shiftCopy(img, 0, copy, 0, dx, dy);
+  }
+  for (let i = 1; i < n; i += 10) for (let p = 0; p < 784; p++) imgs[i * 784 + p] = 8 * (p % 28) + 10;
+  for (let i = 2; i < n; i += 10) {
+    imgs.fill(0, i * 784, (i + 1) * 784);
+    imgs[i * 784 + ((i * 97) % 784)] = 255;
+  }
+  for (let i = 3; i < n; i += 10) imgs.fill(0, i * 784, (i + 1) * 784);
+  // The same images one byte off word alignment, to take the byte-by-byte copy.
+  const unaligned = new Uint8Array(imgs.length + 1).subarray(1);
+  unaligned.set(imgs);
+  const specs: Augmentation[] = [
+    { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 },
+    { rotateDeg: 10, shiftPx: 2, elasticAlpha: 60, elasticSigmaPx: 2 },
+    { rotateDeg: 0, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 6 },
+    { rotateDeg: 90, shiftPx: 3, elasticAlpha: 0, elasticSigmaPx: 4 },
+  ];
+  for (const spec of specs) {
+    const want = new Uint8Array(imgs.length);
+    const reference = new Augmenter(spec);
+    const rng = new Rng(17);
+    for (let i = 0; i < n; i++) reference.transformReference(want, i * 784, imgs, i * 784, rng);
+    for (const src of [imgs, unaligned]) {
+      const got = new Uint8Array(imgs.length);
+      new Augmenter(spec).transformAll(got, src, n, new Rng(17));
+      let differ = 0;
+      for (let p = 0; p < got.length; p++) if (got[p] !== want[p]) differ++;
+      assert.equal(differ, 0, `${JSON.stringify(spec)}${src === unaligned ? ', unaligned' : ''}: ${differ} bytes differ`);
+    }
+    assert.ok(want.some((v, p) => v !== imgs[p]), 'the transform should change something');
+  }
+});
+
 test('augmentInto refuses arrays that are too short', () => {
   assert.throws(() => augmentInto(new Uint8Array(784), new Uint8Array(784), 2, OFF, new Rng(1)), /need 2×784 bytes/);
 });

@@ -163,6 +163,8 @@ export class Augmenter {
   /** Per control cell (row-major, (G−1)²) and per band of cells: may it map onto ink? */
   private readonly cellIn: Uint8Array;
   private readonly bandIn: Uint8Array;
+  /** Outcode of each control point against the ink's box (which sides it lies beyond). */
+  private readonly side: Uint8Array;
   /** Rounding allowance when bounding a cell's samples by its corners (grows with the field's size). */
   private readonly margin: number;
   /** A word view of the last source buffer, for copying rows 4 bytes at a time. */
@@ -232,11 +234,59 @@ export class Augmenter {
     this.segStart[G - 1] = N;
     this.cellIn = new Uint8Array((G - 1) * (G - 1));
     this.bandIn = new Uint8Array(G - 1);
+    this.side = new Uint8Array(G * G);
     this.margin = 1e-6 * (1 + spec.elasticAlpha + spec.shiftPx);
   }
 
   /** Transforms the 784 bytes of src at srcOffset into out at outOffset (in place is fine). */
   transform(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng): void {
+    if (this.drawMap(out, outOffset, src, srcOffset, rng, true)) this.sample(out, outOffset, src, srcOffset);
+  }
+
+  /**
+   * The same transform without shortcuts: the general loops for the control map, and every output
+   * pixel sampled from a float copy of the source. Slow; the reference `transform` is tested
+   * against (the same draws and the same bytes).
+   */
+  transformReference(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng): void {
+    if (!this.drawMap(out, outOffset, src, srcOffset, rng, false)) return;
+    const pad = new Float32Array(P * P);
+    for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) pad[(y + 1) * P + x + 1] = src[srcOffset + y * N + x];
+    const G = this.grid;
+    const h = (N - 1) / (G - 1);
+    for (let y = 0; y < N; y++) {
+      const r0 = this.rowSeg[y] * G;
+      const t = this.rowFrac[y];
+      const rx = (j: number) => this.qx[r0 + j] + t * (this.qx[r0 + G + j] - this.qx[r0 + j]);
+      const ry = (j: number) => this.qy[r0 + j] + t * (this.qy[r0 + G + j] - this.qy[r0 + j]);
+      for (let s = 0; s < G - 1; s++) {
+        const stepX = (rx(s + 1) - rx(s)) / h;
+        const stepY = (ry(s + 1) - ry(s)) / h;
+        const x0 = this.segStart[s];
+        let qx = rx(s) + (x0 - this.ctrlPos[s]) * stepX + 1;
+        let qy = ry(s) + (x0 - this.ctrlPos[s]) * stepY + 1;
+        for (let x = x0; x < this.segStart[s + 1]; x++, qx += stepX, qy += stepY) {
+          let v = 0;
+          if (qx > 0 && qx < N + 1 && qy > 0 && qy < N + 1) {
+            const fx = Math.floor(qx);
+            const fy = Math.floor(qy);
+            const ax = qx - fx;
+            const i = fy * P + fx;
+            const top = pad[i] + ax * (pad[i + 1] - pad[i]);
+            v = top + (qy - fy) * (pad[i + P] + ax * (pad[i + P + 1] - pad[i + P]) - top);
+          }
+          out[outOffset + y * N + x] = Math.floor(v + 0.5);
+        }
+      }
+    }
+  }
+
+  /**
+   * Draws this image's transform. A pure shift (or nothing) is done right here, as an exact
+   * integer copy, and returns false; otherwise the sampling map is left at the control points
+   * and it returns true.
+   */
+  private drawMap(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng, unrolled: boolean): boolean {
     const spec = this.spec;
     // The order of draws is fixed: angle, shift, field. Same seed, same transforms.
     const angle = spec.rotateDeg > 0 ? ((2 * rng.uniform() - 1) * spec.rotateDeg * Math.PI) / 180 : 0;
@@ -251,8 +301,7 @@ export class Augmenter {
       else if (dir === 3) sx = -dist;
       else if (dir === 4) sx = dist;
     }
-    const k = this.modes;
-    if (angle === 0 && k === 0) {
+    if (angle === 0 && this.modes === 0) {
       if (out.buffer === src.buffer) {
         // In place (or overlapping): shift from a copy, since shiftCopy reads rows it has written.
         const copy = this.copy;
@@ -261,10 +310,17 @@ export class Augmenter {
       } else {
         shiftCopy(out, outOffset, src, srcOffset, sx, sy);
       }
-      return;
+      return false;
     }
-    this.controlMap(angle, sx, sy, rng);
+    this.controlMap(angle, sx, sy, rng, unrolled);
+    return true;
+  }
 
+  /**
+   * Samples the source along the map at the control points, skipping what is surely background:
+   * only output pixels whose source neighbourhood can touch the ink's bounding box are computed.
+   */
+  private sample(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number): void {
     // The source, padded: row fy of the padded frame starts at byte fy·32 and padded column fx is
     // byte fx + 3, so every row has zero bytes on both sides and rows 0 and 29 are zero.
     const img = this.img;
@@ -280,21 +336,36 @@ export class Augmenter {
         this.src32 = new Uint32Array(src.buffer, 0, src.buffer.byteLength >>> 2);
       }
       const src32 = this.src32;
-      let w = byteAt >>> 2;
-      for (let y = 0; y < N; y++) {
-        const d = (y + 1) * 8 + 1;
-        let any = 0;
-        for (let k = 0; k < 7; k++, w++) {
-          const v = src32[w];
-          img32[d + k] = v;
-          cols[k] |= v;
-          any |= v;
-        }
-        if (any !== 0) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0;
+      for (let y = 0, w = byteAt >>> 2, d = 9; y < N; y++, w += 7, d += 8) {
+        const v0 = src32[w], v1 = src32[w + 1], v2 = src32[w + 2], v3 = src32[w + 3];
+        const v4 = src32[w + 4], v5 = src32[w + 5], v6 = src32[w + 6];
+        img32[d] = v0;
+        img32[d + 1] = v1;
+        img32[d + 2] = v2;
+        img32[d + 3] = v3;
+        img32[d + 4] = v4;
+        img32[d + 5] = v5;
+        img32[d + 6] = v6;
+        c0 |= v0;
+        c1 |= v1;
+        c2 |= v2;
+        c3 |= v3;
+        c4 |= v4;
+        c5 |= v5;
+        c6 |= v6;
+        if ((v0 | v1 | v2 | v3 | v4 | v5 | v6) !== 0) {
           if (y < rmin) rmin = y;
           rmax = y;
         }
       }
+      cols[0] = c0;
+      cols[1] = c1;
+      cols[2] = c2;
+      cols[3] = c3;
+      cols[4] = c4;
+      cols[5] = c5;
+      cols[6] = c6;
     } else {
       const colBytes = this.colBytes;
       for (let y = 0; y < N; y++) {
@@ -339,27 +410,23 @@ export class Augmenter {
     const qys = this.qy;
     // A control cell whose four corners all map to one side of the ink's box maps wholly outside
     // it (the map is interpolated between them), so all its pixels are background: skip them.
+    // Each control point gets a bit per side it lies beyond (Cohen-Sutherland outcodes); a cell is
+    // outside when its corners share a bit.
+    const side = this.side;
+    for (let c = 0; c < G * G; c++) {
+      const x = qxs[c] + 1;
+      const y = qys[c] + 1;
+      side[c] = (x < loXs ? 1 : 0) | (x >= hiXs ? 2 : 0) | (y < loYs ? 4 : 0) | (y >= hiYs ? 8 : 0);
+    }
     const cellIn = this.cellIn;
     const bandIn = this.bandIn;
     for (let b = 0; b < G - 1; b++) {
       let band = 0;
       for (let s = 0; s < G - 1; s++) {
         const c = b * G + s;
-        const x00 = qxs[c] + 1;
-        const x01 = qxs[c + 1] + 1;
-        const x10 = qxs[c + G] + 1;
-        const x11 = qxs[c + G + 1] + 1;
-        const y00 = qys[c] + 1;
-        const y01 = qys[c + 1] + 1;
-        const y10 = qys[c + G] + 1;
-        const y11 = qys[c + G + 1] + 1;
-        const outside =
-          (x00 < loXs && x01 < loXs && x10 < loXs && x11 < loXs) ||
-          (x00 >= hiXs && x01 >= hiXs && x10 >= hiXs && x11 >= hiXs) ||
-          (y00 < loYs && y01 < loYs && y10 < loYs && y11 < loYs) ||
-          (y00 >= hiYs && y01 >= hiYs && y10 >= hiYs && y11 >= hiYs);
-        cellIn[b * (G - 1) + s] = outside ? 0 : 1;
-        if (!outside) band = 1;
+        const inside = (side[c] & side[c + 1] & side[c + G] & side[c + G + 1]) === 0 ? 1 : 0;
+        cellIn[b * (G - 1) + s] = inside;
+        band |= inside;
       }
       bandIn[b] = band;
     }
@@ -421,7 +488,7 @@ export class Augmenter {
    * drawn coefficients. They are uniform(−α, α): Simard's noise, in the DCT domain, with the same
    * variance (each displacement is a weighted sum of k² of them, so close to Gaussian, as his is).
    */
-  private controlMap(angle: number, sx: number, sy: number, rng: Rng): void {
+  private controlMap(angle: number, sx: number, sy: number, rng: Rng, unrolled: boolean): void {
     const k = this.modes;
     const G = this.grid;
     const cos = Math.cos(angle);
@@ -452,7 +519,7 @@ export class Augmenter {
         cy[a * st + b] = alpha * ((bits >>> 16) / 32768 - 1);
       }
     }
-    if (st === 8) {
+    if (unrolled && st === 8) {
       this.fieldMap8(cos, sin, sx, sy);
       return;
     }
@@ -470,14 +537,14 @@ export class Augmenter {
         let oddX = 0;
         let oddY = 0;
         for (let b = 0; b < k; b += 2) {
-          const bb = basis[j * k + b];
-          evenX += cx[a * k + b] * bb;
-          evenY += cy[a * k + b] * bb;
+          const bb = basis[j * st + b];
+          evenX += cx[a * st + b] * bb;
+          evenY += cy[a * st + b] * bb;
         }
         for (let b = 1; b < k; b += 2) {
-          const bb = basis[j * k + b];
-          oddX += cx[a * k + b] * bb;
-          oddY += cy[a * k + b] * bb;
+          const bb = basis[j * st + b];
+          oddX += cx[a * st + b] * bb;
+          oddY += cy[a * st + b] * bb;
         }
         tx[a * G + j] = evenX + oddX;
         ty[a * G + j] = evenY + oddY;
@@ -493,12 +560,12 @@ export class Augmenter {
         let oddX = 0;
         let oddY = 0;
         for (let a = 0; a < k; a += 2) {
-          const bb = basis[i * k + a];
+          const bb = basis[i * st + a];
           evenX += bb * tx[a * G + j];
           evenY += bb * ty[a * G + j];
         }
         for (let a = 1; a < k; a += 2) {
-          const bb = basis[i * k + a];
+          const bb = basis[i * st + a];
           oddX += bb * tx[a * G + j];
           oddY += bb * ty[a * G + j];
         }
