@@ -1,14 +1,8 @@
 // Augmentation throughput for `npm run bench`: our kernels (one thread), the literal recipe in TS,
 // sharp per image, and the SciPy yardstick ../shared/bench/ref_augment.py, measured in the same run.
 //
-// Figures measured on this 2-core machine (rotate ±15° + elastic 34/4, one thread, images/s): first
-// with the machine nearly idle (separate runs), then three `benchAugment()` + `runRefAugment()` runs
-// while other work kept the load average at 5-8 (each column is one run, so its ratio is fair):
-//   Augmenter (src/engine/augment.ts)       ~100,000 (best of 6 × 10,000)   33,852  52,344  61,649
-//   augmentReference (literal recipe, TS)     ~1,900                           894   1,481   1,064
-//   sharp, rotate only, one image per call       -                             364     717     680
-//   ref_augment.py, pyenv python3              3,012                         2,245   2,284   2,698
-//   ref_augment.py, Debian /usr/bin/python3    5,019                         1,846   1,092   1,753
+// `npm run bench` prints the figures of one run; the kernel's history (about 55,000 images/s at first,
+// 83,000-118,000 after skipping background) is in docs/speed.md.
 // sharp costs ~1-3 ms per 28×28 call here (awaited one by one; 4 in flight is no faster) and has no
 // elastic distortion at all.
 // So the per-epoch hot path runs in our kernels; sharp only decodes uploads and encodes previews.
