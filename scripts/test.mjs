@@ -11,6 +11,11 @@ function find(dir) {
   });
 }
 
+// The one build step (npm install's prepare) again, so edited kernels are never tested stale; it
+// returns at once when the generated module is newer than its source.
+const built = spawnSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
+
 const filters = process.argv.slice(2);
 const files = find('test')
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))

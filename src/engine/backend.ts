@@ -19,5 +19,12 @@ export function getBackend(name?: BackendName): Backend {
     return wasmBackend;
   }
   if (name !== undefined) throw new Error(`unknown backend "${String(name)}" (expected wasm or reference)`);
-  return wasmAvailable() ? wasmBackend : referenceBackend;
+  if (wasmAvailable()) return wasmBackend;
+  if (!fallbackSaid) {
+    fallbackSaid = true;
+    console.warn(`nnlab: using the slower reference kernels: ${wasmUnavailableReason()}`);
+  }
+  return referenceBackend;
 }
+
+let fallbackSaid = false;

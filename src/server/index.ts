@@ -2,6 +2,7 @@
 // WebSocket to the same services as Electron's main process. A random token in the printed URL
 // guards both: without it (or its cookie) requests get 403; WebSockets from other origins, other
 // hosts (DNS rebinding) and paths outside the served folder are refused.
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, realpathSync, statSync } from 'node:fs';
@@ -205,9 +206,10 @@ function serveSocket(ws: WebSocket, api: LabApi): void {
   });
 }
 
-function parseArgs(args: string[]): { port: number; runsDir: string | null } {
+function parseArgs(args: string[]): { port: number; runsDir: string | null; open: boolean } {
   let port = 0;
   let runsDir: string | null = null;
+  let open = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => {
@@ -220,14 +222,28 @@ function parseArgs(args: string[]): { port: number; runsDir: string | null } {
       port = Number(v);
       if (!/^\d+$/.test(v) || port < 0 || port > 65535) throw new Error(`--port must be an integer in [0, 65535], got ${JSON.stringify(v)}`);
     } else if (a === '--runs-dir') runsDir = value();
-    else throw new Error(`unknown option ${JSON.stringify(a)} for serve (expected --port N, --runs-dir DIR)`);
+    else if (a === '--open') open = true;
+    else throw new Error(`unknown option ${JSON.stringify(a)} for serve (expected --port N, --runs-dir DIR, --open)`);
   }
-  return { port, runsDir };
+  return { port, runsDir, open };
+}
+
+/** Opens the URL in the system's browser where there is one; the printed URL is enough where not. */
+function openInBrowser(url: string): void {
+  const [command, ...args] =
+    process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '""', url] : ['xdg-open', url];
+  try {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // No opener on this system: the URL above is printed for the user to open.
+  }
 }
 
 /** `npm run serve [-- --port N] [--runs-dir DIR]`: builds the renderer if needed, then serves it. */
 export async function serveMain(args: string[]): Promise<void> {
-  const { port, runsDir } = parseArgs(args);
+  const { port, runsDir, open } = parseArgs(args);
   const { repoRoot } = await import('../main/paths');
   const { ensureRendererBuilt } = await import('./build-renderer');
   const { createLabService } = await import('../main/lab-service');
@@ -243,6 +259,7 @@ export async function serveMain(args: string[]): Promise<void> {
     throw new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use; pick another with --port N` : oneLine(e));
   }
   process.stdout.write(`nnlab is serving on 127.0.0.1 only. Open:\n  ${server.url}\n(Ctrl+C to stop)\n`);
+  if (open) openInBrowser(server.url);
   const stop = async () => {
     await server.close();
     await api.close();

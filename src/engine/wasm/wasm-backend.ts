@@ -3,7 +3,17 @@
 // (kernels.generated.ts, made by scripts/build-wasm.mjs) so it works in node, worker_threads,
 // Electron and a browser with no file access.
 import type { Backend, Kernels, Workspace } from '../kernels';
-import { kernelsWasmBase64 } from './kernels.generated';
+
+/**
+ * The kernels' bytes, embedded by scripts/build-wasm.mjs (npm install runs it as `prepare`). In a
+ * clone where that never ran the import fails; the engine then uses the reference kernels and says
+ * so once, instead of failing to load.
+ */
+const kernelsWasmBase64: string | null = await import('./kernels.generated').then(
+  (m: { kernelsWasmBase64: string }) => m.kernelsWasmBase64,
+  () => null,
+);
+export const GENERATED_MISSING = 'src/engine/wasm/kernels.generated.ts is missing (npm install builds it; or run node scripts/build-wasm.mjs)';
 
 interface WasmExports {
   scratchEnd(): number;
@@ -66,6 +76,7 @@ export function kernelModule(): WasmModule | null {
   if (compiled || compileError) return compiled;
   try {
     if (!WA) throw new Error('no WebAssembly in this runtime');
+    if (kernelsWasmBase64 === null) throw new Error(GENERATED_MISSING);
     compiled = new WA.Module(decodeBase64(kernelsWasmBase64));
   } catch (e) {
     compileError = `WebAssembly SIMD kernels unavailable: ${(e as Error).message}`;
