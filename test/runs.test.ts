@@ -10,6 +10,7 @@ import type { TrainerCheckpoint } from '../src/engine/trainer';
 import type { LabEvent, RunSummary } from '../src/shared/api';
 import { createLabService, type LabService } from '../src/main/lab-service';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint } from '../src/main/runs/checkpoint';
+import { DEFAULT_HEAP_LIMIT_MB, poolOptions } from '../src/main/runs/pool';
 
 const dirs: string[] = [];
 const services: LabService[] = [];
@@ -383,4 +384,12 @@ test('a run folder that can no longer be written fails that run with the reason;
   assert.ok(errors.some((m) => m.includes(r.id)), 'the failed run.json write was reported');
   await lab.deleteRun(r.id);
   assert.equal(existsSync(join(runsDir, r.id)), false);
+});
+
+test('training workers get the default heap limit when none is given, even as an explicit undefined', () => {
+  const base = { store: {} as never, data: async () => ({}) as never, workerUrl: 'file:///w.js', emit: () => {} };
+  assert.equal(poolOptions({ ...base, heapLimitMb: undefined }).heapLimitMb, DEFAULT_HEAP_LIMIT_MB);
+  assert.equal(poolOptions(base).heapLimitMb, DEFAULT_HEAP_LIMIT_MB);
+  assert.equal(poolOptions({ ...base, heapLimitMb: 300 }).heapLimitMb, 300);
+  assert.equal(poolOptions({ ...base, progressIntervalMs: undefined }).progressIntervalMs > 0, true);
 });

@@ -35,6 +35,18 @@ interface Live {
   exited: Promise<void>;
 }
 
+export const DEFAULT_HEAP_LIMIT_MB = 2048;
+const DEFAULT_PROGRESS_INTERVAL_MS = 100;
+
+/** The options with their defaults filled in, where a key given as undefined counts as not given. */
+export function poolOptions(opts: PoolOptions): Required<PoolOptions> {
+  return {
+    ...opts,
+    heapLimitMb: opts.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
+    progressIntervalMs: opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+  };
+}
+
 /** At most one per-epoch summary event per run in this many milliseconds. */
 const RUN_EVENT_MS = 200;
 
@@ -48,7 +60,7 @@ export class RunPool {
   private readonly opts: Required<PoolOptions>;
 
   constructor(opts: PoolOptions) {
-    this.opts = { heapLimitMb: 2048, progressIntervalMs: 100, ...opts };
+    this.opts = poolOptions(opts);
     for (const rec of opts.store.loadAll((id, message) => console.error(`runs: skipping ${id}: ${message}`))) {
       // A run that was training when the process died has no worker now: it failed, and can go on.
       if (rec.state === 'running') {
