@@ -1,224 +1,29 @@
-// `npm run reproduce`: runs the headline experiments of chapters 1 and 3 of Nielsen's book with the
-// lab's engine (same seeds every time) and writes docs/REPRODUCTION.md: experiment, the book's figure,
+// `npm run reproduce`: runs the headline experiments of chapters 1 and 3 of Nielsen's book (the one
+// catalogue, src/shared/experiments.ts, the builder's presets too) through the one epoch loop (same seeds every time) and writes docs/REPRODUCTION.md: experiment, the book's figure,
 // ours, epochs, seconds. `--quick` cuts every run to a few epochs (a smoke test; writes no report
 // unless --out is given); `--only ID[,ID]` runs a subset; `--out PATH` writes the report elsewhere.
 import { existsSync, readFileSync } from 'node:fs';
-import { augmentInto } from '../src/engine/augment';
 import { getBackend } from '../src/engine/backend';
-import { IMAGE_PIXELS } from '../src/engine/data';
 import type { Hyperparams } from '../src/engine/hyperparams';
-import { defaultHyperparams } from '../src/engine/hyperparams';
 import type { EpochMetrics } from '../src/engine/metrics';
-import { Rng } from '../src/engine/rng';
 import { Trainer } from '../src/engine/trainer';
-import { epochAugmentSeed } from '../src/cli/train';
 import { loadMnist } from '../src/main/datasets';
 import { writeFileAtomicSync } from '../src/main/runs/atomic';
+import { trainEpochs } from '../src/main/runs/epoch-loop';
+import { CH1, CH3, EXPERIMENTS as CATALOGUE, type Experiment } from '../src/shared/experiments';
 
-const CH1 = 'http://neuralnetworksanddeeplearning.com/chap1.html';
-const CH3 = 'http://neuralnetworksanddeeplearning.com/chap3.html';
-
-type Judge = 'accuracy' | 'init' | 'eta' | 'none';
-
-interface Experiment {
-  id: string;
-  title: string;
-  /** The book's figure as a fraction, when it gives one. */
-  book: number | null;
-  /** The book's words, where its figure is a picture or a claim. */
-  bookText: string;
-  source: string;
-  hp: Partial<Hyperparams>;
-  /** Epochs in --quick mode. */
-  quickEpochs: number;
-  judge: Judge;
-  /** The experiment whose result this one is compared with, when the book has no number. */
-  baseline?: string;
+/** A row of the report: an experiment of the catalogue, or a seed replicate of one. */
+interface Row extends Experiment {
   /** Set on a seed replicate: the experiment whose noise it measures. */
   replicateOf?: string;
 }
 
-const all = { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true };
-const trainCostOnly = { evalAccuracy: true, evalCost: false, trainAccuracy: false, trainCost: true };
-
-const EXPERIMENTS: Experiment[] = [
-  {
-    id: 'ch1-30',
-    title: 'Ch. 1: network.py, 784-30-10, quadratic, η = 3.0, N(0,1) init, test data',
-    book: 0.9542,
-    bookText: '95.42% at its best epoch (epoch 28 of 30)',
-    source: CH1,
-    hp: { cost: 'quadratic', init: 'large', eta: 3.0, evalSet: 'test' },
-    quickEpochs: 2,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch1-100',
-    title: 'Ch. 1: network.py, 784-100-10, quadratic, η = 3.0, N(0,1) init, test data',
-    book: 0.9659,
-    bookText: '96.59% (the book notes large run-to-run variation)',
-    source: CH1,
-    hp: { sizes: [784, 100, 10], cost: 'quadratic', init: 'large', eta: 3.0, evalSet: 'test' },
-    quickEpochs: 1,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch3-ce-30',
-    title: 'Ch. 3: 784-30-10, cross-entropy, η = 0.5, large init, test data',
-    book: 0.9549,
-    bookText: '95.49%',
-    source: CH3,
-    hp: { cost: 'cross-entropy', init: 'large', eta: 0.5, evalSet: 'test' },
-    quickEpochs: 2,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch3-ce-100',
-    title: 'Ch. 3: 784-100-10, cross-entropy, η = 0.5, large init, test data',
-    book: 0.9682,
-    bookText: '96.82%',
-    source: CH3,
-    hp: { sizes: [784, 100, 10], cost: 'cross-entropy', init: 'large', eta: 0.5, evalSet: 'test' },
-    quickEpochs: 1,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch3-overfit',
-    title: 'Ch. 3: 1,000 training images, 784-30-10, η = 0.5, 400 epochs, test data',
-    book: 0.8227,
-    bookText: 'test accuracy tops out at 82.27%; training accuracy reaches 100%',
-    source: CH3,
-    hp: { init: 'large', eta: 0.5, epochs: 400, trainSize: 1000, evalSet: 'test', monitor: all },
-    quickEpochs: 20,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch3-overfit-l2',
-    title: 'Ch. 3: 1,000 training images, λ = 0.1, 400 epochs, test data',
-    book: 0.871,
-    bookText: 'peak test accuracy 87.1%',
-    source: CH3,
-    hp: { init: 'large', eta: 0.5, lambda: 0.1, epochs: 400, trainSize: 1000, evalSet: 'test', monitor: all },
-    quickEpochs: 20,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch3-l2-30',
-    title: 'Ch. 3: 784-30-10, λ = 5, η = 0.5, 50,000 images, large init, test data',
-    book: 0.9649,
-    bookText: '96.49%',
-    source: CH3,
-    hp: { init: 'large', eta: 0.5, lambda: 5, evalSet: 'test' },
-    quickEpochs: 2,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch3-l2-100',
-    title: 'Ch. 3: 784-100-10, λ = 5, η = 0.5, 30 epochs, large init, validation data',
-    book: 0.9792,
-    bookText: '97.92%',
-    source: CH3,
-    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.5, lambda: 5, evalSet: 'validation' },
-    quickEpochs: 1,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch3-l2-100-60',
-    title: 'Ch. 3: 784-100-10, λ = 5, η = 0.1, 60 epochs, large init, validation data',
-    book: 0.9804,
-    bookText: '98.04% ("we break the 98 percent barrier")',
-    source: CH3,
-    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.1, lambda: 5, epochs: 60, evalSet: 'validation' },
-    quickEpochs: 1,
-    judge: 'accuracy',
-  },
-  {
-    id: 'ch3-init-old',
-    title: 'Ch. 3: old init N(0,1), 784-30-10, λ = 5, η = 0.1, validation data',
-    book: 0.96,
-    bookText: 'under 87% after epoch 1; "somewhat over 96%" at the end',
-    source: CH3,
-    hp: { init: 'large', eta: 0.1, lambda: 5, evalSet: 'validation' },
-    quickEpochs: 2,
-    judge: 'init',
-  },
-  {
-    id: 'ch3-init-new',
-    title: 'Ch. 3: new init N(0,1/n_in), 784-30-10, λ = 5, η = 0.1, validation data',
-    book: 0.96,
-    bookText: 'almost 93% after epoch 1; "somewhat over 96%" at the end',
-    source: CH3,
-    hp: { init: 'default', eta: 0.1, lambda: 5, evalSet: 'validation' },
-    quickEpochs: 2,
-    judge: 'init',
-  },
-  ...[0.025, 0.25, 2.5].map(
-    (eta): Experiment => ({
-      id: `ch3-eta-${eta}`,
-      title: `Ch. 3: learning rate η = ${eta}, 784-30-10, λ = 5 (training cost)`,
-      book: null,
-      bookText:
-        eta === 2.5
-          ? 'training cost oscillates from the start'
-          : eta === 0.25
-            ? 'training cost falls steadily, fastest of the three in the end'
-            : 'training cost falls, but slowly',
-      source: `${CH3} (fig/multiple_eta.py)`,
-      hp: { eta, lambda: 5, evalSet: 'validation', monitor: trainCostOnly },
-      quickEpochs: 2,
-      judge: 'eta',
-    }),
-  ),
-  {
-    id: 'ch3-softmax',
-    title: 'Ch. 3: softmax + log-likelihood, 784-30-10, λ = 5, η = 0.5, test data',
-    book: null,
-    bookText: 'no run in the book; compare the sigmoid + cross-entropy run with λ = 5 (96.49%)',
-    source: CH3,
-    hp: { cost: 'log-likelihood', init: 'large', eta: 0.5, lambda: 5, evalSet: 'test' },
-    quickEpochs: 2,
-    judge: 'none',
-    baseline: 'ch3-l2-30',
-  },
-  {
-    id: 'ch3-dropout',
-    title: 'Ch. 3: dropout p = 0.5, 784-100-10, η = 0.5, validation data',
-    book: null,
-    bookText: 'no network2.py run (it has no dropout); the book cites 98.4% for 784-800-800-10 (Hinton et al.)',
-    source: CH3,
-    hp: { sizes: [784, 100, 10], dropout: 0.5, eta: 0.5, evalSet: 'validation' },
-    quickEpochs: 1,
-    judge: 'none',
-    baseline: 'ch3-ce-100',
-  },
-  {
-    id: 'ch3-augmented',
-    title: 'Ch. 3: augmented data (±10° rotation, 1 px shift, elastic α 34 σ 4), 784-100-10, λ = 5, validation data',
-    book: null,
-    bookText: 'no network2.py run; the book cites Simard et al.: expansion took 98.4% to 99.3% (784-800-10)',
-    source: CH3,
-    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.5, lambda: 5, evalSet: 'validation', augment: { rotateDeg: 10, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 } },
-    quickEpochs: 1,
-    judge: 'none',
-    baseline: 'ch3-l2-100',
-  },
-  {
-    id: 'ch3-augmented-shift',
-    title: 'Ch. 3: augmented data, 1 px shifts only (expand_mnist.py-style), 784-100-10, λ = 5, validation data',
-    book: null,
-    bookText: 'no network2.py run in ch. 3 (ch. 6 uses expand_mnist.py\'s 1-pixel shifts with conv nets)',
-    source: CH3,
-    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.5, lambda: 5, evalSet: 'validation', augment: { rotateDeg: 0, shiftPx: 1, elasticAlpha: 0, elasticSigmaPx: 4 } },
-    quickEpochs: 1,
-    judge: 'none',
-    baseline: 'ch3-l2-100',
-  },
-];
+const EXPERIMENTS: Row[] = [...CATALOGUE];
 
 /** Seeds 2-5 of an experiment: its run-to-run noise, measured rather than guessed. */
-function replicates(baseId: string): Experiment[] {
+function replicates(baseId: string): Row[] {
   const base = EXPERIMENTS.find((e) => e.id === baseId)!;
-  return [2, 3, 4, 5].map((seed) => ({ ...base, id: `${baseId}-seed-${seed}`, title: `${base.title}, seed ${seed}`, hp: { ...base.hp, seed }, replicateOf: baseId }));
+  return [2, 3, 4, 5].map((seed) => ({ ...base, id: `${baseId}-seed-${seed}`, title: `${base.title}, seed ${seed}`, hyperparams: { ...base.hyperparams, seed }, replicateOf: baseId }));
 }
 EXPERIMENTS.push(...replicates('ch3-ce-30'), ...replicates('ch3-overfit-l2'));
 
@@ -226,7 +31,7 @@ EXPERIMENTS.push(...replicates('ch3-ce-30'), ...replicates('ch3-overfit-l2'));
 const DEFAULT_NOISE = 'ch3-ce-30';
 
 interface Result {
-  exp: Experiment;
+  exp: Row;
   hp: Hyperparams;
   history: EpochMetrics[];
   bestEpoch: number | null;
@@ -256,21 +61,13 @@ function parseFlags(argv: string[]): { quick: boolean; only: string[] | null; ou
   return { quick, only, out, list };
 }
 
-async function run(exp: Experiment, quick: boolean): Promise<Result> {
+async function run(exp: Row, quick: boolean): Promise<Result> {
   const mnist = await loadMnist();
-  const hp: Hyperparams = { ...defaultHyperparams(), ...exp.hp };
-  if (quick) hp.epochs = exp.quickEpochs;
+  const hp: Hyperparams = { ...exp.hyperparams, epochs: quick ? exp.quickEpochs : exp.hyperparams.epochs };
   const evalData = hp.evalSet === 'test' ? mnist.test : hp.evalSet === 'validation' ? mnist.validation : null;
   const trainer = new Trainer(hp, mnist.train, evalData, { backend: getBackend() });
-  const augmented = hp.augment ? new Uint8Array(trainer.train.count * IMAGE_PIXELS) : null;
   const t0 = performance.now();
-  while (!trainer.done) {
-    if (hp.augment && augmented) {
-      augmentInto(augmented, trainer.train.images, trainer.train.count, hp.augment, new Rng(epochAugmentSeed(hp.seed, trainer.epoch)));
-      trainer.setEpochImages(augmented);
-    }
-    trainer.runEpoch();
-  }
+  await trainEpochs(trainer);
   const seconds = (performance.now() - t0) / 1000;
   return { exp, hp, history: trainer.history.slice(), bestEpoch: trainer.bestEpoch, best: trainer.bestEvalAccuracy, seconds };
 }
@@ -318,9 +115,9 @@ function noiseOf(id: string, results: Result[]): Noise | null {
 
 function verdict(r: Result, results: Result[], byId: Map<string, Result>): string {
   const e = r.exp;
-  if (e.judge === 'accuracy' && e.book !== null && r.best !== null) {
+  if (e.judge === 'accuracy' && e.bookAccuracy !== null && r.best !== null) {
     const noise = noiseOf(e.id, results) ?? noiseOf(DEFAULT_NOISE, results);
-    const diff = r.best - e.book;
+    const diff = r.best - e.bookAccuracy;
     const tol = Math.max(0.003, noise !== null ? 3 * noise.sd : 0);
     const sign = diff >= 0 ? '+' : '−';
     const d = `${sign}${(100 * Math.abs(diff)).toFixed(2)} points`;
@@ -375,7 +172,7 @@ function report(results: Result[], quick: boolean, totalSeconds: number): string
   lines.push('|---|---|---|---|---|---|---|');
   for (const r of results) {
     if (r.exp.replicateOf) continue;
-    const book = r.exp.book !== null && r.exp.judge === 'accuracy' ? `${pct(r.exp.book)}` : r.exp.bookText;
+    const book = r.exp.bookAccuracy !== null && r.exp.judge === 'accuracy' ? `${pct(r.exp.bookAccuracy)}` : r.exp.book;
     lines.push(`| \`${r.exp.id}\` ${r.exp.title} | ${book} | ${pct(r.best)} | ${r.bestEpoch ?? '—'} | ${r.history.length} | ${r.seconds.toFixed(0)} | ${verdict(r, results, byId)} |`);
   }
   const over = byId.get('ch3-overfit');
@@ -441,7 +238,7 @@ async function main(): Promise<void> {
   for (const exp of chosen) {
     const r = await run(exp, quick);
     results.push(r);
-    process.stdout.write(`${exp.id}: best ${pct(r.best)} at epoch ${r.bestEpoch ?? '—'} of ${r.history.length} (book ${exp.book === null ? exp.bookText : pct(exp.book)}), ${r.seconds.toFixed(1)} s\n`);
+    process.stdout.write(`${exp.id}: best ${pct(r.best)} at epoch ${r.bestEpoch ?? '—'} of ${r.history.length} (book ${exp.bookAccuracy === null ? exp.book : pct(exp.bookAccuracy)}), ${r.seconds.toFixed(1)} s\n`);
   }
   const text = report(results, quick, (performance.now() - t0) / 1000);
   const path = out ?? (quick || only ? null : 'docs/REPRODUCTION.md');

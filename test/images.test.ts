@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ImageError, MAX_INPUT_PIXELS, decodeImageBuffer, decodeImageFile, encodePng } from '../src/main/images';
+import { MAX_IMAGE_INPUT_PIXELS as MAX_INPUT_PIXELS } from '../src/shared/limits';
+import { ImageError, decodeImageBuffer, decodeImageFile, encodePng } from '../src/main/images';
 import { normalizeGrayImage } from '../src/engine/digit-normalize';
 import { loadMnistSync } from '../src/main/datasets';
 

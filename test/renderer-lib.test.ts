@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inkBounds, rasterizeStrokes } from '../src/renderer/src/lib/rasterize';
 import { runMarkers, runsCsv, seriesPoints, smooth } from '../src/renderer/src/lib/series';
-import { PRESETS } from '../src/renderer/src/lib/presets';
+import { EXPERIMENTS, PRESETS } from '../src/shared/experiments';
 import { validateHyperparams, defaultHyperparams } from '../src/engine/hyperparams';
 import type { EpochMetrics, RunSummary } from '../src/shared/api';
 
@@ -80,20 +80,26 @@ test('CSV: one row per run and epoch, names quoted', () => {
   assert.equal(csv, 'run,name,epoch,seconds,eta,trainCost,trainAccuracy,evalCost,evalAccuracy\nrun-1,"a, ""b""",1,2,0.5,,,,0.9\n');
 });
 
-test('every preset is a valid experiment with the book figure it cites', () => {
-  assert.ok(PRESETS.length >= 14);
-  for (const p of PRESETS) {
+test('every experiment of the one catalogue is valid, cites the book, and the builder shows its presets', () => {
+  assert.equal(PRESETS.length, 14);
+  assert.equal(new Set(EXPERIMENTS.map((e) => e.id)).size, EXPERIMENTS.length, 'ids are unique');
+  for (const p of EXPERIMENTS) {
     assert.deepEqual(validateHyperparams(p.hyperparams), p.hyperparams, p.id);
     assert.ok(p.book.length > 10, p.id);
   }
-  const byId = Object.fromEntries(PRESETS.map((p) => [p.id, p]));
-  assert.equal(byId['ch1-quadratic'].hyperparams.cost, 'quadratic');
-  assert.equal(byId['ch1-quadratic'].hyperparams.eta, 3);
-  assert.equal(byId['ch3-cross-entropy'].bookAccuracy, 0.9549);
+  const byId = Object.fromEntries(EXPERIMENTS.map((p) => [p.id, p]));
+  assert.equal(byId['ch1-30'].hyperparams.cost, 'quadratic');
+  assert.equal(byId['ch1-30'].hyperparams.eta, 3);
+  assert.equal(byId['ch3-ce-30'].bookAccuracy, 0.9549);
+  // Where the builder and the report once disagreed: softmax is compared with ch3-l2-30 (large
+  // init, test data) and the augmented run with ch3-l2-100 (large init), so they share those settings.
+  assert.equal(byId['ch3-softmax'].hyperparams.init, byId[byId['ch3-softmax'].baseline!].hyperparams.init);
+  assert.equal(byId['ch3-softmax'].hyperparams.evalSet, byId[byId['ch3-softmax'].baseline!].hyperparams.evalSet);
+  assert.equal(byId['ch3-augmented'].hyperparams.init, byId[byId['ch3-augmented'].baseline!].hyperparams.init);
   assert.equal(byId['ch3-overfit'].hyperparams.trainSize, 1000);
   assert.equal(byId['ch3-overfit'].hyperparams.epochs, 400);
   assert.equal(byId['ch3-overfit-l2'].hyperparams.lambda, 0.1);
-  assert.equal(byId['ch3-100-hidden'].bookAccuracy, 0.9804);
+  assert.equal(byId['ch3-l2-100-60'].bookAccuracy, 0.9804);
   assert.notDeepEqual(byId['ch3-init-old'].hyperparams.init, byId['ch3-init-new'].hyperparams.init);
   assert.notDeepEqual(PRESETS[0].hyperparams, defaultHyperparams());
 });

@@ -11,6 +11,7 @@ import type { LabEvent, RunSummary } from '../src/shared/api';
 import { createLabService, type LabService } from '../src/main/lab-service';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint } from '../src/main/runs/checkpoint';
 import { DEFAULT_HEAP_LIMIT_MB, poolOptions } from '../src/main/runs/pool';
+import { dispatchCall } from '../src/shared/validate';
 
 const dirs: string[] = [];
 const services: LabService[] = [];
@@ -185,9 +186,9 @@ test('set eta mid-run is applied, recorded with a marker, and validated', async 
   const r = await lab.startRun(small({ epochs: 6 }));
   await lab.pauseRun(r.id);
   await lab.setEta(r.id, 0.125);
-  await assert.rejects(lab.setEta(r.id, 0), /eta must be a number in \(0, 1000000\]/);
-  await assert.rejects(lab.setEta(r.id, Number.NaN), /eta must be/);
-  await assert.rejects(lab.setEta(r.id, '1' as unknown as number), /eta must be/);
+  await assert.rejects(dispatchCall(lab, 'setEta', [r.id, 0]), /eta must be a number in \(0, 1000000\]/);
+  await assert.rejects(dispatchCall(lab, 'setEta', [r.id, Number.NaN]), /eta must be/);
+  await assert.rejects(dispatchCall(lab, 'setEta', [r.id, '1']), /eta must be/);
   await lab.resumeRun(r.id);
   const done = await ended(lab, r.id);
   assert.equal(done.state, 'finished');
@@ -267,7 +268,7 @@ test('CSV export has a header and one row per epoch; delete removes the run and 
   assert.equal((await lab.listRuns()).some((x) => x.id === r.id), false);
   assert.ok(events.some((e) => e.type === 'run-deleted' && e.runId === r.id));
   await assert.rejects(lab.runCsv(r.id), /no run with id/);
-  await assert.rejects(lab.deleteRun('../etc'), /run id must be/);
+  await assert.rejects(dispatchCall(lab, 'deleteRun', ['../etc']), /run id must be/);
 });
 
 test('an augmented run trains on fresh transforms each epoch, reproducibly, and resumes bit for bit', async () => {
@@ -289,9 +290,7 @@ test('an augmented run trains on fresh transforms each epoch, reproducibly, and 
 });
 
 test('the CLI and a worker train the same run bit for bit, augmented too', async () => {
-  const { trainMain, epochAugmentSeed } = await import('../src/cli/train');
-  const { epochSeed } = await import('../src/main/runs/augment-epoch');
-  for (const [seed, epoch] of [[1, 1], [7, 3], [2 ** 32 - 1, 400]]) assert.equal(epochSeed(seed, epoch), epochAugmentSeed(seed, epoch - 1));
+  const { trainMain } = await import('../src/cli/train');
   const runsDir = tempDir();
   const { lab } = open(runsDir);
   const saved = join(runsDir, 'cli.json');

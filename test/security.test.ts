@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { useFakeElectron } from './e2e/fixtures/use-fake-electron';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAB_CALLS } from '../src/server/calls';
-import { callChannel, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL } from '../src/preload/shell-api';
+import { LAB_CALLS } from '../src/shared/validate';
+import { callChannel, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL } from '../src/shared/shell-api';
 
 const root = join(import.meta.dirname, '..');
 const fakeUrl = useFakeElectron({ modulePath: '/built/worker.js' });
@@ -108,10 +108,10 @@ test('every handler checks its sender', async () => {
 
 test('handlers validate their payloads with one line before the services see them', async () => {
   const appUrl = fake.recorded.windows[0].url!;
-  await assert.rejects(invoke(callChannel('pauseRun'), appUrl, 42), /pauseRun id must be a run id/);
+  await assert.rejects(invoke(callChannel('pauseRun'), appUrl, 42), /pauseRun: run id must be a string like/);
   await assert.rejects(invoke(callChannel('startRun'), appUrl, { sizes: [784, 1e9, 10] }), /sizes/);
   await assert.rejects(invoke(callChannel('predict'), appUrl, { kind: 'file', path: '/etc/passwd' }, { width: 1, height: 1, pixels: [0] }), /kind/);
-  await assert.rejects(invoke(CHANNEL_SAVE_MODEL, appUrl, { kind: 'loaded', id: 7 }), /id must be a string/);
+  await assert.rejects(invoke(CHANNEL_SAVE_MODEL, appUrl, { kind: 'loaded', id: 7 }), /saveModelFile: model.id must be a loaded model's id/);
 });
 
 test('the preload exposes only domain verbs and subscriptions', async () => {
@@ -129,5 +129,5 @@ test('the preload exposes only domain verbs and subscriptions', async () => {
 test('the preload source imports nothing but electron and the shared contract (types and the verb list)', () => {
   const src = readFileSync(join(root, 'src/preload/index.ts'), 'utf8');
   const imports = [...src.matchAll(/from '([^']+)'/g)].map((m) => m[1]).sort();
-  assert.deepEqual(imports, ['../shared/api', '../shared/api-client', './shell-api', 'electron']);
+  assert.deepEqual(imports, ['../shared/api', '../shared/api-client', '../shared/shell-api', 'electron']);
 });

@@ -2,6 +2,7 @@
 // and the hyperparameter object, so a flag means the same thing everywhere.
 import type { Augmentation, Hyperparams, Monitors } from '../engine/hyperparams';
 import { defaultHyperparams, validateHyperparams } from '../engine/hyperparams';
+import { EXPERIMENTS, experimentById } from '../shared/experiments';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -91,12 +92,17 @@ export function parseAugment(spec: string): Augmentation {
 
 export const TRAIN_FLAGS = [
   'sizes', 'activation', 'cost', 'init', 'eta', 'lambda', 'l1', 'momentum', 'dropout', 'batch', 'epochs',
-  'train-size', 'eval', 'monitor', 'early-stop', 'schedule', 'augment', 'seed', 'save', 'json', 'backend',
+  'train-size', 'eval', 'monitor', 'early-stop', 'schedule', 'augment', 'seed', 'save', 'json', 'backend', 'preset',
 ] as const;
 
 /** Builds validated Hyperparams from train's flags; any bad value is one UsageError line. */
 export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperparams {
-  const hp: Record<string, unknown> = { ...defaultHyperparams() };
+  // --preset ID starts from one of the book's experiments; the other flags change it.
+  const presetFlag = flags.get('preset');
+  if (presetFlag === true) throw new UsageError('--preset needs an experiment id');
+  const preset = presetFlag === undefined ? undefined : experimentById(presetFlag);
+  if (presetFlag !== undefined && !preset) throw new UsageError(`unknown preset ${JSON.stringify(presetFlag)} (one of ${EXPERIMENTS.map((e) => e.id).join(', ')})`);
+  const hp: Record<string, unknown> = { ...structuredClone(preset?.hyperparams ?? defaultHyperparams()) };
   const get = (k: string): string | undefined => {
     const v = flags.get(k);
     return typeof v === 'string' ? v : undefined;
@@ -140,11 +146,7 @@ export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperpa
   }
   if (v('augment') !== undefined) hp.augment = parseAugment(v('augment')!);
   try {
-    const out = validateHyperparams(hp);
-    if (out.evalSet === 'none' && (out.earlyStop > 0 || out.halveAfter > 0)) {
-      throw new UsageError('--early-stop and --schedule need evaluation data (--eval validation or test)');
-    }
-    return out;
+    return validateHyperparams(hp);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(flagName((e as Error).message));
@@ -159,5 +161,8 @@ function flagName(message: string): string {
     sizes: '--sizes', activation: '--activation', init: '--init', rotateDeg: '--augment rotate', shiftPx: '--augment shift',
     elasticAlpha: '--augment elastic alpha', elasticSigmaPx: '--augment elastic sigma',
   };
-  return message.replace(/^(unknown )?([a-zA-Z]+)/, (whole, unknown: string | undefined, name: string) => (map[name] ? `${unknown ?? ''}${map[name]}` : whole));
+  return message
+    .replace(/^(unknown )?([a-zA-Z]+)/, (whole, unknown: string | undefined, name: string) => (map[name] ? `${unknown ?? ''}${map[name]}` : whole))
+    .replace('and halveAfter (the schedule)', 'and --schedule')
+    .replace('set evalSet to "validation" or "test"', '--eval validation or test');
 }

@@ -2,9 +2,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { LoadedModel } from '../engine/model-json';
 import { ModelError, parseModelJson } from '../engine/model-json';
+import { MAX_MODEL_BYTES } from '../shared/limits';
 
-/** Larger than any sane model of this lab (784-800-10 is about 8 MB of JSON). */
-export const MAX_MODEL_BYTES = 512 * 1024 * 1024;
 
 export function readModelFile(path: string): LoadedModel {
   let size: number;

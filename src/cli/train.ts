@@ -1,17 +1,16 @@
-// `train`: trains a network on the book's MNIST split and prints, per epoch, what network2.py
-// prints (or one JSON object per epoch with --json), then optionally saves the model.
+// `train`: trains a network on the book's MNIST split through the one epoch loop (the same as the
+// app's run workers) and prints, per epoch, what network2.py prints (or one JSON object per epoch
+// with --json), then optionally saves the model.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { getBackend } from '../engine/backend';
 import type { Hyperparams } from '../engine/hyperparams';
-import type { EpochMetrics } from '../engine/metrics';
+import type { EpochMetrics, RunMarker } from '../engine/metrics';
 import { toNetwork2Json } from '../engine/model-json';
 import { Trainer } from '../engine/trainer';
-import { augmentInto } from '../engine/augment';
-import { IMAGE_PIXELS } from '../engine/data';
-import { Rng } from '../engine/rng';
 import { loadMnist } from '../main/datasets';
 import { writeFileAtomicSync } from '../main/runs/atomic';
+import { trainEpochs } from '../main/runs/epoch-loop';
 import { TRAIN_FLAGS, UsageError, checkKnown, hyperparamsFromFlags, parseArgs } from './args';
 
 export async function trainMain(argv: string[]): Promise<void> {
@@ -34,25 +33,14 @@ export async function trainMain(argv: string[]): Promise<void> {
   const mnist = await loadMnist();
   const evalData = hp.evalSet === 'test' ? mnist.test : hp.evalSet === 'validation' ? mnist.validation : null;
   const trainer = new Trainer(hp, mnist.train, evalData, { backend: getBackend(backendFlag as 'wasm' | 'reference' | undefined) });
-  // Fresh transforms every epoch, from a generator seeded by (seed, epoch) so a run is reproducible.
-  const augmented = hp.augment ? new Uint8Array(trainer.train.count * IMAGE_PIXELS) : null;
 
   const out = (line: string) => process.stdout.write(line + '\n');
-  while (!trainer.done) {
-    if (hp.augment && augmented) {
-      augmentInto(augmented, trainer.train.images, trainer.train.count, hp.augment, new Rng(epochAugmentSeed(hp.seed, trainer.epoch)));
-      trainer.setEpochImages(augmented);
-    }
-    const { metrics, markers } = trainer.runEpoch();
-    if (json) out(JSON.stringify(metrics));
-    else printLikeNetwork2(metrics, hp, trainer.train.count, evalData?.count ?? 0, out);
-    for (const m of markers) {
-      if (json) continue;
-      if (m.kind === 'eta-halved') out(`Learning rate halved to ${m.eta}`);
-      if (m.kind === 'early-stop') out(`Early-stopping: no accuracy change in last epochs: ${hp.earlyStop}`);
-      if (m.kind === 'failed') out(`Stopped: ${m.reason}`);
-    }
-  }
+  await trainEpochs(trainer, {
+    onEpoch: (metrics, markers) => {
+      if (json) out(JSON.stringify(metrics));
+      else printLikeNetwork2(metrics, markers, hp, trainer.train.count, evalData?.count ?? 0, out);
+    },
+  });
   const seconds = trainer.history.map((h) => h.seconds);
   const summary = {
     done: true,
@@ -72,17 +60,17 @@ export async function trainMain(argv: string[]): Promise<void> {
   if (trainer.stoppedBecause === 'diverged') process.exitCode = 1;
 }
 
-/** network2.py's per-epoch lines (its epochs count from 0). */
-function printLikeNetwork2(m: EpochMetrics, hp: Hyperparams, nTrain: number, nEval: number, out: (s: string) => void): void {
+/** network2.py's per-epoch lines (its epochs count from 0), then what the schedule did. */
+function printLikeNetwork2(m: EpochMetrics, markers: RunMarker[], hp: Hyperparams, nTrain: number, nEval: number, out: (s: string) => void): void {
   out(`Epoch ${m.epoch - 1} training complete`);
   if (m.trainCost !== undefined) out(`Cost on training data: ${m.trainCost}`);
   if (m.trainAccuracy !== undefined) out(`Accuracy on training data: ${Math.round(m.trainAccuracy * nTrain)} / ${nTrain}`);
   if (m.evalCost !== undefined) out(`Cost on evaluation data: ${m.evalCost}`);
   if (m.evalAccuracy !== undefined && hp.monitor.evalAccuracy) out(`Accuracy on evaluation data: ${Math.round(m.evalAccuracy * nEval)} / ${nEval}`);
   out('');
-}
-
-/** The augmentation generator's seed for an epoch: independent of training's own generator. */
-export function epochAugmentSeed(seed: number, epoch: number): number {
-  return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + epoch * 0x7feb352d) >>> 0;
+  for (const k of markers) {
+    if (k.kind === 'eta-halved') out(`Learning rate halved to ${k.eta}`);
+    if (k.kind === 'early-stop') out(`Early-stopping: no accuracy change in last epochs: ${hp.earlyStop}`);
+    if (k.kind === 'failed') out(`Stopped: ${k.reason}`);
+  }
 }

@@ -1,6 +1,8 @@
 // The one plain, serializable description of a training run: the CLI, the UI, workers and saved
 // models all carry this object. validateHyperparams is the single gate for values from outside.
 
+import { MAX_ETA, MAX_LAYER_SIZE, MAX_PARAMETERS, TRAIN_SIZE_MAX } from '../shared/limits';
+
 export type Activation = 'sigmoid' | 'tanh' | 'relu';
 export type CostName = 'quadratic' | 'cross-entropy' | 'log-likelihood';
 export type InitName = 'default' | 'large';
@@ -53,10 +55,6 @@ export interface Hyperparams {
   seed: number;
 }
 
-export const TRAIN_SIZE_MAX = 50_000;
-/** Refuse networks whose parameters would not fit comfortably before any memory is taken. */
-export const MAX_PARAMETERS = 50_000_000;
-export const MAX_LAYER_SIZE = 100_000;
 
 export function defaultHyperparams(): Hyperparams {
   return {
@@ -142,7 +140,7 @@ export function validateHyperparams(input: unknown): Hyperparams {
   const m = monitorIn as Record<string, unknown>;
   const monitor = defaultHyperparams().monitor;
   for (const k of Object.keys(m)) {
-    if (!(k in monitor)) fail(`unknown monitor ${JSON.stringify(k)}`);
+    if (!Object.hasOwn(monitor, k)) fail(`unknown monitor ${JSON.stringify(k)}`);
     if (typeof m[k] !== 'boolean') fail(`monitor.${k} must be true or false`);
     monitor[k as keyof Monitors] = m[k] as boolean;
   }
@@ -160,12 +158,12 @@ export function validateHyperparams(input: unknown): Hyperparams {
     };
     if (augment.rotateDeg === 0 && augment.shiftPx === 0 && augment.elasticAlpha === 0) augment = null;
   }
-  return {
+  const hp: Hyperparams = {
     sizes: validateSizes(o.sizes),
     activation: oneOf(o, 'activation', ACTIVATIONS),
     cost,
     init: oneOf(o, 'init', INITS),
-    eta: num(o, 'eta', 0, 1e6, { minExclusive: true }),
+    eta: num(o, 'eta', 0, MAX_ETA, { minExclusive: true }),
     lambda: num(o, 'lambda', 0, 1e6),
     l1: num(o, 'l1', 0, 1e6),
     momentum: num(o, 'momentum', 0, 1, { maxExclusive: true }),
@@ -180,6 +178,11 @@ export function validateHyperparams(input: unknown): Hyperparams {
     augment,
     seed: num(o, 'seed', 0, 2 ** 32 - 1, { integer: true }),
   };
+  // Rules across fields, the same for the CLI, the API and the UI.
+  if (hp.evalSet === 'none' && (hp.earlyStop > 0 || hp.halveAfter > 0)) {
+    fail('earlyStop and halveAfter (the schedule) need evaluation data: set evalSet to "validation" or "test"');
+  }
+  return hp;
 }
 
 /** The output layer follows from the cost: softmax for log-likelihood, sigmoid otherwise. */

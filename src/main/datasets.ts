@@ -9,6 +9,7 @@ import type { DataSplit } from '../engine/data';
 import { IMAGE_PIXELS, IMAGE_SIDE } from '../engine/data';
 import { IdxError, checkPair, parseIdxImages, parseIdxLabels } from '../engine/idx';
 import { mnistDir } from './paths';
+import { MAX_IDX_BYTES } from '../shared/limits';
 
 export type { DataSplit } from '../engine/data';
 export { IdxError } from '../engine/idx';
@@ -36,9 +37,6 @@ function readError(path: string, e: unknown): IdxError {
   if (err.code === 'EACCES') return new IdxError(`${path}: permission denied`);
   return new IdxError(`${path}: cannot read (${err.message})`);
 }
-
-/** Larger than any dataset of this lab (MNIST expanded tenfold is 470 MB): a bigger output is a bomb. */
-export const MAX_IDX_BYTES = 512 * 1024 * 1024;
 
 function gunzipError(path: string, e: unknown): IdxError {
   if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return new IdxError(`${path}: decompresses to more than ${MAX_IDX_BYTES} bytes, refused`);

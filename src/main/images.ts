@@ -3,20 +3,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { GrayImage } from '../shared/api';
+import { MAX_DECODED_SIDE, MAX_IMAGE_FILE_BYTES as MAX_FILE_BYTES, MAX_IMAGE_INPUT_PIXELS as MAX_INPUT_PIXELS } from '../shared/limits';
 
 export class ImageError extends Error {
   override name = 'ImageError';
 }
 
-/** Decompression-bomb guard: a digit photo never needs more than this. */
-export const MAX_INPUT_PIXELS = 25_000_000;
-export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 const FORMATS = new Set(['png', 'jpeg', 'webp', 'gif', 'tiff']);
-/**
- * Larger images are shrunk (area-averaging) to this longer side while decoding: a digit is fitted
- * into 20×20 anyway, and a 25-megapixel photo would otherwise become 25 million JS numbers.
- */
-export const MAX_DECODED_SIDE = 1024;
 
 /** Reads and decodes an image file; every refusal is one line that names the file. */
 export async function decodeImageFile(path: string): Promise<GrayImage> {

@@ -10,7 +10,7 @@ import { writeFileAtomicSync } from './runs/atomic';
 // electron-vite bundles the run worker as its own file and gives us its path.
 import workerPath from './runs/worker?modulePath';
 import { isAppUrl, setupIpc } from './ipc';
-import { CHANNEL_MENU, type MenuCommand } from '../preload/shell-api';
+import { CHANNEL_MENU, type MenuCommand } from '../shared/shell-api';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 

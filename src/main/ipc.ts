@@ -1,15 +1,14 @@
 // Electron IPC: one handler per LabApi verb plus the native model-file dialogs. Every handler first
-// checks that the call comes from the app's own page, then validates its payload (src/server/calls)
-// before the services see it. The renderer never names a path: files come only through dialogs.
+// checks that the call comes from the app's own page, then validates its payload (src/shared/validate,
+// the same checks the browser-mode WebSocket uses) before the services see it. The renderer never names a path: files come only through dialogs.
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { stat, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { LabApi, ModelInfo } from '../shared/api';
-import { CHANNEL_EVENT, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL, callChannel } from '../preload/shell-api';
-import { LAB_CALLS, dispatchCall, modelRef } from '../server/calls';
+import { CHANNEL_EVENT, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL, callChannel } from '../shared/shell-api';
+import { MAX_MODEL_BYTES } from '../shared/limits';
+import { LAB_CALLS, SHELL_CALLS, dispatchCall } from '../shared/validate';
 import { writeFileAtomicSync } from './runs/atomic';
-
-const MAX_MODEL_FILE_BYTES = 200 * 1024 * 1024;
 
 /** True when `url` is the app's own page: the built index.html, or the dev server in `npm run dev`. */
 export function isAppUrl(url: string, appUrl: string): boolean {
@@ -55,7 +54,7 @@ export function setupIpc({ api, appUrl }: IpcOptions): () => void {
   }
 
   handle(CHANNEL_OPEN_MODEL, async (event, ...args): Promise<ModelInfo | null> => {
-    if (args.length !== 0) throw new Error('openModelFile takes no arguments');
+    SHELL_CALLS.openModelFile(args);
     const win = BrowserWindow.fromWebContents(event.sender)!;
     const r = await dialog.showOpenDialog(win, {
       title: 'Open a model',
@@ -65,13 +64,12 @@ export function setupIpc({ api, appUrl }: IpcOptions): () => void {
     if (r.canceled || r.filePaths.length === 0) return null;
     const path = r.filePaths[0];
     const size = (await stat(path)).size;
-    if (size > MAX_MODEL_FILE_BYTES) throw new Error(`${basename(path)} is ${size} bytes, more than the limit of ${MAX_MODEL_FILE_BYTES}`);
+    if (size > MAX_MODEL_BYTES) throw new Error(`${basename(path)} is ${size} bytes, more than the limit of ${MAX_MODEL_BYTES}`);
     return api.loadModelJson(await readFile(path, 'utf8'), basename(path));
   });
 
   handle(CHANNEL_SAVE_MODEL, async (event, ...args): Promise<string | null> => {
-    if (args.length !== 1) throw new Error('saveModelFile takes one model reference');
-    const ref = modelRef(args[0], 'saveModelFile model');
+    const [ref] = SHELL_CALLS.saveModelFile(args);
     const text = await api.modelJson(ref);
     const win = BrowserWindow.fromWebContents(event.sender)!;
     const r = await dialog.showSaveDialog(win, {

@@ -7,22 +7,19 @@ import { join } from 'node:path';
 import type { DataSplit } from '../engine/data';
 import { IMAGE_PIXELS } from '../engine/data';
 import { getBackend } from '../engine/backend';
-import { normalizeDigit } from '../engine/digit-normalize';
 import { Evaluator } from '../engine/evaluate';
 import type { Hyperparams } from '../engine/hyperparams';
 import { parseModelJson, toNetwork2Json, ModelError, type ModelMeta } from '../engine/model-json';
 import { Network, argmax, network2Compatibility } from '../engine/network';
+import { predictDigit, predictNormalized } from '../engine/predict';
 import type { TrainerCheckpoint } from '../engine/trainer';
 import type { Confusion, GalleryItem, GrayImage, ModelInfo, ModelRef, Prediction } from '../shared/api';
+import { MAX_LOADED_MODELS } from '../shared/limits';
 import { readCheckpoint } from './runs/checkpoint';
 import type { RunStore } from './runs/store';
 
 export { ModelError } from '../engine/model-json';
 
-/** Loaded models kept in memory at most; the oldest goes first. */
-const MAX_LOADED = 16;
-/** A model file larger than this is refused before parsing. */
-export const MAX_MODEL_TEXT = 100 * 1024 * 1024;
 
 interface Entry {
   network: Network;
@@ -158,19 +155,15 @@ export class ModelRegistry {
   }
 
   loadJson(text: string, name: string): ModelInfo {
-    if (text.length > MAX_MODEL_TEXT) throw new ModelError(`model file is ${text.length} characters, more than the limit of ${MAX_MODEL_TEXT}`);
     const parsed = parseModelJson(text);
     const id = `m${this.nextLoaded++}`;
     this.loaded.set(id, entryFrom(parsed.network, name, id, { hyperparams: parsed.meta.hyperparams, history: parsed.meta.history }));
-    while (this.loaded.size > MAX_LOADED) this.loaded.delete(this.loaded.keys().next().value!);
+    while (this.loaded.size > MAX_LOADED_MODELS) this.loaded.delete(this.loaded.keys().next().value!);
     return this.info({ kind: 'loaded', id }, this.loaded.get(id)!);
   }
 
   predict(ref: ModelRef, image: GrayImage): Prediction {
-    const e = this.entry(ref);
-    const { input, stages } = normalizeDigit(image.pixels, image.width, image.height);
-    const probabilities = toProbabilities(e.evaluator.predict(input));
-    return { digit: argmaxOf(probabilities), probabilities, stages };
+    return predictDigit(this.entry(ref).evaluator, image);
   }
 
   private async confusionWithPredictions(ref: ModelRef, which: 'validation' | 'test'): Promise<{ confusion: Confusion; predicted: Uint8Array; split: DataSplit; e: Entry }> {
@@ -207,7 +200,7 @@ export class ModelRegistry {
       if (c.split.labels[i] !== actual || c.predicted[i] !== predicted) continue;
       const bytes = c.split.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
       for (let k = 0; k < IMAGE_PIXELS; k++) x[k] = bytes[k] / 255;
-      const probs = toProbabilities(c.e.evaluator.predict(x));
+      const probs = predictNormalized(c.e.evaluator, x);
       const top3 = probs
         .map((probability, digit) => ({ digit, probability }))
         .sort((a, b) => b.probability - a.probability)
@@ -232,20 +225,4 @@ export class ModelRegistry {
     }
     return tiles;
   }
-}
-
-/**
- * Output activations as probabilities summing to 1: softmax outputs already are; sigmoid outputs
- * are independent per digit, so they are normalized by their sum for display.
- */
-export function toProbabilities(out: Float32Array): number[] {
-  let sum = 0;
-  for (const v of out) sum += v;
-  return Array.from(out, (v) => (sum > 0 ? v / sum : 0.1));
-}
-
-function argmaxOf(a: number[]): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
 }

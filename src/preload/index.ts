@@ -3,7 +3,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { LabEvent } from '../shared/api';
 import { labCalls } from '../shared/api-client';
-import { CHANNEL_EVENT, CHANNEL_MENU, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL, callChannel, type MenuCommand, type ShellApi } from './shell-api';
+import { CHANNEL_EVENT, CHANNEL_MENU, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL, callChannel, type MenuCommand, type ShellApi } from '../shared/shell-api';
 
 const call = (method: string, ...args: unknown[]) => ipcRenderer.invoke(callChannel(method), ...args);
 

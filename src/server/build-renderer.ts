@@ -22,8 +22,8 @@ function newestMtime(dirs: string[]): number {
 export function rendererIsStale(root: string): boolean {
   const index = join(root, 'out/renderer/index.html');
   if (!existsSync(index)) return true;
-  // The renderer imports the shared contract and, from the engine, only the hyperparameters.
-  const sources = ['src/renderer', 'src/shared', 'src/engine/hyperparams.ts', 'src/preload/shell-api.ts', 'electron.vite.config.ts'].map((p) => join(root, p));
+  // The renderer imports only the shared contract, which re-exports what it needs of the engine.
+  const sources = ['src/renderer', 'src/shared', 'src/engine', 'electron.vite.config.ts'].map((p) => join(root, p));
   const built = statSync(index).mtimeMs;
   return sources.some((p) => existsSync(p) && (statSync(p).isDirectory() ? newestMtime([p]) : statSync(p).mtimeMs) > built);
 }

@@ -10,11 +10,10 @@ import { extname, join, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabApi, LabEvent } from '../shared/api';
-import { dispatchCall } from './calls';
+import { MAX_MESSAGE_BYTES } from '../shared/limits';
+import { dispatchCall } from '../shared/validate';
 
 export const TOKEN_COOKIE = 'nnlab_token';
-/** Model files travel as text over the socket; allow the largest the services accept, plus framing. */
-const MAX_MESSAGE_BYTES = 210 * 1024 * 1024;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -14,6 +14,8 @@ import type { EpochMetrics, RunMarker } from '../engine/metrics';
 export interface RunSummary {
   id: RunId;
   name: string;
+  /** The book experiment (src/shared/experiments) the run was started or edited from, if any. */
+  presetId: string | null;
   hyperparams: Hyperparams;
   state: RunState;
   /** ISO time the run was created. */
@@ -72,12 +74,6 @@ export interface Prediction {
   stages: NormalizationStages;
 }
 
-export interface ConfusionCell {
-  actual: number;
-  predicted: number;
-  count: number;
-}
-
 export interface Confusion {
   /** matrix[actual][predicted] */
   matrix: number[][];
@@ -95,7 +91,7 @@ export interface GalleryItem {
 
 export interface LabApi {
   listRuns(): Promise<RunSummary[]>;
-  startRun(hyperparams: Hyperparams, name?: string): Promise<RunSummary>;
+  startRun(hyperparams: Hyperparams, name?: string, presetId?: string): Promise<RunSummary>;
   pauseRun(id: RunId): Promise<void>;
   resumeRun(id: RunId): Promise<void>;
   stopRun(id: RunId): Promise<void>;
@@ -105,6 +101,8 @@ export interface LabApi {
   runCsv(id: RunId): Promise<string>;
 
   listModels(): Promise<ModelInfo[]>;
+  /** Decodes an image file's bytes (base64; PNG, JPEG, WebP, GIF or TIFF) to gray, as the CLI reads files. */
+  decodeImage(base64: string, name: string): Promise<GrayImage>;
   /** Predicts from a raw drawing or image (any size, ink light or dark); normalizes MNIST-style first. */
   predict(model: ModelRef, image: GrayImage): Promise<Prediction>;
   /** network2.py JSON text of a model, for saving. */

@@ -9,13 +9,15 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readModelFile, MAX_MODEL_BYTES } from '../../src/cli/model-file';
+import { readModelFile } from '../../src/cli/model-file';
+import { MAX_IMAGE_FILE_BYTES as MAX_FILE_BYTES, MAX_MODEL_BYTES } from '../../src/shared/limits';
+import { labCalls } from '../../src/shared/api-client';
+import { dispatchCall } from '../../src/shared/validate';
 import { encodeIdxImages } from '../../src/engine/idx';
 import { parseModelJson } from '../../src/engine/model-json';
 import { loadIdxPair, readIdxBytesSync, splitFromIdx } from '../../src/main/datasets';
-import { decodeImageBuffer, decodeImageFile, MAX_FILE_BYTES } from '../../src/main/images';
+import { decodeImageBuffer, decodeImageFile } from '../../src/main/images';
 import { createLabService } from '../../src/main/lab-service';
-import { MAX_MODEL_TEXT } from '../../src/main/models';
 import { badIdxPairs, badImages, badModelTexts, goodModel } from './corpus';
 
 const dir = mkdtempSync(join(tmpdir(), 'nnlab-bad-'));
@@ -65,9 +67,11 @@ test('a billion neurons is refused before any memory is taken for the weights', 
   assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024);
 });
 
-test('a tiny file claiming 60,000 hidden neurons is refused before 190 MB are taken for its weights', () => {
+test('a tiny file claiming 60,000 or 20,000 hidden neurons is refused before their weights are allocated', () => {
   const text = JSON.stringify({ sizes: [784, 60_000, 10], weights: [[], []], biases: [[], []], cost: 'CrossEntropyCost' });
-  assert.throws(() => parseModelJson(text), (e) => oneLine(e, /sizes 784,60000,10 need 47700010 numbers, more than a file of \d+ characters can hold/, '60,000 neurons'));
+  assert.throws(() => parseModelJson(text), (e) => oneLine(e, /sizes 784,60000,10 has 47700010 parameters, more than the limit of/, '60,000 neurons'));
+  const fits = JSON.stringify({ sizes: [784, 20_000, 10], weights: [[], []], biases: [[], []], cost: 'CrossEntropyCost' });
+  assert.throws(() => parseModelJson(fits), (e) => oneLine(e, /sizes 784,20000,10 need 15900010 numbers, more than a file of \d+ characters can hold/, '20,000 neurons'));
 });
 
 test('a huge model file is refused by its size, before it is read', () => {
@@ -82,10 +86,12 @@ test('a huge model file is refused by its size, before it is read', () => {
 
 // ------------------------------------------------------------------------------ API payloads
 
-test('API messages of the wrong shape, type or range are refused by the LabService with one line', async () => {
+test('API messages of the wrong shape, type or range are refused by the one validation layer with one line', async () => {
   const runsDir = join(dir, 'runs');
   mkdirSync(runsDir);
-  const lab = createLabService({ runsDir });
+  const service = createLabService({ runsDir });
+  // What IPC and the WebSocket both do with an untrusted call.
+  const lab = labCalls((method, ...args) => dispatchCall(service, method, args));
   try {
     const image = { width: 28, height: 28, pixels: new Array(784).fill(0) };
     const def = { kind: 'default' };
@@ -173,11 +179,10 @@ test('API messages of the wrong shape, type or range are refused by the LabServi
       ['augmentPreview(index 70000)', () => lab.augmentPreview({ rotateDeg: 5 } as never, 70_000, 1, 1), /index must be an integer in \[0, \d+\], got 70000/],
       ['augmentPreview(count 101)', () => lab.augmentPreview({ rotateDeg: 5 } as never, 0, 101, 1), /count must be an integer in \[1, 100\]/],
       ['augmentPreview(seed 2^32)', () => lab.augmentPreview({ rotateDeg: 5 } as never, 0, 1, 2 ** 32), /seed must be an integer in/],
-      ['onEvent("not a function")', () => lab.onEvent('not a function' as never), /onEvent needs a function/],
     ];
     for (const [what, f, re] of cases) await refusedAsync(f, re, what);
     // The text limit: one character over is refused before parsing.
-    await refusedAsync(() => lab.loadModelJson(' '.repeat(MAX_MODEL_TEXT + 1), 'big'), /more than the limit/, 'model text over the limit');
+    await refusedAsync(() => lab.loadModelJson(' '.repeat(MAX_MODEL_BYTES + 1), 'big'), /more than the limit/, 'model text over the limit');
     // Nothing was started, loaded or written by any of it, and the service still answers.
     assert.deepEqual(await lab.listRuns(), []);
     assert.deepEqual(readdirSync(runsDir), []);
@@ -185,7 +190,7 @@ test('API messages of the wrong shape, type or range are refused by the LabServi
     const ok = await lab.loadModelJson(JSON.stringify(goodModel()), 'good');
     assert.equal(ok.ref.kind, 'loaded');
   } finally {
-    await lab.close();
+    await service.close();
   }
 });
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultHyperparams } from '../../src/engine/hyperparams';
-import { PRESETS } from '../../src/renderer/src/lib/presets';
+import { PRESETS } from '../../src/shared/experiments';
 import { openLab } from './lab';
 
 const docs = join(import.meta.dirname, '../../docs');
@@ -16,10 +16,10 @@ async function main() {
     if (scheme === 'light') {
       for (const id of ['ch3-eta-0.025', 'ch3-eta-0.25', 'ch3-eta-2.5']) {
         const p = PRESETS.find((x) => x.id === id)!;
-        await api.startRun({ ...p.hyperparams, epochs: 12, trainSize: 10_000, monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: true, trainCost: true } }, p.name);
+        await api.startRun({ ...p.hyperparams, epochs: 12, trainSize: 10_000, monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: true, trainCost: true } }, p.name, p.id);
       }
-      const long = PRESETS.find((x) => x.id === 'ch3-cross-entropy')!;
-      await api.startRun({ ...long.hyperparams, epochs: 30 }, long.name);
+      const long = PRESETS.find((x) => x.id === 'ch3-ce-30')!;
+      await api.startRun({ ...long.hyperparams, epochs: 30 }, long.name, long.id);
       // Let the three short runs finish and the long one get going.
       for (let i = 0; i < 240; i++) {
         const runs = await api.listRuns();

@@ -151,13 +151,14 @@ export class RunPool {
     else this.runEventTimers.set(rec.id, setTimeout(send, wait).unref());
   }
 
-  async start(hyperparams: Hyperparams, name: string): Promise<RunSummary> {
+  async start(hyperparams: Hyperparams, name: string, presetId: string | null = null): Promise<RunSummary> {
     await this.opts.data(); // a dataset that cannot be read fails the call, before any run exists
     const now = new Date();
     const rec: RunRecord = {
       version: 1,
       id: newRunId(now),
       name,
+      presetId,
       hyperparams,
       state: 'running',
       createdAt: now.toISOString(),

@@ -7,11 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { validateHyperparams, type Hyperparams } from '../../engine/hyperparams';
 import type { EpochMetrics, RunMarker, RunState, RunSummary } from '../../shared/api';
 import { writeFileAtomicSync } from './atomic';
+import { RUN_ID_PATTERN } from '../../shared/validate';
 
 export interface RunRecord {
   version: 1;
   id: string;
   name: string;
+  /** The book experiment (src/shared/experiments) this run was started from, if any. */
+  presetId: string | null;
   hyperparams: Hyperparams;
   state: RunState;
   createdAt: string;
@@ -27,7 +30,6 @@ export interface RunRecord {
   stoppedBecause: string | null;
 }
 
-export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const RUN_FILE = 'run.json';
 const CHECKPOINT_FILE = 'checkpoint.bin';
 
@@ -129,6 +131,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
     version: 1,
     id,
     name: typeof o.name === 'string' ? o.name : id,
+    presetId: typeof o.presetId === 'string' ? o.presetId : null,
     hyperparams,
     state: o.state as RunState,
     createdAt: String(o.createdAt ?? ''),
@@ -149,6 +152,7 @@ export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
   return {
     id: rec.id,
     name: rec.name,
+    presetId: rec.presetId,
     hyperparams: rec.hyperparams,
     state: rec.state,
     createdAt: rec.createdAt,

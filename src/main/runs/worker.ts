@@ -1,7 +1,7 @@
 // The script of every run's worker threads. workerData.role picks the job:
-//  - 'train': one training run. It trains in chunks of mini-batches and yields to its message
-//    port between chunks, so pause, stop and a new eta take effect mid-epoch; it writes the
-//    checkpoint after every epoch and throttles its progress messages.
+//  - 'train': one training run, through the one epoch loop (epoch-loop.ts). Between its chunks of
+//    mini-batches it yields to its message port, so pause, stop and a new eta take effect
+//    mid-epoch; it writes the checkpoint after every epoch and throttles its progress messages.
 //  - 'augment': produces each epoch's freshly transformed training images into a shared buffer,
 //    one epoch ahead of the training worker it is connected to, so the two overlap.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -11,6 +11,8 @@ import { getBackend } from '../../engine/backend';
 import { Trainer, type TrainerCheckpoint } from '../../engine/trainer';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { augmentEpoch } from './augment-epoch';
+import { trainEpochs, type ChunkProgress } from './epoch-loop';
+import type { EpochMetrics, RunMarker } from '../../engine/metrics';
 import type { FromAugmenter, FromTrainer, ToAugmenter, ToTrainer, WorkerRole } from './messages';
 import { IMAGE_PIXELS } from '../../engine/data';
 import { readlinkSync } from 'node:fs';
@@ -27,8 +29,6 @@ try {
 
 const now = (): number => performance.now();
 const yieldToPort = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-/** Aim for chunks of about this many milliseconds: short enough to answer commands promptly. */
-const CHUNK_MS = 25;
 
 function errorMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -116,94 +116,73 @@ function runTrainer(parent: MessagePort): void {
     post({ type: 'started', epoch: t.epoch, eta: t.eta, history: t.history });
     const feed = msg.augmentPort && msg.hyperparams.augment ? new AugmentFeed(msg.augmentPort, t.train, msg.hyperparams, msg.hyperparams.epochs) : null;
 
-    let batches = 1;
+    const n = t.train.count;
     let lastProgress = now();
-    let speed = 0; // examples per second, smoothed
-    let epochStart = true;
-    let done = 0; // examples of the current epoch trained so far
     // Wall-clock seconds of whole epochs (evaluation and waiting for augmented images included,
     // pauses excluded), for an honest ETA.
     let epochWallStart = now();
     let pausedMs = 0;
     let epochWallSeconds = 0;
     let epochsTimed = 0;
-    const n = t.train.count;
-    try {
-      while (!t.done) {
-        if (stopRequested) break;
-        if (paused) {
-          post({ type: 'paused' });
-          const pausedAt = now();
-          await new Promise<void>((resolve) => (wake = resolve));
-          pausedMs += now() - pausedAt;
-          wake = null;
-          if (!stopRequested) post({ type: 'resumed' });
-          continue;
-        }
-        if (epochStart) {
-          if (feed) t.setEpochImages(await feed.take(t.epoch + 1));
-          epochStart = false;
-          continue; // a command may have arrived while waiting for the images
-        }
-        const t0 = now();
-        const r = t.trainBatches(batches);
-        const ms = now() - t0;
-        const examples = r.examplesDone - done;
-        done = r.epochComplete ? 0 : r.examplesDone;
-        if (ms > 0 && examples > 0) {
-          const s = (examples * 1000) / ms;
-          speed = speed === 0 ? s : 0.8 * speed + 0.2 * s;
-          batches = Math.max(1, Math.min(100_000, Math.round((batches * CHUNK_MS) / Math.max(ms, 0.5))));
-        } else if (examples > 0) {
-          batches = Math.min(100_000, batches * 2);
-        }
-        if (r.epochComplete) {
-          const { metrics, markers } = t.finishEpoch();
-          epochStart = true;
-          const failedMarker = markers.find((m) => m.kind === 'failed');
-          // The checkpoint is on disk before anyone hears of the epoch; a diverged epoch is not
-          // checkpointed, so the last good one stays resumable.
-          if (!failedMarker) writeCheckpoint(msg.checkpointPath, t.checkpoint());
-          post({
-            type: 'epoch',
-            metrics,
-            markers,
-            examplesPerSecond: metrics.seconds > 0 ? n / metrics.seconds : speed,
-            eta: t.eta,
-            bestEpoch: t.bestEpoch,
-            bestEvalAccuracy: t.bestEvalAccuracy,
-          });
-          if (failedMarker && failedMarker.kind === 'failed') {
-            feed?.close();
-            fail(failedMarker.reason);
-            return;
-          }
-          lastProgress = now();
-          epochWallSeconds += (lastProgress - epochWallStart - pausedMs) / 1000;
-          epochsTimed++;
-          epochWallStart = lastProgress;
-          pausedMs = 0;
-        } else if (now() - lastProgress >= msg.progressIntervalMs) {
-          lastProgress = now();
-          const epochsLeft = t.hp.epochs - t.epoch - 1;
-          const perEpoch = epochsTimed > 0 ? epochWallSeconds / epochsTimed : speed > 0 ? n / speed : 0;
-          post({
-            type: 'progress',
-            epoch: t.epoch + 1,
-            examplesDone: r.examplesDone,
-            examplesTotal: r.examplesTotal,
-            examplesPerSecond: speed,
-            etaSeconds: (speed > 0 ? (n - r.examplesDone) / speed : 0) + epochsLeft * perEpoch,
-          });
-        }
-        await yieldToPort();
+
+    const between = async (p: ChunkProgress): Promise<boolean> => {
+      while (paused && !stopRequested) {
+        post({ type: 'paused' });
+        const pausedAt = now();
+        await new Promise<void>((resolve) => (wake = resolve));
+        pausedMs += now() - pausedAt;
+        wake = null;
+        if (!stopRequested) post({ type: 'resumed' });
       }
+      if (stopRequested) return false;
+      if (p.examplesDone > 0 && now() - lastProgress >= msg.progressIntervalMs) {
+        lastProgress = now();
+        const epochsLeft = t.hp.epochs - p.epoch;
+        const perEpoch = epochsTimed > 0 ? epochWallSeconds / epochsTimed : p.examplesPerSecond > 0 ? n / p.examplesPerSecond : 0;
+        post({
+          type: 'progress',
+          epoch: p.epoch,
+          examplesDone: p.examplesDone,
+          examplesTotal: p.examplesTotal,
+          examplesPerSecond: p.examplesPerSecond,
+          etaSeconds: (p.examplesPerSecond > 0 ? (n - p.examplesDone) / p.examplesPerSecond : 0) + epochsLeft * perEpoch,
+        });
+      }
+      await yieldToPort();
+      return !stopRequested;
+    };
+
+    const onEpoch = (metrics: EpochMetrics, markers: RunMarker[]): void => {
+      const failedMarker = markers.find((m) => m.kind === 'failed');
+      // The checkpoint is on disk before anyone hears of the epoch; a diverged epoch is not
+      // checkpointed, so the last good one stays resumable.
+      if (!failedMarker) writeCheckpoint(msg.checkpointPath, t.checkpoint());
+      post({
+        type: 'epoch',
+        metrics,
+        markers,
+        examplesPerSecond: metrics.seconds > 0 ? n / metrics.seconds : 0,
+        eta: t.eta,
+        bestEpoch: t.bestEpoch,
+        bestEvalAccuracy: t.bestEvalAccuracy,
+      });
+      if (failedMarker?.kind === 'failed') fail(failedMarker.reason);
+      lastProgress = now();
+      epochWallSeconds += (lastProgress - epochWallStart - pausedMs) / 1000;
+      epochsTimed++;
+      epochWallStart = lastProgress;
+      pausedMs = 0;
+    };
+
+    let ended: 'done' | 'stopped';
+    try {
+      ended = await trainEpochs(t, { augmentedImages: feed ? (epoch) => feed.take(epoch) : undefined, between, onEpoch });
     } finally {
       feed?.close();
     }
     if (finished) return;
     finished = true;
-    if (stopRequested && !t.done) post({ type: 'done', state: 'stopped', stoppedBecause: 'stopped' });
+    if (ended === 'stopped') post({ type: 'done', state: 'stopped', stoppedBecause: 'stopped' });
     else post({ type: 'done', state: 'finished', stoppedBecause: t.stoppedBecause ?? 'epochs' });
   }
 

@@ -2,7 +2,7 @@
 // and analysis use. Big arrays live in $state.raw and are replaced, never mutated, so an epoch
 // event costs one shallow copy and no deep proxying.
 import type { EpochMetrics, LabEvent, ModelInfo, ModelRef, RunProgress, RunSummary } from '../../../shared/api';
-import type { Hyperparams } from '../../../engine/hyperparams';
+import type { Hyperparams } from '../../../shared/hyperparams';
 import type { LabClient } from './transport';
 
 export function sameRef(a: ModelRef, b: ModelRef): boolean {
@@ -82,9 +82,9 @@ export class LabState {
     }
   }
 
-  async startRun(hp: Hyperparams, name?: string): Promise<RunSummary | null> {
+  async startRun(hp: Hyperparams, name?: string, presetId?: string): Promise<RunSummary | null> {
     return this.attempt(async () => {
-      const run = await this.api.startRun(hp, name);
+      const run = await this.api.startRun(hp, name, presetId);
       this.handle({ type: 'run', run });
       return run;
     });

@@ -1,7 +1,7 @@
 // Pure helpers behind the charts and exports: which series a run has, smoothing, markers derived
 // from a run's history, CSV of several runs, and short descriptions of settings.
 import type { EpochMetrics, RunSummary } from '../../../shared/api';
-import type { Hyperparams } from '../../../engine/hyperparams';
+import type { Hyperparams } from '../../../shared/hyperparams';
 
 export type SeriesKey = 'evalAccuracy' | 'trainAccuracy' | 'evalCost' | 'trainCost';
 

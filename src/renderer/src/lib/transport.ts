@@ -2,7 +2,7 @@
 // browser-mode server, authenticated with the token from the page's URL. Either way the UI sees
 // the same LabApi.
 import type { LabApi, LabEvent } from '../../../shared/api';
-import type { ShellApi } from '../../../preload/shell-api';
+import type { ShellApi } from '../../../shared/shell-api';
 import { labCalls } from '../../../shared/api-client';
 
 export interface LabClient {

@@ -1,7 +1,7 @@
 // What the preload hands the renderer as window.lab: the LabApi verbs plus the few things only the
-// desktop shell can do (native file dialogs, menu commands). Channel names live here, shared by
-// the preload and src/main/ipc.ts.
-import type { LabApi, ModelInfo, ModelRef } from '../shared/api';
+// desktop shell can do (native file dialogs, menu commands). The IPC channel names live here too:
+// the preload, src/main/ipc.ts and the renderer import them from this one file.
+import type { LabApi, ModelInfo, ModelRef } from './api';
 
 export type MenuCommand = 'open-model' | 'save-model' | 'new-run' | 'pause';
 

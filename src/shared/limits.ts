@@ -1,0 +1,36 @@
+// Every size limit of the lab in one place: what a network, a model file, an image and a message
+// may be at most. The engine, the services, both transports and the CLI read them from here, so a
+// model the lab accepts is one it can also save, send and load again.
+
+/** Neurons in one layer. */
+export const MAX_LAYER_SIZE = 100_000;
+/**
+ * Weights and biases of one network. A parameter takes at most 16 characters of JSON (a float32
+ * written in full, its comma and space), so the largest network fits MAX_MODEL_BYTES.
+ */
+export const MAX_PARAMETERS = 16_000_000;
+/** A model's network2.py JSON: a file on disk, text over IPC, a WebSocket message's payload. */
+export const MAX_MODEL_BYTES = 256 * 1024 * 1024;
+/** One WebSocket message: the largest model text plus its framing ({id, method, args}). */
+export const MAX_MESSAGE_BYTES = MAX_MODEL_BYTES + 1024 * 1024;
+/** Loaded models kept in memory at once; the oldest goes first. */
+export const MAX_LOADED_MODELS = 16;
+
+/** Width or height of an image sent to predict (a drawing pad or a photo scaled down). */
+export const MAX_IMAGE_SIDE = 4096;
+/** An image file read from disk. */
+export const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
+/** Decompression-bomb guard: a digit photo never needs more pixels than this. */
+export const MAX_IMAGE_INPUT_PIXELS = 25_000_000;
+/** Images larger than this side are shrunk while decoding (a digit is fitted into 20×20 anyway). */
+export const MAX_DECODED_SIDE = 1024;
+
+/** An IDX data file, and the decompressed size a gzip bomb is stopped at. */
+export const MAX_IDX_BYTES = 512 * 1024 * 1024;
+
+/** A run's or a model's display name. */
+export const MAX_NAME_CHARS = 200;
+/** A learning rate, from the form, the CLI or setEta. */
+export const MAX_ETA = 1e6;
+/** The book's training split. */
+export const TRAIN_SIZE_MAX = 50_000;

@@ -1,0 +1,206 @@
+// The one validation of every call that crosses a process boundary. Electron's IPC handlers and the
+// browser-mode WebSocket both hand untrusted arguments to dispatchCall, which checks them against
+// each verb's rules and calls the services with typed, clean values; a bad call is refused with one
+// line that names the verb and the argument. The services themselves trust their arguments.
+import { validateHyperparams, type Augmentation, type Hyperparams } from '../engine/hyperparams';
+import type { GrayImage, LabApi, ModelRef, RunId } from './api';
+import { experimentById } from './experiments';
+import { MAX_ETA, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_SIDE, MAX_MODEL_BYTES, MAX_NAME_CHARS } from './limits';
+
+export class CallError extends Error {
+  override name = 'CallError';
+}
+
+function fail(msg: string): never {
+  throw new CallError(msg);
+}
+
+/** A short, one-line picture of a value for an error message. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'function') return 'a function';
+  return String(v);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Run ids name folders: lower-case letters, digits and dashes only (run-20260101-120000-ab12cd). */
+export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export function runId(v: unknown): RunId {
+  if (typeof v !== 'string' || !RUN_ID_PATTERN.test(v)) fail(`run id must be a string like "run-20260101-120000-ab12cd", got ${describe(v)}`);
+  return v;
+}
+
+export function eta(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > MAX_ETA) fail(`eta must be a number in (0, ${MAX_ETA}], got ${describe(v)}`);
+  return v;
+}
+
+function int(v: unknown, what: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${what} must be an integer in [${min}, ${max}], got ${describe(v)}`);
+  return v;
+}
+
+function text(v: unknown, what: string, maxLength: number): string {
+  if (typeof v !== 'string') fail(`${what} must be a string, got ${describe(v)}`);
+  if (v.length > maxLength) fail(`${what} is ${v.length} characters, more than the limit of ${maxLength}`);
+  return v;
+}
+
+/** A display name: control characters become spaces; empty means "choose one for me" (null). */
+function name(v: unknown, what: string): string | null {
+  if (v === undefined || v === null) return null;
+  // eslint-disable-next-line no-control-regex
+  return text(v, what, MAX_NAME_CHARS).replace(/[\u0000-\u001f\u007f]/g, ' ').trim() || null;
+}
+
+/** Base64 text of at most maxBytes bytes. */
+function base64(v: unknown, what: string, maxBytes: number): string {
+  const s = text(v, what, Math.ceil(maxBytes / 3) * 4);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) fail(`${what} must be base64 text`);
+  return s;
+}
+
+function presetId(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !experimentById(v)) fail(`preset must be the id of one of the book's experiments, got ${describe(v)}`);
+  return v;
+}
+
+function dataName(v: unknown): 'validation' | 'test' {
+  if (v !== 'validation' && v !== 'test') fail(`data must be "validation" or "test", got ${describe(v)}`);
+  return v;
+}
+
+export function modelRef(v: unknown): ModelRef {
+  if (!isPlainObject(v)) fail(`model must be an object like {"kind": "default"}, got ${describe(v)}`);
+  if (v.kind === 'default') return { kind: 'default' };
+  if (v.kind === 'run') {
+    if (v.which !== 'current' && v.which !== 'best') fail(`model.which must be "current" or "best", got ${describe(v.which)}`);
+    return { kind: 'run', runId: runId(v.runId), which: v.which };
+  }
+  if (v.kind === 'loaded') {
+    if (typeof v.id !== 'string' || !/^m\d{1,9}$/.test(v.id)) fail(`model.id must be a loaded model's id, a string like "m1", got ${describe(v.id)}`);
+    return { kind: 'loaded', id: v.id };
+  }
+  fail(`model.kind must be "default", "run" or "loaded", got ${describe(v.kind)}`);
+}
+
+/** A drawing or decoded image: integer size within limits, one finite 0..255 value per pixel. */
+export function grayImage(v: unknown): GrayImage {
+  if (!isPlainObject(v)) fail(`image must be an object {width, height, pixels}, got ${describe(v)}`);
+  const width = int(v.width, 'image.width', 1, MAX_IMAGE_SIDE);
+  const height = int(v.height, 'image.height', 1, MAX_IMAGE_SIDE);
+  const p = v.pixels;
+  if (!Array.isArray(p) && !(p instanceof Uint8Array) && !(p instanceof Uint8ClampedArray)) fail(`image.pixels must be a list of numbers, got ${describe(p)}`);
+  const pixels = p as ArrayLike<unknown>;
+  if (pixels.length !== width * height) fail(`image.pixels has ${pixels.length} values, expected width × height = ${width * height}`);
+  const out = new Array<number>(pixels.length);
+  for (let i = 0; i < pixels.length; i++) {
+    const x = pixels[i];
+    if (typeof x !== 'number' || !(x >= 0 && x <= 255)) fail(`image.pixels[${i}] must be a number in [0, 255], got ${describe(x)}`);
+    out[i] = x;
+  }
+  return { width, height, pixels: out };
+}
+
+function hyperparams(v: unknown): Hyperparams {
+  try {
+    return validateHyperparams(v);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+function augmentation(v: unknown): Augmentation {
+  if (!isPlainObject(v)) fail(`augment must be an object, got ${describe(v)}`);
+  return hyperparams({ augment: v }).augment ?? { rotateDeg: 0, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4 };
+}
+
+/** Indexes run through training (0-49,999), validation (50,000-59,999) and test (60,000-69,999). */
+export const LAST_IMAGE_INDEX = 69_999;
+
+type Calls = Omit<LabApi, 'onEvent'>;
+/** Each verb's arguments, checked: what the services receive. */
+type Checked = { [K in keyof Calls]: (args: unknown[]) => Parameters<Calls[K]> };
+
+function arity(args: unknown[], min: number, max = min): void {
+  if (args.length < min || args.length > max) fail(`takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`);
+}
+
+/** One entry per LabApi verb (onEvent is a subscription, not a call). */
+export const LAB_CALLS: Checked = {
+  listRuns: (a) => (arity(a, 0), []),
+  startRun: (a) => {
+    arity(a, 1, 3);
+    const hp = hyperparams(a[0]);
+    return [hp, name(a[1], 'run name') ?? undefined, presetId(a[2])];
+  },
+  pauseRun: (a) => (arity(a, 1), [runId(a[0])]),
+  resumeRun: (a) => (arity(a, 1), [runId(a[0])]),
+  stopRun: (a) => (arity(a, 1), [runId(a[0])]),
+  setEta: (a) => (arity(a, 2), [runId(a[0]), eta(a[1])]),
+  deleteRun: (a) => (arity(a, 1), [runId(a[0])]),
+  runHistory: (a) => (arity(a, 1), [runId(a[0])]),
+  runCsv: (a) => (arity(a, 1), [runId(a[0])]),
+  listModels: (a) => (arity(a, 0), []),
+  decodeImage: (a) => (arity(a, 2), [base64(a[0], 'image data', MAX_IMAGE_FILE_BYTES), text(a[1], 'image name', MAX_NAME_CHARS)]),
+  predict: (a) => (arity(a, 2), [modelRef(a[0]), grayImage(a[1])]),
+  modelJson: (a) => (arity(a, 1), [modelRef(a[0])]),
+  loadModelJson: (a) => {
+    arity(a, 1, 2);
+    return [text(a[0], 'model text', MAX_MODEL_BYTES), name(a[1], 'model name') ?? 'Loaded model'];
+  },
+  confusion: (a) => (arity(a, 2), [modelRef(a[0]), dataName(a[1])]),
+  gallery: (a) => {
+    arity(a, 5);
+    return [modelRef(a[0]), dataName(a[1]), int(a[2], 'actual', 0, 9), int(a[3], 'predicted', 0, 9), int(a[4], 'limit', 1, 1000)];
+  },
+  receptiveFields: (a) => (arity(a, 2), [modelRef(a[0]), int(a[1], 'limit', 1, 10_000)]),
+  augmentPreview: (a) => {
+    arity(a, 4);
+    return [augmentation(a[0]), int(a[1], 'index', 0, LAST_IMAGE_INDEX), int(a[2], 'count', 1, 100), int(a[3], 'seed', 0, 2 ** 32 - 1)];
+  },
+};
+
+export type LabMethod = keyof typeof LAB_CALLS;
+
+export function isLabMethod(m: unknown): m is LabMethod {
+  return typeof m === 'string' && Object.hasOwn(LAB_CALLS, m);
+}
+
+/** Runs a check; its error names the verb ("pauseRun: run id must be …"). */
+export function forVerb<T>(method: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof CallError) throw new CallError(`${method}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Checks an untrusted call's arguments. */
+export function checkCall<M extends LabMethod>(method: M, args: unknown[]): Parameters<Calls[M]> {
+  return forVerb(method, () => LAB_CALLS[method](args) as Parameters<Calls[M]>);
+}
+
+/** The desktop shell's own calls (src/shared/shell-api.ts), checked the same way. */
+export const SHELL_CALLS = {
+  openModelFile: (a: unknown[]): [] => forVerb('openModelFile', () => (arity(a, 0), [])),
+  saveModelFile: (a: unknown[]): [ModelRef] => forVerb('saveModelFile', () => (arity(a, 1), [modelRef(a[0])])),
+};
+
+/** Validates an untrusted call and runs it on the services. */
+export async function dispatchCall(api: Calls, method: unknown, args: unknown): Promise<unknown> {
+  if (!isLabMethod(method)) fail(`unknown method ${describe(method)}`);
+  if (!Array.isArray(args)) fail(`${method}: arguments must be a list`);
+  const clean = checkCall(method, args);
+  return (api[method] as (...a: unknown[]) => Promise<unknown>)(...clean);
+}
