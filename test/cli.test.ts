@@ -1,5 +1,6 @@
 // The command line end to end: train, evaluate and predict as DESIGN.md specifies, and every
 // bad input refused with one line on stderr, a non-zero exit, no stack trace, nothing half-written.
+// Most cases run the command line in-process (runCli); one runs it as `npm run` does, in a subprocess.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,17 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadMnist } from '../src/main/datasets';
+import { cliInProcess } from './helpers';
 
 const TSX = join('node_modules', '.bin', 'tsx');
 const dir = mkdtempSync(join(tmpdir(), 'nnlab-cli-'));
 
-function cli(...args: string[]) {
+function subprocess(...args: string[]) {
   const r = spawnSync(TSX, ['src/cli/index.ts', ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function refused(args: string[], re: RegExp): void {
-  const r = cli(...args);
+const cli = cliInProcess;
+
+async function refused(args: string[], re: RegExp): Promise<void> {
+  const r = await cli(...args);
   assert.notEqual(r.status, 0, `${args.join(' ')} should fail`);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `one line on stderr for ${args.join(' ')}, got:\n${r.stderr}`);
@@ -28,9 +32,9 @@ function refused(args: string[], re: RegExp): void {
 
 const small = ['--sizes', '784,12,10', '--train-size', '1000', '--epochs', '2', '--batch', '10', '--eta', '0.5', '--seed', '3'];
 
-test('train --json prints one object per epoch and a summary, and --save writes a loadable model', () => {
+test('train --json prints one object per epoch and a summary, and --save writes a loadable model', async () => {
   const model = join(dir, 'm.json');
-  const r = cli('train', ...small, '--lambda', '1', '--monitor', 'eval-accuracy,eval-cost,train-accuracy,train-cost', '--save', model, '--json');
+  const r = await cli('train', ...small, '--lambda', '1', '--monitor', 'eval-accuracy,eval-cost,train-accuracy,train-cost', '--save', model, '--json');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(lines.length, 3);
@@ -50,7 +54,7 @@ test('train --json prints one object per epoch and a summary, and --save writes 
   assert.equal(saved.cost, 'CrossEntropyCost');
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
 
-  const ev = cli('evaluate', model, '--data', 'validation', '--json');
+  const ev = await cli('evaluate', model, '--data', 'validation', '--json');
   assert.equal(ev.status, 0, ev.stderr);
   const e = JSON.parse(ev.stdout);
   assert.equal(e.n, 10_000);
@@ -58,15 +62,15 @@ test('train --json prints one object per epoch and a summary, and --save writes 
   assert.equal(typeof e.cost, 'number');
 });
 
-test('the same seed gives the same run through the CLI', () => {
-  const a = cli('train', ...small, '--json');
-  const b = cli('train', ...small, '--json');
+test('the same seed gives the same run through the CLI', async () => {
+  const a = await cli('train', ...small, '--json');
+  const b = await cli('train', ...small, '--json');
   const strip = (s: string) => s.trim().split('\n').map((l) => { const o = JSON.parse(l); delete o.seconds; delete o.secondsPerEpoch; return o; });
   assert.deepEqual(strip(a.stdout), strip(b.stdout));
 });
 
-test('train without --json prints what network2.py prints', () => {
-  const r = cli('train', ...small, '--monitor', 'eval-accuracy,train-cost', '--eval', 'test');
+test('train without --json prints what network2.py prints (as a subprocess, as npm run runs it)', () => {
+  const r = subprocess('train', ...small, '--monitor', 'eval-accuracy,train-cost', '--eval', 'test');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^Epoch 0 training complete\nCost on training data: [0-9.]+\nAccuracy on evaluation data: \d+ \/ 10000\n\nEpoch 1 training complete/);
 });
@@ -85,7 +89,7 @@ test('predict reads PNG and JPEG digits of any size and polarity', { skip: exist
     files.push(f);
     labels.push(mnist.test.labels[i]);
   }
-  const r = cli('predict', ...files, '--json');
+  const r = await cli('predict', ...files, '--json');
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(out.map((o) => o.file), files);
@@ -96,65 +100,65 @@ test('predict reads PNG and JPEG digits of any size and polarity', { skip: exist
   }
 });
 
-test('bad options are refused with one line', () => {
-  refused(['train', '--sizes', '784,0,10'], /sizes\[1\] must be a positive integer/);
-  refused(['train', '--sizes', '784,-5,10'], /sizes/);
-  refused(['train', '--sizes', '784,abc,10'], /--sizes must be comma-separated integers/);
-  refused(['train', '--batch', '0'], /--batch/);
-  refused(['train', '--batch', '-3'], /--batch/);
-  refused(['train', '--eta', '0'], /--eta/);
-  refused(['train', '--eta', '-1'], /--eta/);
-  refused(['train', '--train-size', '0'], /--train-size/);
-  refused(['train', '--train-size', '-10'], /--train-size/);
-  refused(['train', '--dropout', '1'], /--dropout/);
-  refused(['train', '--dropout', '-0.1'], /--dropout/);
-  refused(['train', '--cost', 'hinge'], /unknown cost "hinge"/);
-  refused(['train', '--activation', 'gelu'], /unknown --activation "gelu"/);
-  refused(['train', '--eta'], /--eta needs a value/);
-  refused(['train', '--eta', '0x10'], /--eta must be a number, got "0x10"/);
-  refused(['train', '--frobnicate', '3'], /unknown option --frobnicate/);
-  refused(['train', '--augment', 'spin:3'], /--augment: cannot read "spin:3"/);
-  refused(['train', '--augment', 'elastic:34'], /--augment: elastic needs ALPHA\/SIGMA/);
-  refused(['train', '--schedule', 'halve'], /--schedule must be halve:N/);
-  refused(['train', '--save', join(dir, 'missing', 'm.json')], /--save: folder .* does not exist/);
-  refused(['frobnicate'], /unknown command "frobnicate"/);
+test('bad options are refused with one line', async () => {
+  await refused(['train', '--sizes', '784,0,10'], /sizes\[1\] must be a positive integer/);
+  await refused(['train', '--sizes', '784,-5,10'], /sizes/);
+  await refused(['train', '--sizes', '784,abc,10'], /--sizes must be comma-separated integers/);
+  await refused(['train', '--batch', '0'], /--batch/);
+  await refused(['train', '--batch', '-3'], /--batch/);
+  await refused(['train', '--eta', '0'], /--eta/);
+  await refused(['train', '--eta', '-1'], /--eta/);
+  await refused(['train', '--train-size', '0'], /--train-size/);
+  await refused(['train', '--train-size', '-10'], /--train-size/);
+  await refused(['train', '--dropout', '1'], /--dropout/);
+  await refused(['train', '--dropout', '-0.1'], /--dropout/);
+  await refused(['train', '--cost', 'hinge'], /unknown cost "hinge"/);
+  await refused(['train', '--activation', 'gelu'], /unknown --activation "gelu"/);
+  await refused(['train', '--eta'], /--eta needs a value/);
+  await refused(['train', '--eta', '0x10'], /--eta must be a number, got "0x10"/);
+  await refused(['train', '--frobnicate', '3'], /unknown option --frobnicate/);
+  await refused(['train', '--augment', 'spin:3'], /--augment: cannot read "spin:3"/);
+  await refused(['train', '--augment', 'elastic:34'], /--augment: elastic needs ALPHA\/SIGMA/);
+  await refused(['train', '--schedule', 'halve'], /--schedule must be halve:N/);
+  await refused(['train', '--save', join(dir, 'missing', 'm.json')], /--save: folder .* does not exist/);
+  await refused(['frobnicate'], /unknown command "frobnicate"/);
 });
 
-test('bad model files are refused with one line naming the file', () => {
+test('bad model files are refused with one line naming the file', async () => {
   const write = (name: string, text: string) => {
     const p = join(dir, name);
     writeFileSync(p, text);
     return p;
   };
   const tiny = readFileSync('test/fixtures/network2-tiny.json', 'utf8');
-  refused(['evaluate', join(dir, 'nope.json')], /cannot read model file .*nope\.json: no such file/);
-  refused(['evaluate', write('empty.json', '')], /empty\.json: model file is empty/);
-  refused(['evaluate', write('trunc.json', tiny.slice(0, tiny.length / 2))], /trunc\.json: model file is not valid JSON/);
-  refused(['evaluate', write('text.json', 'hello')], /text\.json: model file is not valid JSON/);
-  refused(['evaluate', write('array.json', '[]')], /array\.json: model file must hold a JSON object/);
-  refused(['evaluate', write('ragged.json', tiny.replace('[[0.0], [1.0]', '[[0.0, 5], [1.0]'))], /ragged\.json: weights\[1\]\[0\] has 2 numbers, expected 1/);
-  refused(['evaluate', write('ragged-bias.json', tiny.replace('[[-1.0]]', '[[-1.0, 5]]'))], /ragged-bias\.json: biases\[0\]\[0\] has 2 numbers, expected 1/);
-  refused(['evaluate', write('null.json', tiny.replace('[[-1.0]]', '[[null]]'))], /null\.json: biases\[0\]\[0\]\[0\] is null/);
-  refused(['evaluate', write('cost.json', tiny.replace('QuadraticCost', 'HingeCost'))], /cost\.json: unknown cost "HingeCost"/);
-  refused(['evaluate', write('shape.json', tiny.replace('[784, 1, 10]', '[784, 2, 10]'))], /shape\.json: weights\[0\] has 1 rows, expected 2/);
-  refused(['evaluate', dir], /is not a file/);
-  refused(['evaluate'], /evaluate needs exactly one model file/);
+  await refused(['evaluate', join(dir, 'nope.json')], /cannot read model file .*nope\.json: no such file/);
+  await refused(['evaluate', write('empty.json', '')], /empty\.json: model file is empty/);
+  await refused(['evaluate', write('trunc.json', tiny.slice(0, tiny.length / 2))], /trunc\.json: model file is not valid JSON/);
+  await refused(['evaluate', write('text.json', 'hello')], /text\.json: model file is not valid JSON/);
+  await refused(['evaluate', write('array.json', '[]')], /array\.json: model file must hold a JSON object/);
+  await refused(['evaluate', write('ragged.json', tiny.replace('[[0.0], [1.0]', '[[0.0, 5], [1.0]'))], /ragged\.json: weights\[1\]\[0\] has 2 numbers, expected 1/);
+  await refused(['evaluate', write('ragged-bias.json', tiny.replace('[[-1.0]]', '[[-1.0, 5]]'))], /ragged-bias\.json: biases\[0\]\[0\] has 2 numbers, expected 1/);
+  await refused(['evaluate', write('null.json', tiny.replace('[[-1.0]]', '[[null]]'))], /null\.json: biases\[0\]\[0\]\[0\] is null/);
+  await refused(['evaluate', write('cost.json', tiny.replace('QuadraticCost', 'HingeCost'))], /cost\.json: unknown cost "HingeCost"/);
+  await refused(['evaluate', write('shape.json', tiny.replace('[784, 1, 10]', '[784, 2, 10]'))], /shape\.json: weights\[0\] has 1 rows, expected 2/);
+  await refused(['evaluate', dir], /is not a file/);
+  await refused(['evaluate'], /evaluate needs exactly one model file/);
 });
 
-test('bad images are refused with one line naming the file', { skip: existsSync('resources/models/default.json') ? false : 'no bundled default model yet' }, () => {
+test('bad images are refused with one line naming the file', { skip: existsSync('resources/models/default.json') ? false : 'no bundled default model yet' }, async () => {
   const notImage = join(dir, 'notes.png');
   writeFileSync(notImage, 'this is not a PNG');
   const empty = join(dir, 'empty.png');
   writeFileSync(empty, '');
-  refused(['predict', notImage], /notes\.png/);
-  refused(['predict', empty], /empty\.png/);
-  refused(['predict', join(dir, 'missing.png')], /missing\.png/);
-  refused(['predict'], /predict needs at least one image/);
+  await refused(['predict', notImage], /notes\.png/);
+  await refused(['predict', empty], /empty\.png/);
+  await refused(['predict', join(dir, 'missing.png')], /missing\.png/);
+  await refused(['predict'], /predict needs at least one image/);
 });
 
 test('expand writes the training set with transformed copies as IDX files that load back', async () => {
   const out = join(dir, 'expanded-images-idx3-ubyte.gz');
-  const r = cli('expand', out, '--augment', 'shift:1', '--copies', '1', '--json');
+  const r = await cli('expand', out, '--augment', 'shift:1', '--copies', '1', '--json');
   assert.equal(r.status, 0, r.stderr);
   const result = JSON.parse(r.stdout);
   assert.equal(result.count, 100_000);
@@ -167,7 +171,24 @@ test('expand writes the training set with transformed copies as IDX files that l
   assert.deepEqual(expanded.images.subarray(2 * 784, 3 * 784), mnist.train.images.subarray(784, 2 * 784));
   assert.equal(expanded.labels[1], mnist.train.labels[0]);
   assert.equal(expanded.labels[99_999], mnist.train.labels[49_999]);
-  refused(['expand', join(dir, 'missing', 'x.gz')], /folder .* does not exist/);
-  refused(['expand', join(dir, 'x.gz'), '--copies', '0'], /copies must be a whole number from 1 to 50/);
-  refused(['expand', join(dir, 'x.gz'), '--augment', 'twist:3'], /--augment: cannot read "twist:3"/);
+  await refused(['expand', join(dir, 'missing', 'x.gz')], /folder .* does not exist/);
+  await refused(['expand', join(dir, 'x.gz'), '--copies', '0'], /copies must be a whole number from 1 to 50/);
+  await refused(['expand', join(dir, 'x.gz'), '--augment', 'twist:3'], /--augment: cannot read "twist:3"/);
+});
+
+test('--preset starts from the catalogue experiment, other flags change it; rules across fields are one line', async () => {
+  const model = join(dir, 'preset.json');
+  const r = await cli('train', '--preset', 'ch3-softmax', '--sizes', '784,8,10', '--train-size', '500', '--epochs', '1', '--save', model, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const hp = JSON.parse(readFileSync(model, 'utf8')).meta.hyperparams;
+  assert.deepEqual([hp.cost, hp.init, hp.evalSet, hp.lambda, hp.sizes, hp.epochs], ['log-likelihood', 'large', 'test', 5, [784, 8, 10], 1]);
+  await refused(['train', '--preset', 'ch9-convnet'], /unknown preset "ch9-convnet" \(one of ch1-30, /);
+  await refused(['train', '--preset'], /--preset needs a value/);
+  await refused(['train', '--eval', 'none', '--early-stop', '3'], /^error: --early-stop and --schedule need evaluation data: --eval validation or test$/);
+});
+
+test('the command line as a subprocess: one line on stderr and exit 1 for an unknown command', () => {
+  const r = subprocess('frobnicate');
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, 'error: unknown command "frobnicate"\n');
 });

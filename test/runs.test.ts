@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { validateHyperparams, type Hyperparams } from '../src/engine/hyperparams';
 import type { TrainerCheckpoint } from '../src/engine/trainer';
 import type { LabEvent, RunSummary } from '../src/shared/api';
-import { createLabService, type LabService } from '../src/main/lab-service';
+import { createLabService, type LabService, type LabServiceOptions } from '../src/main/lab-service';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint } from '../src/main/runs/checkpoint';
 import { DEFAULT_HEAP_LIMIT_MB, poolOptions } from '../src/main/runs/pool';
 import { dispatchCall } from '../src/shared/validate';
@@ -26,8 +26,8 @@ function tempDir(): string {
   return d;
 }
 
-function open(runsDir: string): { lab: LabService; events: LabEvent[] } {
-  const lab = createLabService({ runsDir });
+function open(runsDir: string, opts: Partial<LabServiceOptions> = {}): { lab: LabService; events: LabEvent[] } {
+  const lab = createLabService({ runsDir, ...opts });
   services.push(lab);
   const events: LabEvent[] = [];
   lab.onEvent((e) => events.push(e));
@@ -325,13 +325,14 @@ test('a worker out of memory ends its own run with that reason; the process goes
 });
 
 test('a run of tiny epochs sends every epoch but coalesces its summary events', async () => {
-  const { lab, events } = open(tempDir());
+  // With an interval longer than the run, the count is the same however fast the machine is.
+  const { lab, events } = open(tempDir(), { runEventMs: 3_600_000 });
   const r = await lab.startRun(small({ trainSize: 100, epochs: 60, evalSet: 'none' }));
   assert.equal((await ended(lab, r.id)).epochsDone, 60);
   const epochs = events.filter((e) => e.type === 'epoch' && e.runId === r.id).length;
   const summaries = events.flatMap((e) => (e.type === 'run' && e.run.id === r.id ? [e.run] : []));
   assert.equal(epochs, 60);
-  assert.ok(summaries.length < 30, `${summaries.length} summary events for 60 epochs`);
+  assert.ok(summaries.length <= 4, `${summaries.length} summary events for 60 epochs`);
   assert.equal(summaries[summaries.length - 1].state, 'finished');
 });
 

@@ -23,6 +23,8 @@ export interface LabServiceOptions {
   heapLimitMb?: number;
   /** At most this many runs may hold a worker (training or paused) at once. */
   maxLiveRuns?: number;
+  /** At most one per-epoch run summary event per run in this many milliseconds (default 200). */
+  runEventMs?: number;
 }
 
 export interface LabService extends LabApi {
@@ -71,6 +73,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
     data,
     workerUrl: opts.workerUrl ?? defaultWorkerUrl(),
     heapLimitMb: opts.heapLimitMb,
+    runEventMs: opts.runEventMs,
     emit,
   });
   const models = new ModelRegistry({

@@ -13,6 +13,7 @@ import { readModelFile } from '../../src/cli/model-file';
 import { MAX_IMAGE_FILE_BYTES as MAX_FILE_BYTES, MAX_MODEL_BYTES } from '../../src/shared/limits';
 import { labCalls } from '../../src/shared/api-client';
 import { dispatchCall } from '../../src/shared/validate';
+import { cliInProcess } from '../helpers';
 import { encodeIdxImages } from '../../src/engine/idx';
 import { parseModelJson } from '../../src/engine/model-json';
 import { loadIdxPair, readIdxBytesSync, splitFromIdx } from '../../src/main/datasets';
@@ -240,16 +241,6 @@ test('bad images are refused by the image decoder with one line, bombs before an
 
 // ------------------------------------------------------------------------------ CLI options
 
-/** Runs the CLI as a user does. */
-function cli(args: string[]): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli/index.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stderr }));
-  });
-}
-
 test('CLI options out of range or malformed (beyond cli.test.ts) are refused with one line', async () => {
   writeFileSync(join(dir, 'a-file'), 'x');
   writeFileSync(join(dir, 'good.json'), JSON.stringify(goodModel()));
@@ -293,9 +284,9 @@ test('CLI options out of range or malformed (beyond cli.test.ts) are refused wit
   ];
   // In process, through each command's own entry point (a spawn per case would cost a second each).
   for (const [[command, ...args], re] of cases) await refusedAsync(() => commands[command](args), re, `${command} ${args.join(' ')}`);
-  // And a few as a user runs them: one line on stderr, a non-zero exit, no stack trace.
-  const spawned = await Promise.all([cli(['train', '--sizes', '784,1000000000,10']), cli(['train', '--momentum', '1']), cli(['evaluate', join(dir, 'good.json'), '--data', 'train'])]);
-  for (const r of spawned) {
+  // And a few through the whole command line: one line on stderr, a non-zero exit, no stack trace.
+  const whole = [await cliInProcess('train', '--sizes', '784,1000000000,10'), await cliInProcess('train', '--momentum', '1'), await cliInProcess('evaluate', join(dir, 'good.json'), '--data', 'train')];
+  for (const r of whole) {
     assert.notEqual(r.status, 0);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^error: /);

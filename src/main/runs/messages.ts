@@ -47,8 +47,6 @@ export type FromTrainer =
       bestEpoch: number | null;
       bestEvalAccuracy: number | null;
     }
-  | { type: 'paused' }
-  | { type: 'resumed' }
   | { type: 'eta-set'; eta: number }
   /** The worker is about to exit; `stoppedBecause` is 'epochs', 'early-stop', 'eta-schedule' or 'stopped'. */
   | { type: 'done'; state: 'finished' | 'stopped'; stoppedBecause: string }

@@ -24,6 +24,8 @@ export interface PoolOptions {
   /** Heap limit per training worker, in MB. */
   heapLimitMb?: number;
   progressIntervalMs?: number;
+  /** At most one per-epoch summary event per run in this many milliseconds. */
+  runEventMs?: number;
   emit: (event: LabEvent) => void;
 }
 
@@ -37,6 +39,7 @@ interface Live {
 
 export const DEFAULT_HEAP_LIMIT_MB = 2048;
 const DEFAULT_PROGRESS_INTERVAL_MS = 100;
+const DEFAULT_RUN_EVENT_MS = 200;
 
 /** The options with their defaults filled in, where a key given as undefined counts as not given. */
 export function poolOptions(opts: PoolOptions): Required<PoolOptions> {
@@ -44,11 +47,10 @@ export function poolOptions(opts: PoolOptions): Required<PoolOptions> {
     ...opts,
     heapLimitMb: opts.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
     progressIntervalMs: opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    runEventMs: opts.runEventMs ?? DEFAULT_RUN_EVENT_MS,
   };
 }
 
-/** At most one per-epoch summary event per run in this many milliseconds. */
-const RUN_EVENT_MS = 200;
 
 export class RunError extends Error {
   override name = 'RunError';
@@ -130,7 +132,7 @@ export class RunPool {
 
   /**
    * Emits the run's summary. Per-epoch updates (not urgent) are coalesced to one per
-   * RUN_EVENT_MS, so a run of tiny epochs does not flood the UI; the epoch events themselves all go out.
+   * runEventMs, so a run of tiny epochs does not flood the UI; the epoch events themselves all go out.
    */
   private emitRun(rec: RunRecord, urgent: boolean): void {
     const send = (): void => {
@@ -146,7 +148,7 @@ export class RunPool {
       return;
     }
     if (pending) return;
-    const wait = RUN_EVENT_MS - (performance.now() - (this.runEventAt.get(rec.id) ?? -Infinity));
+    const wait = this.opts.runEventMs - (performance.now() - (this.runEventAt.get(rec.id) ?? -Infinity));
     if (wait <= 0) send();
     else this.runEventTimers.set(rec.id, setTimeout(send, wait).unref());
   }
@@ -289,9 +291,6 @@ export class RunPool {
         this.persist(rec);
         this.opts.emit({ type: 'epoch', runId: rec.id, metrics: msg.metrics, markers: msg.markers });
         this.emitRun(rec, false);
-        break;
-      case 'paused':
-      case 'resumed':
         break;
       case 'eta-set':
         rec.currentEta = msg.eta;

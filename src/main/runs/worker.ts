@@ -127,12 +127,10 @@ function runTrainer(parent: MessagePort): void {
 
     const between = async (p: ChunkProgress): Promise<boolean> => {
       while (paused && !stopRequested) {
-        post({ type: 'paused' });
         const pausedAt = now();
         await new Promise<void>((resolve) => (wake = resolve));
         pausedMs += now() - pausedAt;
         wake = null;
-        if (!stopRequested) post({ type: 'resumed' });
       }
       if (stopRequested) return false;
       if (p.examplesDone > 0 && now() - lastProgress >= msg.progressIntervalMs) {

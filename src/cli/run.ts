@@ -1,0 +1,52 @@
+// The lab's command line: train, evaluate, predict, bench and serve over the same engine and
+// services as the app. Errors are one line on stderr and a non-zero exit, never a stack trace.
+// runCli is the whole command line as a function (the tests call it in-process); index.ts runs it.
+
+const USAGE = `usage: npm run <command> -- [options]
+  train     --sizes 784,30,10 --cost cross-entropy --eta 0.5 --lambda 5 --batch 10 --epochs 30 --seed 1 --save model.json [--json]
+  evaluate  model.json [--data test|validation] [--json]
+  predict   image.png [more images] [--model model.json] [--json]
+  expand    out/train-images-idx3-ubyte.gz [--augment shift:1] [--copies 4] [--seed 1] [--json]
+  bench     [--json] [--quick] [--repeat N] [--no-yardstick] [--backend wasm|reference]
+  export-onnx model.json model.onnx [--json]
+  serve     [--port N]`;
+
+async function dispatch(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'train':
+      return (await import('./train')).trainMain(rest);
+    case 'evaluate':
+      return (await import('./evaluate')).evaluateMain(rest);
+    case 'predict':
+      return (await import('./predict')).predictMain(rest);
+    case 'expand':
+      return (await import('./expand')).expandMain(rest);
+    case 'bench':
+      return (await import('./bench')).benchMain(rest);
+    case 'export-onnx':
+      return (await import('./export-onnx')).exportOnnxMain(rest);
+    case 'serve':
+      return (await import('../server/index')).serveMain(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE + '\n');
+      return;
+    default:
+      throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  }
+}
+
+/** Runs one command line; returns the exit code, having written any error as one line on stderr. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await dispatch(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e: unknown) {
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+    if (process.env.NNLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
