@@ -1,6 +1,7 @@
-// Mini-batch stochastic gradient descent as in network2.py's SGD, with every technique of
-// chapter 3: L2 weight decay, L1, momentum, dropout, monitors, early stopping and the
-// halve-eta schedule. All state lives in one workspace slab; the hot loop allocates nothing.
+// The mechanism of mini-batch stochastic gradient descent, as in network2.py's SGD, with every
+// technique of chapter 3: L2 weight decay, L1, momentum, dropout and the monitors. The policy (best
+// epoch, early stopping, the halve-eta schedule, divergence) is schedule.ts's. All state lives in
+// one workspace slab; the hot loop allocates nothing.
 import { activations, softmaxRows } from './activations';
 import { costs } from './costs';
 import { applyDropout } from './dropout';
@@ -13,9 +14,10 @@ import { validateHyperparams } from './hyperparams';
 import type { Backend, Kernels } from './kernels';
 import { referenceBackend } from './kernels';
 import type { EpochMetrics, RunMarker, StopReason } from './metrics';
-import { Network, paramLayout, scratchFor, forwardBatch } from './network';
+import { Network, paramLayout, scratchFor } from './network';
 import { Rng } from './rng';
 import type { RngState } from './rng';
+import { Schedule } from './schedule';
 
 /** Everything needed to continue a run exactly where it stopped, at an epoch boundary. */
 export interface TrainerCheckpoint {
@@ -50,6 +52,16 @@ export interface BatchProgress {
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/** The plain SGD step, fused into backpropagation: w ← decay·w − shrink·sgn(w) − step·Σδaᵀ. */
+interface FusedStep {
+  /** η/m */
+  step: number;
+  /** 1 − ηλ/n (L2) */
+  decay: number;
+  /** ηλ₁/n (L1) */
+  shrink: number;
+}
+
 export class Trainer {
   readonly hp: Hyperparams;
   readonly network: Network;
@@ -58,11 +70,9 @@ export class Trainer {
   readonly history: EpochMetrics[] = [];
   /** Epochs completed. */
   epoch = 0;
-  eta: number;
-  stoppedBecause: StopReason | null = null;
-  bestEpoch: number | null = null;
-  bestEvalAccuracy: number | null = null;
+  /** The weights of the best epoch so far (by evaluation accuracy). */
   bestParams: Float32Array | null = null;
+  private readonly schedule: Schedule;
 
   private rng: Rng;
   private readonly kernels: Kernels;
@@ -85,7 +95,6 @@ export class Trainer {
   private readonly evalBuf: EvalBuffers;
   private readonly perm: Uint32Array;
   private epochImages: Uint8Array;
-  private epochSinceImprovement = 0;
   private cursor = 0;
   private epochSeconds = 0;
   private etaChangedMarkers: RunMarker[] = [];
@@ -99,7 +108,6 @@ export class Trainer {
     this.epochImages = this.train.images;
     this.n = hp.trainSize;
     this.B = hp.batchSize;
-    this.eta = hp.eta;
 
     const sizes = hp.sizes;
     const L = sizes.length - 1;
@@ -164,14 +172,27 @@ export class Trainer {
       if (ck.params.length !== layout.total) throw new Error('checkpoint parameters do not match the network size');
       if (this.velocities && ck.velocities) this.velocities.set(ck.velocities);
       this.epoch = ck.epoch;
-      this.eta = ck.eta;
-      this.bestEpoch = ck.bestEpoch;
-      this.bestEvalAccuracy = ck.bestEvalAccuracy;
       this.bestParams = ck.bestParams ? ck.bestParams.slice() : null;
-      this.epochSinceImprovement = ck.epochsSinceImprovement;
       this.history.push(...ck.history);
-      this.stoppedBecause = ck.stoppedBecause;
     }
+    this.schedule = new Schedule(hp, ck && { eta: ck.eta, bestEpoch: ck.bestEpoch, bestEvalAccuracy: ck.bestEvalAccuracy, epochsSinceImprovement: ck.epochsSinceImprovement, stoppedBecause: ck.stoppedBecause });
+  }
+
+  /** The learning rate of the next mini-batch. */
+  get eta(): number {
+    return this.schedule.eta;
+  }
+
+  get stoppedBecause(): StopReason | null {
+    return this.schedule.stoppedBecause;
+  }
+
+  get bestEpoch(): number | null {
+    return this.schedule.bestEpoch;
+  }
+
+  get bestEvalAccuracy(): number | null {
+    return this.schedule.bestEvalAccuracy;
   }
 
   get done(): boolean {
@@ -188,7 +209,7 @@ export class Trainer {
   /** Changes the learning rate from the next mini-batch on. */
   setEta(eta: number): void {
     if (!(eta > 0) || !Number.isFinite(eta)) throw new Error(`eta must be a positive number, got ${eta}`);
-    this.eta = eta;
+    this.schedule.eta = eta;
     this.etaChangedMarkers.push({ kind: 'eta-changed', epoch: this.epoch + 1, eta });
   }
 
@@ -213,10 +234,10 @@ export class Trainer {
       // Plain SGD with L2 and L1 (the common case): each layer's update is fused into
       // backpropagation, w ← (1 − ηλ/n) w − (ηλ₁/n) sgn(w) then w += −(η/m) δᵀa, once δ of the
       // layer below has used the old w.
-      this.backprop(this.perm, start, rows, this.eta / rows, 1 - (this.eta * hp.lambda) / this.n, (this.eta * hp.l1) / this.n);
+      this.backprop(this.perm, start, rows, { step: this.eta / rows, decay: 1 - (this.eta * hp.lambda) / this.n, shrink: (this.eta * hp.l1) / this.n });
     } else {
-      this.backprop(this.perm, start, rows);
-      this.update(rows);
+      this.backprop(this.perm, start, rows, null);
+      this.momentumUpdate(rows);
     }
   }
 
@@ -228,7 +249,7 @@ export class Trainer {
   gradientAt(indices: number[]): Float32Array {
     const rows = indices.length;
     if (rows < 1 || rows > this.B) throw new Error(`gradientAt takes 1..${this.B} examples`);
-    this.backprop(Uint32Array.from(indices), 0, rows);
+    this.backprop(Uint32Array.from(indices), 0, rows, null);
     const g = this.grads.slice();
     const net = this.network;
     for (let l = 0; l < net.layers; l++) {
@@ -242,10 +263,11 @@ export class Trainer {
   }
 
   /**
-   * Forward and backward over examples order[start .. start+rows): fills the gradient sums, or,
-   * given a step size s = η/m, a decay factor and an L1 shrink, applies the SGD step to each layer directly.
+   * Forward and backward over examples order[start .. start+rows): with `fused` null it fills the
+   * gradient sums; given the SGD step (s = η/m, the L2 decay factor and the L1 shrink) it applies
+   * that step to each layer directly instead.
    */
-  private backprop(order: Uint32Array, start: number, rows: number, step = 0, decay = 1, shrink = 0): void {
+  private backprop(order: Uint32Array, start: number, rows: number, fused: FusedStep | null): void {
     const { network: net, kernels: k, hp } = this;
     const sizes = net.sizes;
     const L = net.layers;
@@ -288,9 +310,8 @@ export class Trainer {
           for (let i = 0; i < n; i++) d[i] *= m[i];
         }
       }
-      if (step > 0) {
-        const w = net.weights[l];
-        k.linearWeightGradAdd(w, net.biases[l], this.delta[l], layerInput, decay, shrink, -step, rows, sizes[l], sizes[l + 1]);
+      if (fused) {
+        k.linearWeightGradAdd(net.weights[l], net.biases[l], this.delta[l], layerInput, fused.decay, fused.shrink, -fused.step, rows, sizes[l], sizes[l + 1]);
       } else {
         k.linearWeightGrad(this.gradW[l], this.gradB[l], this.delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
       }
@@ -298,51 +319,44 @@ export class Trainer {
   }
 
   /**
-   * network2.py's update: w ← (1 − ηλ/n) w − (η/m) Σ∂C/∂w, b ← b − (η/m) Σ∂C/∂b; L1 adds
-   * −(ηλ₁/n) sgn(w). With momentum μ the same gradient drives a velocity: v ← μv − η∇, w ← w + v.
+   * network2.py's update with momentum μ: the gradient of the regularized cost,
+   * ∇ = (1/m) Σ∂C/∂w + (λ/n) w + (λ₁/n) sgn(w), drives a velocity v ← μv − η∇, and w ← w + v
+   * (biases: no decay). Plain SGD never comes here: its step is fused into backprop.
    */
-  private update(rows: number): void {
+  private momentumUpdate(rows: number): void {
     const { network: net, kernels: k, hp } = this;
+    const v = this.velocities!;
     const eta = this.eta;
     const s = eta / rows;
     const decay = 1 - (eta * hp.lambda) / this.n;
     const l1 = (eta * hp.l1) / this.n;
     const mu = hp.momentum;
-    const v = this.velocities;
     const layout = net.layout;
     for (let l = 0; l < net.layers; l++) {
       const w = net.weights[l];
       const gw = this.gradW[l];
-      const b = net.biases[l];
-      const gb = this.gradB[l];
-      if (v) {
+      if (l1 > 0) {
         const vo = layout.weights[l];
-        const bo = layout.biases[l];
-        if (l1 > 0) {
-          for (let i = 0; i < w.length; i++) {
-            const wi = w[i];
-            const vi = mu * v[vo + i] - s * gw[i] - (1 - decay) * wi - l1 * Math.sign(wi);
-            v[vo + i] = vi;
-            w[i] = wi + vi;
-          }
-        } else {
-          const vw = this.velW[l];
-          k.axpby(vw, gw, mu, -s, w.length);
-          if (decay !== 1) k.axpby(vw, w, 1, decay - 1, w.length);
-          k.axpby(w, vw, 1, 1, w.length);
+        for (let i = 0; i < w.length; i++) {
+          const wi = w[i];
+          const vi = mu * v[vo + i] - s * gw[i] - (1 - decay) * wi - l1 * Math.sign(wi);
+          v[vo + i] = vi;
+          w[i] = wi + vi;
         }
-        const vb = this.velB[l];
-        k.axpby(vb, gb, mu, -s, b.length);
-        k.axpby(b, vb, 1, 1, b.length);
       } else {
-        if (l1 > 0) for (let i = 0; i < w.length; i++) w[i] = decay * w[i] - s * gw[i] - l1 * Math.sign(w[i]);
-        else k.axpby(w, gw, decay, -s, w.length);
-        k.axpby(b, gb, 1, -s, b.length);
+        const vw = this.velW[l];
+        k.axpby(vw, gw, mu, -s, w.length);
+        if (decay !== 1) k.axpby(vw, w, 1, decay - 1, w.length);
+        k.axpby(w, vw, 1, 1, w.length);
       }
+      const b = net.biases[l];
+      const vb = this.velB[l];
+      k.axpby(vb, this.gradB[l], mu, -s, b.length);
+      k.axpby(b, vb, 1, 1, b.length);
     }
   }
 
-  /** After an epoch's batches: monitors, best epoch, early stopping and the eta schedule. */
+  /** After an epoch's batches: the monitors, then the schedule's verdict (best epoch, early stopping, eta, divergence). */
   finishEpoch(): { metrics: EpochMetrics; markers: RunMarker[] } {
     if (this.cursor < this.n) throw new Error('finishEpoch called before the epoch was trained');
     const hp = this.hp;
@@ -359,46 +373,16 @@ export class Trainer {
       if (m.trainCost) metrics.trainCost = e.cost;
       if (m.trainAccuracy) metrics.trainAccuracy = e.accuracy;
     }
-    const needEvalAccuracy = m.evalAccuracy || hp.earlyStop > 0 || hp.halveAfter > 0;
+    const needEvalAccuracy = Schedule.needsEvalAccuracy(hp);
     if (this.evalData && (needEvalAccuracy || m.evalCost)) {
       const e = this.evaluate(this.evalData, m.evalCost);
       if (m.evalCost) metrics.evalCost = e.cost;
       if (needEvalAccuracy) metrics.evalAccuracy = e.accuracy;
     }
     this.history.push(metrics);
-
-    const norms = weightNorms(this.network);
-    const diverged =
-      !Number.isFinite(norms.sumSquares) ||
-      [metrics.trainCost, metrics.evalCost].some((c) => c !== undefined && !(Number.isFinite(c) && c < 1e300));
-    if (diverged) {
-      this.stoppedBecause = 'diverged';
-      markers.push({ kind: 'failed', epoch: this.epoch, reason: `diverged at epoch ${this.epoch}: the cost or the weights are no longer finite (eta ${this.eta} may be too large)` });
-      return { metrics, markers };
-    }
-
-    if (metrics.evalAccuracy !== undefined) {
-      if (this.bestEvalAccuracy === null || metrics.evalAccuracy > this.bestEvalAccuracy) {
-        this.bestEvalAccuracy = metrics.evalAccuracy;
-        this.bestEpoch = this.epoch;
-        this.bestParams = this.network.params.slice();
-        this.epochSinceImprovement = 0;
-        markers.push({ kind: 'best', epoch: this.epoch, evalAccuracy: metrics.evalAccuracy });
-      } else {
-        this.epochSinceImprovement++;
-      }
-      if (hp.earlyStop > 0 && this.epochSinceImprovement >= hp.earlyStop) {
-        this.stoppedBecause = 'early-stop';
-        markers.push({ kind: 'early-stop', epoch: this.epoch });
-      } else if (hp.halveAfter > 0 && this.epochSinceImprovement >= hp.halveAfter) {
-        this.eta /= 2;
-        this.epochSinceImprovement = 0;
-        markers.push({ kind: 'eta-halved', epoch: this.epoch, eta: this.eta });
-        if (this.eta <= hp.eta / 128) this.stoppedBecause = 'eta-schedule';
-      }
-    }
-    if (this.stoppedBecause === null && this.epoch >= hp.epochs) this.stoppedBecause = 'epochs';
-    if (this.stoppedBecause !== null) markers.push({ kind: 'finished', epoch: this.epoch });
+    const verdict = this.schedule.afterEpoch(metrics, Number.isFinite(weightNorms(this.network).sumSquares));
+    if (verdict.newBest) this.bestParams = this.network.params.slice();
+    markers.push(...verdict.markers);
     return { metrics, markers };
   }
 
@@ -413,29 +397,18 @@ export class Trainer {
     return evaluateWith(this.network, this.kernels, this.evalBuf, split, { lambda: this.hp.lambda, l1: this.hp.l1 }, wantCost);
   }
 
-  /** Output activations (rows × 10) for examples start..start+rows of a split, via the workspace. */
-  outputs(split: DataSplit, start: number, rows: number): Float32Array {
-    const r = Math.min(rows, this.evalBuf.fwd.rows);
-    for (let i = 0; i < r * IMAGE_PIXELS; i++) this.x[i] = split.images[start * IMAGE_PIXELS + i] / 255;
-    return forwardBatch(this.network, this.kernels, this.x, r, this.evalBuf.fwd).slice(0, r * this.network.sizes[this.network.layers]);
-  }
-
   checkpoint(): TrainerCheckpoint {
     if (this.cursor !== 0) throw new Error('a checkpoint can only be taken between epochs');
     return {
       version: 1,
       hyperparams: this.hp,
       epoch: this.epoch,
-      eta: this.eta,
       params: this.network.params.slice(),
       velocities: this.velocities ? this.velocities.slice() : null,
       rng: this.rng.state(),
-      bestEpoch: this.bestEpoch,
-      bestEvalAccuracy: this.bestEvalAccuracy,
       bestParams: this.bestParams ? this.bestParams.slice() : null,
-      epochsSinceImprovement: this.epochSinceImprovement,
       history: this.history.map((h) => ({ ...h })),
-      stoppedBecause: this.stoppedBecause,
+      ...this.schedule.state(),
     };
   }
 }
