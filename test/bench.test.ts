@@ -1,7 +1,7 @@
 // The bench runs end to end on a tiny configuration and reports every figure (no timings asserted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTable, runBench } from '../src/cli/bench';
+import { formatTable, runBench } from '../bench/bench';
 
 test('bench --quick reports speed, evaluation, prediction and memory figures for each configuration', async () => {
   const r = await runBench({ quick: true, yardstick: false });

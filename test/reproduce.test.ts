@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const reproduce = (...args: string[]) => spawnSync(join('node_modules', '.bin', 'tsx'), ['scripts/reproduce.ts', ...args], { encoding: 'utf8' });
+const reproduce = (...args: string[]) => spawnSync(join('node_modules', '.bin', 'tsx'), ['bench/reproduce.ts', ...args], { encoding: 'utf8' });
 
 test('--quick --only writes the report between its markers and keeps the hand-written parts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nnlab-repro-'));

@@ -23,7 +23,7 @@ async function dispatch(argv: string[]): Promise<void> {
     case 'expand':
       return (await import('./expand')).expandMain(rest);
     case 'bench':
-      return (await import('./bench')).benchMain(rest);
+      return (await import('../../bench/bench')).benchMain(rest);
     case 'export-onnx':
       return (await import('./export-onnx')).exportOnnxMain(rest);
     case 'serve':

@@ -16,134 +16,17 @@
 // (near-Gaussian) distribution, for 2k² random numbers instead of 2·784. And since d is smooth on
 // the scale of σ, the whole map q is evaluated only at G×G control points (G = 10 for σ = 4, spacing
 // 0.75σ; about 6% rms error in d, i.e. ~0.1 px) and interpolated linearly in between, which is exact
-// for the affine part. `augmentReference` keeps the literal recipe; the tests compare the two.
+// for the affine part. augmentReference (augment-reference.ts) keeps the literal recipe; the tests compare the two.
 //
-// Speed, one thread, rotate ±15° + elastic 34/4 (best of 6 × 10,000 MNIST images, this 2-core
-// machine, with other work running): the literal recipe in TS (augmentReference) ~1,900 img/s;
-// a per-pixel DCT field ~16,000; this control-grid version ~100,000. ref_augment.py (SciPy) does
-// 3,000-5,000 here. sharp is no use for this per-image path: see src/main/augment-bench.ts.
+// Measured speed and what was tried: docs/speed.md ("Augmentation").
+//
 // Most of a digit is background, so `transform` computes only the pixels whose source
 // neighbourhood can touch the ink's bounding box, and unrolls the small products of the field;
-// `transformReference` does neither and the tests require the same bytes. benchAugment({n: 20000}),
-// best of 5, interleaved in one process (2026-11-25 22:49): 55,072 img/s before, 118,072 after
-// (medians 53,268 → 82,883: the machine swings between two speeds).
+// transformReference (augment-reference.ts) does neither and the tests require the same bytes.
 
+import { CENTRE, N, NN, P, controlPoints, dctBasis, elasticModes, shiftCopy, smoothingSpectrum } from './augment-field';
 import type { Augmentation } from './hyperparams';
 import type { Rng } from './rng';
-
-const N = 28;
-const NN = N * N;
-const CENTRE = (N - 1) / 2;
-/** The source padded by one background pixel on every side, so bilinear reads need no bounds checks. */
-const P = N + 2;
-/** Energy of the field (per axis) we accept to drop when truncating to k modes. */
-const ELASTIC_TAIL = 1e-4;
-
-/** scipy.ndimage.gaussian_filter's kernel: radius round(4σ), normalised to sum 1. */
-export function gaussianKernel(sigmaPx: number): Float64Array {
-  const r = Math.floor(4 * sigmaPx + 0.5);
-  const g = new Float64Array(2 * r + 1);
-  let sum = 0;
-  for (let i = -r; i <= r; i++) sum += g[i + r] = Math.exp(-(i * i) / (2 * sigmaPx * sigmaPx));
-  for (let i = 0; i < g.length; i++) g[i] /= sum;
-  return g;
-}
-
-/** Index into 0..n-1 of position i under scipy's 'reflect' extension (d c b a | a b c d | d c b a). */
-function reflectIndex(i: number, n: number): number {
-  const period = 2 * n;
-  let m = i % period;
-  if (m < 0) m += period;
-  return m < n ? m : period - 1 - m;
-}
-
-/**
- * The literal recipe (Simard 2003 as scipy does it): smooth an n×n field in place with a separable
- * truncated Gaussian, reflected borders. Slow; kept as the reference the fast field is tested against.
- */
-export function gaussianSmoothReference(field: Float64Array, n: number, sigmaPx: number): void {
-  const g = gaussianKernel(sigmaPx);
-  const r = (g.length - 1) / 2;
-  const tmp = new Float64Array(n * n);
-  for (let y = 0; y < n; y++) {
-    for (let x = 0; x < n; x++) {
-      let s = 0;
-      for (let j = -r; j <= r; j++) s += g[j + r] * field[y * n + reflectIndex(x + j, n)];
-      tmp[y * n + x] = s;
-    }
-  }
-  for (let y = 0; y < n; y++) {
-    for (let x = 0; x < n; x++) {
-      let s = 0;
-      for (let j = -r; j <= r; j++) s += g[j + r] * tmp[reflectIndex(y + j, n) * n + x];
-      field[y * n + x] = s;
-    }
-  }
-}
-
-/** Eigenvalues λ_m of the reflected-border Gaussian smoothing of length n, one per DCT-II mode. */
-export function smoothingSpectrum(sigmaPx: number, n = N): Float64Array {
-  const g = gaussianKernel(sigmaPx);
-  const r = (g.length - 1) / 2;
-  const lam = new Float64Array(n);
-  for (let m = 0; m < n; m++) {
-    let s = g[r];
-    for (let j = 1; j <= r; j++) s += 2 * g[r + j] * Math.cos((Math.PI * m * j) / n);
-    lam[m] = s;
-  }
-  return lam;
-}
-
-/** The orthonormal DCT-II basis: phi[m*n + y] = φ_m(y). */
-export function dctBasis(n = N): Float64Array {
-  const phi = new Float64Array(n * n);
-  for (let m = 0; m < n; m++) {
-    const scale = Math.sqrt((m === 0 ? 1 : 2) / n);
-    for (let y = 0; y < n; y++) phi[m * n + y] = scale * Math.cos((Math.PI * m * (y + 0.5)) / n);
-  }
-  return phi;
-}
-
-/** How many modes per axis keep all but ELASTIC_TAIL of the smoothed field's energy. */
-export function elasticModes(sigmaPx: number): number {
-  const lam = smoothingSpectrum(sigmaPx);
-  let total = 0;
-  for (const l of lam) total += l * l;
-  let tail = total;
-  for (let k = 0; k < N; k++) {
-    if (tail <= ELASTIC_TAIL * total) return Math.max(k, 1);
-    tail -= lam[k] * lam[k];
-  }
-  return N;
-}
-
-/**
- * Bilinear sample of a padded (P×P, one background pixel around) image at source coordinates
- * (qx, qy) in the unpadded frame; 0 outside.
- */
-function sampleBilinear(pad: Float32Array, qx: number, qy: number): number {
-  if (!(qx > -1 && qx < N && qy > -1 && qy < N)) return 0;
-  const fx = Math.floor(qx);
-  const fy = Math.floor(qy);
-  const ax = qx - fx;
-  const ay = qy - fy;
-  const i = (fy + 1) * P + fx + 1;
-  const top = pad[i] + ax * (pad[i + 1] - pad[i]);
-  const bottom = pad[i + P] + ax * (pad[i + P + 1] - pad[i + P]);
-  return top + ay * (bottom - top);
-}
-
-/** Control-grid spacing as a fraction of sigma: keeps the interpolated field within ~6% rms of exact. */
-const GRID_SPACING_PER_SIGMA = 0.75;
-
-/**
- * Control points per axis for an elastic field of this sigma: 28 (every pixel, exact) for small
- * sigma, fewer for smooth fields. Without elastic distortion the map is affine and 2 are exact.
- */
-export function controlPoints(sigmaPx: number | null): number {
-  if (sigmaPx === null) return 2;
-  return Math.min(N, Math.ceil((N - 1) / (GRID_SPACING_PER_SIGMA * sigmaPx)) + 1);
-}
 
 /**
  * One augmentation spec turned into precomputed tables and scratch buffers, so transforming an
@@ -178,7 +61,7 @@ export class Augmenter {
   private src32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private readonly copy = new Uint8Array(NN);
   /** Control point positions, 0 .. 27 evenly. */
-  private readonly ctrlPos: Float64Array;
+  readonly ctrlPos: Float64Array;
   /**
    * Row length of basis and C: k, or 8 when k ≤ 8 (zero-padded for the unrolled fieldMap8).
    * The general loops run where it equals k.
@@ -192,13 +75,13 @@ export class Augmenter {
   private readonly tx: Float64Array;
   private readonly ty: Float64Array;
   /** The sampling map at the control points, qx and qy, G×G each. */
-  private readonly qx: Float64Array;
-  private readonly qy: Float64Array;
+  readonly qx: Float64Array;
+  readonly qy: Float64Array;
   /** For each output row: the control row at or above it, and the weight of the next one. */
-  private readonly rowSeg: Int32Array;
-  private readonly rowFrac: Float64Array;
+  readonly rowSeg: Int32Array;
+  readonly rowFrac: Float64Array;
   /** Output columns where each control segment starts (segStart[G-1] = 28). */
-  private readonly segStart: Int32Array;
+  readonly segStart: Int32Array;
 
   constructor(spec: Augmentation) {
     this.spec = { ...spec };
@@ -250,49 +133,11 @@ export class Augmenter {
   }
 
   /**
-   * The same transform without shortcuts: the general loops for the control map, and every output
-   * pixel sampled from a float copy of the source. Slow; the reference `transform` is tested
-   * against (the same draws and the same bytes).
-   */
-  transformReference(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng): void {
-    if (!this.drawMap(out, outOffset, src, srcOffset, rng, false)) return;
-    const pad = new Float32Array(P * P);
-    for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) pad[(y + 1) * P + x + 1] = src[srcOffset + y * N + x];
-    const G = this.grid;
-    const h = (N - 1) / (G - 1);
-    for (let y = 0; y < N; y++) {
-      const r0 = this.rowSeg[y] * G;
-      const t = this.rowFrac[y];
-      const rx = (j: number) => this.qx[r0 + j] + t * (this.qx[r0 + G + j] - this.qx[r0 + j]);
-      const ry = (j: number) => this.qy[r0 + j] + t * (this.qy[r0 + G + j] - this.qy[r0 + j]);
-      for (let s = 0; s < G - 1; s++) {
-        const stepX = (rx(s + 1) - rx(s)) / h;
-        const stepY = (ry(s + 1) - ry(s)) / h;
-        const x0 = this.segStart[s];
-        let qx = rx(s) + (x0 - this.ctrlPos[s]) * stepX + 1;
-        let qy = ry(s) + (x0 - this.ctrlPos[s]) * stepY + 1;
-        for (let x = x0; x < this.segStart[s + 1]; x++, qx += stepX, qy += stepY) {
-          let v = 0;
-          if (qx > 0 && qx < N + 1 && qy > 0 && qy < N + 1) {
-            const fx = Math.floor(qx);
-            const fy = Math.floor(qy);
-            const ax = qx - fx;
-            const i = fy * P + fx;
-            const top = pad[i] + ax * (pad[i + 1] - pad[i]);
-            v = top + (qy - fy) * (pad[i + P] + ax * (pad[i + P + 1] - pad[i + P]) - top);
-          }
-          out[outOffset + y * N + x] = Math.floor(v + 0.5);
-        }
-      }
-    }
-  }
-
-  /**
    * Draws this image's transform. A pure shift (or nothing) is done right here, as an exact
    * integer copy, and returns false; otherwise the sampling map is left at the control points
-   * and it returns true.
+   * (`map`) and it returns true. `unrolled` false takes the general loops (the reference's way).
    */
-  private drawMap(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng, unrolled: boolean): boolean {
+  drawMap(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng, unrolled: boolean): boolean {
     const spec = this.spec;
     // The order of draws is fixed: angle, shift, field. Same seed, same transforms.
     const angle = spec.rotateDeg > 0 ? ((2 * rng.uniform() - 1) * spec.rotateDeg * Math.PI) / 180 : 0;
@@ -667,60 +512,7 @@ export class Augmenter {
   }
 }
 
-/** Integer shift by (sx, sy) pixels: out(x, y) = src(x − sx, y − sy), background where uncovered. */
-export function shiftCopy(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, sx: number, sy: number): void {
-  for (let y = 0; y < N; y++) {
-    const ys = y - sy;
-    const oo = outOffset + y * N;
-    if (ys < 0 || ys >= N) {
-      out.fill(0, oo, oo + N);
-      continue;
-    }
-    const so = srcOffset + ys * N;
-    for (let x = 0; x < N; x++) {
-      const xs = x - sx;
-      out[oo + x] = xs >= 0 && xs < N ? src[so + xs] : 0;
-    }
-  }
-}
-
 /** Augments `count` images of src into out with fresh random transforms from rng. */
 export function augmentInto(out: Uint8Array, src: Uint8Array, count: number, spec: Augmentation, rng: Rng): void {
   new Augmenter(spec).transformAll(out, src, count, rng);
-}
-
-/**
- * The literal Simard recipe, one image, as the SciPy yardstick does it: rotate (bilinear), then
- * displace by two uniform(−1, 1) fields smoothed by gaussianSmoothReference and scaled by alpha.
- * Slow; for tests and for the figures in the bench, not for training.
- */
-export function augmentReference(out: Uint8Array, src: Uint8Array, spec: Augmentation, rng: Rng): void {
-  const pad = new Float32Array(P * P);
-  for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) pad[(y + 1) * P + x + 1] = src[y * N + x];
-  const angle = spec.rotateDeg > 0 ? ((2 * rng.uniform() - 1) * spec.rotateDeg * Math.PI) / 180 : 0;
-  const rotated = new Float32Array(P * P);
-  const cos = Math.cos(angle);
-  const sin = Math.sin(angle);
-  for (let y = 0; y < N; y++) {
-    for (let x = 0; x < N; x++) {
-      const u = x - CENTRE;
-      const w = y - CENTRE;
-      rotated[(y + 1) * P + x + 1] = sampleBilinear(pad, cos * u + sin * w + CENTRE, -sin * u + cos * w + CENTRE);
-    }
-  }
-  const dx = new Float64Array(NN);
-  const dy = new Float64Array(NN);
-  if (spec.elasticAlpha > 0) {
-    for (let i = 0; i < NN; i++) dx[i] = 2 * rng.uniform() - 1;
-    for (let i = 0; i < NN; i++) dy[i] = 2 * rng.uniform() - 1;
-    gaussianSmoothReference(dx, N, spec.elasticSigmaPx);
-    gaussianSmoothReference(dy, N, spec.elasticSigmaPx);
-  }
-  for (let y = 0; y < N; y++) {
-    for (let x = 0; x < N; x++) {
-      const i = y * N + x;
-      const v = sampleBilinear(rotated, x + spec.elasticAlpha * dx[i], y + spec.elasticAlpha * dy[i]);
-      out[i] = (v + 0.5) | 0;
-    }
-  }
 }

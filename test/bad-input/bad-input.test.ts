@@ -248,7 +248,7 @@ test('CLI options out of range or malformed (beyond cli.test.ts) are refused wit
     train: (await import('../../src/cli/train')).trainMain,
     evaluate: (await import('../../src/cli/evaluate')).evaluateMain,
     predict: (await import('../../src/cli/predict')).predictMain,
-    bench: (await import('../../src/cli/bench')).benchMain,
+    bench: (await import('../../bench/bench')).benchMain,
   };
   const cases: [string[], RegExp][] = [
     [['train', '--epochs', '0'], /epochs/],

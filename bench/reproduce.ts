@@ -153,7 +153,7 @@ function report(results: Result[], quick: boolean, totalSeconds: number): string
   const lines: string[] = [];
   lines.push('# Reproducing the book');
   lines.push('');
-  lines.push(`Written by \`npm run reproduce${quick ? ' -- --quick' : ''}\` (scripts/reproduce.ts) on ${new Date().toISOString().slice(0, 10)}, ` +
+  lines.push(`Written by \`npm run reproduce${quick ? ' -- --quick' : ''}\` (bench/reproduce.ts) on ${new Date().toISOString().slice(0, 10)}, ` +
     `${results.length} runs in ${(totalSeconds / 60).toFixed(1)} minutes on this machine (${getBackend().name} kernels). ` +
     'Every run uses seed 1 unless it says otherwise, mini-batches of 10 and 30 epochs unless it says otherwise, and ' +
     "the book's split (the first 50,000 training images; validation = the last 10,000; test = the 10,000 test images).");

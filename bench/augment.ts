@@ -1,20 +1,18 @@
 // Augmentation throughput for `npm run bench`: our kernels (one thread), the literal recipe in TS,
 // sharp per image, and the SciPy yardstick ../shared/bench/ref_augment.py, measured in the same run.
 //
-// `npm run bench` prints the figures of one run; the kernel's history (about 55,000 images/s at first,
-// 83,000-118,000 after skipping background) is in docs/speed.md.
-// sharp costs ~1-3 ms per 28×28 call here (awaited one by one; 4 in flight is no faster) and has no
-// elastic distortion at all.
-// So the per-epoch hot path runs in our kernels; sharp only decodes uploads and encodes previews.
+// `npm run bench` prints the figures of one run; their history, and why sharp is not used for this
+// per-image path, are in docs/speed.md ("Augmentation").
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { Augmenter, augmentReference } from '../engine/augment';
-import type { Augmentation } from '../engine/hyperparams';
-import { Rng } from '../engine/rng';
-import { firstN, loadMnistSync } from './datasets';
-import { mnistDir, sharedDir } from './paths';
+import { Augmenter } from '../src/engine/augment';
+import { augmentReference } from '../src/engine/augment-reference';
+import type { Augmentation } from '../src/engine/hyperparams';
+import { Rng } from '../src/engine/rng';
+import { firstN, loadMnistSync } from '../src/main/datasets';
+import { mnistDir, sharedDir } from '../src/main/paths';
 
 /** The yardstick's work: a random rotation in ±15° and an elastic distortion, alpha 34, sigma 4. */
 export const BENCH_SPEC: Augmentation = { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 };

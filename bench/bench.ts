@@ -5,16 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { BackendName } from '../engine/backend';
-import { getBackend } from '../engine/backend';
-import { IMAGE_PIXELS } from '../engine/data';
-import { Evaluator } from '../engine/evaluate';
-import type { Hyperparams } from '../engine/hyperparams';
-import { defaultHyperparams } from '../engine/hyperparams';
-import { Trainer } from '../engine/trainer';
-import { firstN, loadMnistSync } from '../main/datasets';
-import { mnistDir, sharedDir } from '../main/paths';
-import { UsageError, checkKnown, parseArgs } from './args';
+import type { BackendName } from '../src/engine/backend';
+import { getBackend } from '../src/engine/backend';
+import { IMAGE_PIXELS } from '../src/engine/data';
+import { Evaluator } from '../src/engine/evaluate';
+import type { Hyperparams } from '../src/engine/hyperparams';
+import { defaultHyperparams } from '../src/engine/hyperparams';
+import { Trainer } from '../src/engine/trainer';
+import { firstN, loadMnistSync } from '../src/main/datasets';
+import { mnistDir, sharedDir } from '../src/main/paths';
+import { UsageError, checkKnown, parseArgs } from '../src/cli/args';
+import { benchAugment, runRefAugment, type AugmentBench, type RefAugment } from './augment';
 
 interface Config {
   hidden: number;
@@ -65,7 +66,7 @@ export interface BenchResult {
   repeat: number;
   /** Peak resident memory of the whole bench. */
   peakRssMB: number;
-  augment: unknown;
+  augment: AugmentFigures;
   yardstickCommand: string | null;
 }
 
@@ -114,29 +115,22 @@ function timeIt(f: () => void): number {
   return (performance.now() - t0) / 1000;
 }
 
-async function augmentFigures(quick: boolean, withYardstick: boolean): Promise<unknown> {
-  let mod: Record<string, unknown>;
-  try {
-    // Written by another engineer; absent in early trees, so imported only if it is there.
-    const path = '../main/augment-bench';
-    mod = (await import(/* @vite-ignore */ path)) as Record<string, unknown>;
-  } catch (e) {
-    return { skipped: `augmentation bench unavailable (${(e as Error).message.split('\n')[0]})` };
-  }
-  const out: Record<string, unknown> = {};
-  // runRefAugment is a python yardstick too: skipped with the other yardsticks.
-  for (const name of withYardstick ? ['benchAugment', 'runRefAugment'] : ['benchAugment']) {
-    const f = mod[name];
-    if (typeof f !== 'function') {
-      out[name] = { skipped: `src/main/augment-bench.ts exports no ${name}` };
-      continue;
-    }
+interface AugmentFigures {
+  benchAugment: AugmentBench | { error: string };
+  runRefAugment?: RefAugment | { skipped: string } | { error: string };
+}
+
+async function augmentFigures(quick: boolean, withYardstick: boolean): Promise<AugmentFigures> {
+  const attempt = async <T>(f: () => T | Promise<T>): Promise<T | { error: string }> => {
     try {
-      out[name] = await (f as (opts: { quick: boolean }) => unknown)({ quick });
+      return await f();
     } catch (e) {
-      out[name] = { error: (e as Error).message.split('\n')[0] };
+      return { error: (e as Error).message.split('\n')[0] };
     }
-  }
+  };
+  const out: AugmentFigures = { benchAugment: await attempt(() => benchAugment({ quick })) };
+  // runRefAugment is a python yardstick too: skipped with the other yardsticks.
+  if (withYardstick) out.runRefAugment = await attempt(() => runRefAugment({ quick }) ?? { skipped: 'python3 with scipy or ../shared/bench/ref_augment.py not found' });
   return out;
 }
 
@@ -264,13 +258,12 @@ export function formatTable(r: BenchResult): string {
   if (errors.length) lines.push(`yardstick: ${[...new Set(errors)].join('; ')}`);
   else if (r.yardstickCommand?.startsWith('OPENBLAS')) lines.push(`yardstick: ${r.yardstickCommand} (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)`);
   else if (r.yardstickCommand) lines.push(`yardstick: ${r.yardstickCommand}`);
-  const aug = r.augment as { benchAugment?: { imagesPerSecond?: number; spec?: string }; runRefAugment?: { images_per_s?: number; python?: string } | null; skipped?: string };
-  const ours = aug.benchAugment?.imagesPerSecond;
-  const ref = aug.runRefAugment?.images_per_s;
-  if (typeof ours === 'number') {
+  const ours = 'imagesPerSecond' in r.augment.benchAugment ? r.augment.benchAugment : null;
+  const ref = r.augment.runRefAugment && 'images_per_s' in r.augment.runRefAugment ? r.augment.runRefAugment : null;
+  if (ours) {
     lines.push(
-      `augmentation (${aug.benchAugment?.spec ?? 'rotate + elastic'}, one thread): ${Math.round(ours)} images/s` +
-        (typeof ref === 'number' ? `; ref_augment.py (${aug.runRefAugment?.python}) ${Math.round(ref)} images/s, ours/yardstick speed ${fmt(ours / ref, 1)}x` : ''),
+      `augmentation (${ours.spec}, one thread): ${Math.round(ours.imagesPerSecond)} images/s` +
+        (ref ? `; ref_augment.py (${ref.python}) ${Math.round(ref.images_per_s)} images/s, ours/yardstick speed ${fmt(ours.imagesPerSecond / ref.images_per_s, 1)}x` : ''),
     );
   }
   lines.push(`augmentation details: ${JSON.stringify(r.augment)}`);

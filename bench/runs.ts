@@ -1,26 +1,14 @@
 // Measures the training service's goals (issue 4): two concurrent 784-100-10 runs against a lone
 // one (speed and resident memory), and an augmented epoch against a plain one, wall clock.
-// Run: npx tsx src/main/runs/measure.ts [--epochs N] [--repeats R] [--json]   (heavy: takes both cores)
-//
-// Measured 2026-11-25 22:27-22:29 on this 2-core machine while it was otherwise idle (load < 1),
-// `--epochs 4 --repeats 3`, two runs of the script:
-//   lone 784-100-10 run                 119,208 / 109,021 examples/s
-//   two at once, each vs lone           91% and 95% / 112% and 112%   (goal ≥ 80%: met)
-//   peak RSS one run → two runs         241 → 271 MB / 248 → 278 MB: +30 MB   (goal < 50 MB: met)
-//   wall s/epoch plain → augmented      0.47 → 0.76 (1.66×) / 0.47 → 0.78 (1.85×)   (goal ≤ 1.3×: not met)
-// The augmented epoch then equaled the augmentation alone (0.77-0.85 s for 50,000 images): training
-// was hidden behind it and the augmentation kernel's throughput was the bound. After the kernel learnt
-// to skip background (22:40-22:55, `--epochs 3 --repeats 2|3`): 0.51 → 0.57 (1.13×), 0.48 → 0.62
-// (1.33×), 0.48 → 0.67 (1.35×): at the goal on a quiet machine, not reliably below it.
-// While other work loads the machine (load 5), two runs each get ~50-60% of a lone one, exactly
-// what two plain CPU loops get at the same moments (the calibration line).
+// Run: npm run bench:runs -- [--epochs N] [--repeats R] [--json]   (heavy: takes both cores)
+// Figures measured so far, and what they showed: docs/speed.md ("The training service").
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { validateHyperparams, type Hyperparams } from '../../engine/hyperparams';
-import { createLabService, type LabService } from '../lab-service';
+import { validateHyperparams, type Hyperparams } from '../src/engine/hyperparams';
+import { createLabService, type LabService } from '../src/main/lab-service';
 
 export interface RunsMeasurement {
   epochs: number;
