@@ -62,10 +62,17 @@ test('series: accuracies in percent, unmonitored epochs skipped, smoothing debia
   assert.ok(Math.abs(s[1].y - (0.5 * 0.5 * 10 + 0.5 * 20) / 0.75) < 1e-12);
 });
 
-test('markers: best epoch, eta halving and change, early stop', () => {
-  const run = { bestEpoch: 2, bestEvalAccuracy: 0.97, stoppedBecause: 'early-stop', epochsDone: 4 } as RunSummary;
-  const h = [1, 2, 3, 4].map((epoch) => ({ epoch, seconds: 1, eta: epoch < 3 ? 0.5 : epoch === 3 ? 0.25 : 0.1 }));
-  const m = runMarkers(run, h);
+test("markers: the run's own best epoch, eta halving and change, early stop", () => {
+  const markers: RunSummary['markers'] = [
+    { kind: 'best', epoch: 1, evalAccuracy: 0.95 },
+    { kind: 'best', epoch: 2, evalAccuracy: 0.97 },
+    { kind: 'eta-halved', epoch: 3, eta: 0.25 },
+    { kind: 'eta-changed', epoch: 4, eta: 0.1 },
+    { kind: 'early-stop', epoch: 4 },
+    { kind: 'finished', epoch: 4 },
+  ];
+  const run = { bestEpoch: 2, bestEvalAccuracy: 0.97, stoppedBecause: 'early-stop', epochsDone: 4, markers } as RunSummary;
+  const m = runMarkers(run);
   assert.deepEqual(
     m.map((x) => [x.kind, x.epoch]),
     [['best', 2], ['eta', 3], ['eta', 4], ['early-stop', 4]],

@@ -126,7 +126,7 @@ test('resume after a killed worker and after a restart gives the same weights bi
 
   const pa = finalParams(runsDir, a.id);
   for (const id of [b.id, c.id]) {
-    const markers = (await run(lab2, id)).markers!;
+    const markers = (await run(lab2, id)).markers;
     assert.deepEqual(markers.filter((m) => m.kind === 'failed'), [], 'the recovered failure is no longer marked');
     assert.deepEqual(markers.filter((m) => m.kind === 'finished').map((m) => m.epoch), [3]);
     const p = finalParams(runsDir, id);
@@ -318,7 +318,7 @@ test('a worker out of memory ends its own run with that reason; the process goes
   const f = await ended(starved, r.id);
   assert.equal(f.state, 'failed');
   assert.match(f.stoppedBecause ?? '', /ran out of memory/);
-  assert.ok(f.markers!.some((m) => m.kind === 'failed' && /memory/.test(m.reason)));
+  assert.ok(f.markers.some((m) => m.kind === 'failed' && /memory/.test(m.reason)));
   const { lab } = open(tempDir());
   const ok = await lab.startRun(small({ epochs: 1 }));
   assert.equal((await ended(lab, ok.id)).state, 'finished');

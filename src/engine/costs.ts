@@ -41,7 +41,7 @@ export const crossEntropy: Cost = {
       const aj = a[o + j];
       // network2.py uses np.nan_to_num: 0·ln 0 counts as 0, and ln 0 as a very large finite cost.
       const t = j === y ? -Math.log(aj) : -Math.log(1 - aj);
-      s += Number.isFinite(t) ? t : 1.7976931348623157e308;
+      s += Number.isFinite(t) ? t : Number.MAX_VALUE;
     }
     return s;
   },
@@ -55,7 +55,7 @@ export const logLikelihood: Cost = {
   network2Name: null,
   fn(a, o, _n, y) {
     const t = -Math.log(a[o + y]);
-    return Number.isFinite(t) ? t : 1.7976931348623157e308;
+    return Number.isFinite(t) ? t : Number.MAX_VALUE;
   },
   delta(d, _z, a, o, n, y) {
     for (let j = 0; j < n; j++) d[o + j] = a[o + j] - (j === y ? 1 : 0);

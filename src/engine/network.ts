@@ -81,11 +81,6 @@ export class Network {
     return net;
   }
 
-  /** A copy with its own parameter slab. */
-  clone(): Network {
-    return new Network(this.spec, this.params.slice());
-  }
-
   /** Output activations for one 784-float input in [0, 1]. */
   feedforward(x: Float32Array): Float32Array {
     return forwardBatch(this, referenceKernels, x, 1, scratchFor(this, 1)).slice(0, 10);

@@ -31,8 +31,8 @@ export interface RunSummary {
   stoppedBecause: string | null;
   /** True when a checkpoint exists so the run can be resumed after a crash or restart. */
   resumable: boolean;
-  /** Every marker so far (best epochs, eta changes and halvings, early stop, finished, failed), to redraw a past run's chart. */
-  markers?: RunMarker[];
+  /** Every marker so far (best epochs, eta changes and halvings, early stop, finished, failed): what the charts draw. */
+  markers: RunMarker[];
 }
 
 export interface RunProgress {

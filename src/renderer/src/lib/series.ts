@@ -1,5 +1,5 @@
-// Pure helpers behind the charts and exports: which series a run has, smoothing, markers derived
-// from a run's history, CSV of several runs, and short descriptions of settings.
+// Pure helpers behind the charts and exports: which series a run has, smoothing, the markers to
+// draw from a run's own, CSV of several runs, and short descriptions of settings.
 import type { EpochMetrics, RunSummary } from '../../../shared/api';
 import type { Hyperparams } from '../../../shared/hyperparams';
 
@@ -46,19 +46,20 @@ export interface Marker {
   label: string;
 }
 
-/** Markers from what a run's summary and history say: best epoch, learning-rate changes, early stop. */
-export function runMarkers(run: RunSummary, history: readonly EpochMetrics[]): Marker[] {
+/**
+ * The chart's markers from the run's own (the engine's, kept by the services): the best epoch so
+ * far, every learning-rate change and halving, and where early stopping or the schedule ended it.
+ */
+export function runMarkers(run: RunSummary): Marker[] {
   const out: Marker[] = [];
   if (run.bestEpoch !== null && run.bestEvalAccuracy !== null) {
     out.push({ epoch: run.bestEpoch, kind: 'best', label: `best ${(run.bestEvalAccuracy * 100).toFixed(2)}%` });
   }
-  for (let i = 1; i < history.length; i++) {
-    const prev = history[i - 1].eta;
-    const eta = history[i].eta;
-    if (eta !== prev) out.push({ epoch: history[i].epoch, kind: 'eta', label: eta === prev / 2 ? `η halved → ${fmtNum(eta)}` : `η → ${fmtNum(eta)}` });
-  }
-  if (run.stoppedBecause === 'early-stop' || run.stoppedBecause === 'eta-schedule') {
-    out.push({ epoch: run.epochsDone, kind: 'early-stop', label: run.stoppedBecause === 'early-stop' ? 'early stop' : 'schedule end' });
+  for (const m of run.markers) {
+    if (m.kind === 'eta-halved') out.push({ epoch: m.epoch, kind: 'eta', label: `η halved → ${fmtNum(m.eta)}` });
+    else if (m.kind === 'eta-changed') out.push({ epoch: m.epoch, kind: 'eta', label: `η → ${fmtNum(m.eta)}` });
+    else if (m.kind === 'early-stop') out.push({ epoch: m.epoch, kind: 'early-stop', label: 'early stop' });
+    else if (m.kind === 'finished' && run.stoppedBecause === 'eta-schedule') out.push({ epoch: m.epoch, kind: 'early-stop', label: 'schedule end' });
   }
   return out;
 }
