@@ -24,7 +24,7 @@
 // neighbourhood can touch the ink's bounding box, and unrolls the small products of the field;
 // transformReference (augment-reference.ts) does neither and the tests require the same bytes.
 
-import { CENTRE, N, NN, P, controlPoints, dctBasis, elasticModes, shiftCopy, smoothingSpectrum } from './augment-field';
+import { CENTRE, N, NN, controlPoints, elasticModes, shiftCopy, smoothingSpectrum } from './augment-field';
 import type { Augmentation } from './hyperparams';
 import type { Rng } from './rng';
 

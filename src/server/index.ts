@@ -255,7 +255,7 @@ export async function serveMain(args: string[]): Promise<void> {
   } catch (e) {
     await api.close();
     const err = e as NodeJS.ErrnoException;
-    throw new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use; pick another with --port N` : oneLine(e));
+    throw new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use; pick another with --port N` : oneLine(e), { cause: e });
   }
   process.stdout.write(`nnlab is serving on 127.0.0.1 only. Open:\n  ${server.url}\n(Ctrl+C to stop)\n`);
   if (open) openInBrowser(server.url);

@@ -26,7 +26,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | re
   } catch (e) {
     if (fd !== null) closeSync(fd);
     if (existsSync(tmp)) rmSync(tmp, { force: true });
-    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`, { cause: e });
   }
   syncFolder(dirname(path));
 }

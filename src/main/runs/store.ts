@@ -107,7 +107,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
   try {
     o = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${where}: not JSON (${(e as Error).message})`);
+    throw new Error(`${where}: not JSON (${(e as Error).message})`, { cause: e });
   }
   if (typeof o !== 'object' || o === null) throw new Error(`${where}: not an object`);
   if (o.id !== id) throw new Error(`${where}: id ${JSON.stringify(o.id)} does not match its folder`);
@@ -117,7 +117,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
   try {
     hyperparams = validateHyperparams(o.hyperparams);
   } catch (e) {
-    throw new Error(`${where}: ${(e as Error).message}`);
+    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
   }
   const history = (o.history as Record<string, unknown>[]).map((m) => {
     const out: EpochMetrics = { epoch: Number(m.epoch), seconds: Number(m.seconds), eta: Number(m.eta) };

@@ -30,6 +30,8 @@ export interface MarkerOptions {
 }
 
 declare module 'chart.js' {
+  // The type parameter must match Chart.js's own declaration to merge with it.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface PluginOptionsByType<TType> {
     labMarkers?: MarkerOptions;
     labBackground?: { color: string };
