@@ -126,7 +126,11 @@ export function runRefAugment(arg?: BenchArg): RefAugment | null {
   if (!script || !existsSync(script)) return null;
   const all: { python: string; images_per_s: number }[] = [];
   for (const py of pythonsWithScipy()) {
-    const r = spawnSync(py, [script, mnistDir(), String(n)], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+    const r = spawnSync(py, [script, mnistDir(), String(n)], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+    });
     if (r.status !== 0) continue;
     try {
       const line = r.stdout.trim().split('\n').pop() ?? '';

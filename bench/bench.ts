@@ -130,11 +130,18 @@ async function augmentFigures(quick: boolean, withYardstick: boolean): Promise<A
   };
   const out: AugmentFigures = { benchAugment: await attempt(() => benchAugment({ quick })) };
   // runRefAugment is a python yardstick too: skipped with the other yardsticks.
-  if (withYardstick) out.runRefAugment = await attempt(() => runRefAugment({ quick }) ?? { skipped: 'python3 with scipy or ../shared/bench/ref_augment.py not found' });
+  if (withYardstick)
+    out.runRefAugment = await attempt(() => runRefAugment({ quick }) ?? { skipped: 'python3 with scipy or ../shared/bench/ref_augment.py not found' });
   return out;
 }
 
-export async function runBench(opts: { quick: boolean; backend?: BackendName; yardstick: boolean; repeat?: number; log?: (line: string) => void }): Promise<BenchResult> {
+export async function runBench(opts: {
+  quick: boolean;
+  backend?: BackendName;
+  yardstick: boolean;
+  repeat?: number;
+  log?: (line: string) => void;
+}): Promise<BenchResult> {
   const repeat = Math.max(1, opts.repeat ?? 1);
   const log = opts.log ?? (() => {});
   const backend = getBackend(opts.backend);
@@ -142,7 +149,12 @@ export async function runBench(opts: { quick: boolean; backend?: BackendName; ya
   const trainImages = opts.quick ? 2000 : mnist.train.count;
   const train = opts.quick ? firstN(mnist.train, trainImages) : mnist.train;
   const test = opts.quick ? firstN(mnist.test, 1000) : mnist.test;
-  const configs = opts.quick ? [{ hidden: 30, batch: 10, fraction: 1 }, { hidden: 100, batch: 10, fraction: 1 }] : FULL;
+  const configs = opts.quick
+    ? [
+        { hidden: 30, batch: 10, fraction: 1 },
+        { hidden: 100, batch: 10, fraction: 1 },
+      ]
+    : FULL;
 
   const script = sharedDir() ? join(sharedDir() as string, 'bench', 'ref_batched.py') : null;
   const noPython = opts.yardstick ? pythonWithNumpy() : 'yardstick not requested';
@@ -167,8 +179,14 @@ export async function runBench(opts: { quick: boolean; backend?: BackendName; ya
     let evalWithCostSeconds = Infinity;
     let testAccuracy = NaN;
     for (let i = 0; i < 5; i++) {
-      evalSeconds = Math.min(evalSeconds, timeIt(() => (testAccuracy = trainer.evaluate(test, false).accuracy)));
-      evalWithCostSeconds = Math.min(evalWithCostSeconds, timeIt(() => trainer.evaluate(test, true)));
+      evalSeconds = Math.min(
+        evalSeconds,
+        timeIt(() => (testAccuracy = trainer.evaluate(test, false).accuracy)),
+      );
+      evalWithCostSeconds = Math.min(
+        evalWithCostSeconds,
+        timeIt(() => trainer.evaluate(test, true)),
+      );
     }
     if (c.hidden === 100 && c.batch === 10) {
       peakRssMB100 = maxRssMB();
@@ -177,9 +195,12 @@ export async function runBench(opts: { quick: boolean; backend?: BackendName; ya
       for (let i = 0; i < IMAGE_PIXELS; i++) x[i] = test.images[i] / 255;
       for (let i = 0; i < 200; i++) ev.predict(x);
       const n = opts.quick ? 500 : 5000;
-      predictMillis = (timeIt(() => {
-        for (let i = 0; i < n; i++) ev.predict(x);
-      }) * 1000) / n;
+      predictMillis =
+        (timeIt(() => {
+          for (let i = 0; i < n; i++) ev.predict(x);
+        }) *
+          1000) /
+        n;
     }
     let ys: ConfigResult['yardstick'] = null;
     if (opts.yardstick) {
@@ -223,7 +244,11 @@ export async function runBench(opts: { quick: boolean; backend?: BackendName; ya
     peakRssMB100,
     peakRssMB: maxRssMB(),
     augment: await augmentFigures(opts.quick, opts.yardstick),
-    yardstickCommand: !opts.yardstick ? 'not run (--quick or --no-yardstick)' : script && !yardstickReason ? `OPENBLAS_NUM_THREADS=1 python3 ${script} ${mnistDir()} 1 HIDDEN BATCH` : yardstickReason,
+    yardstickCommand: !opts.yardstick
+      ? 'not run (--quick or --no-yardstick)'
+      : script && !yardstickReason
+        ? `OPENBLAS_NUM_THREADS=1 python3 ${script} ${mnistDir()} 1 HIDDEN BATCH`
+        : yardstickReason,
   };
 }
 
@@ -231,7 +256,9 @@ const fmt = (v: number, d = 3): string => (Number.isFinite(v) ? v.toFixed(d) : '
 
 export function formatTable(r: BenchResult): string {
   const lines: string[] = [];
-  lines.push(`nnlab bench, ${r.date}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, backend ${r.backend}, one thread${r.quick ? ', QUICK (2,000 training images)' : ''}${r.repeat > 1 ? `, best of ${r.repeat} runs` : ''}`);
+  lines.push(
+    `nnlab bench, ${r.date}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, backend ${r.backend}, one thread${r.quick ? ', QUICK (2,000 training images)' : ''}${r.repeat > 1 ? `, best of ${r.repeat} runs` : ''}`,
+  );
   lines.push('');
   const head = ['network', 'batch', 's/epoch', 'examples/s', 'eval s', 'eval/epoch', 'eval+cost s', 'numpy s/epoch', 'ours/numpy', 'test acc'];
   const rows = r.configs.map((c) => [
@@ -251,7 +278,9 @@ export function formatTable(r: BenchResult): string {
   lines.push(line(head));
   for (const row of rows) lines.push(line(row));
   lines.push('');
-  lines.push(`eval: accuracy over the ${r.quick ? '1,000 first' : '10,000'} test images (best of five); eval/epoch scales it to 10,000 images and a 50,000-image epoch`);
+  lines.push(
+    `eval: accuracy over the ${r.quick ? '1,000 first' : '10,000'} test images (best of five); eval/epoch scales it to 10,000 images and a 50,000-image epoch`,
+  );
   lines.push(`prediction, one 28x28 through 784-100-10: ${fmt(r.predictMillis, 4)} ms`);
   lines.push(`peak RSS while training 784-100-10 (dataset included): ${fmt(r.peakRssMB100, 0)} MB; whole bench: ${fmt(r.peakRssMB, 0)} MB`);
   const errors = r.configs.flatMap((c) => (c.yardstick && 'error' in c.yardstick ? [c.yardstick.error] : []));
@@ -263,7 +292,9 @@ export function formatTable(r: BenchResult): string {
   if (ours) {
     lines.push(
       `augmentation (${ours.spec}, one thread): ${Math.round(ours.imagesPerSecond)} images/s` +
-        (ref ? `; ref_augment.py (${ref.python}) ${Math.round(ref.images_per_s)} images/s, ours/yardstick speed ${fmt(ours.imagesPerSecond / ref.images_per_s, 1)}x` : ''),
+        (ref
+          ? `; ref_augment.py (${ref.python}) ${Math.round(ref.images_per_s)} images/s, ours/yardstick speed ${fmt(ours.imagesPerSecond / ref.images_per_s, 1)}x`
+          : ''),
     );
   }
   lines.push(`augmentation details: ${JSON.stringify(r.augment)}`);
@@ -275,10 +306,12 @@ export async function benchMain(args: string[]): Promise<void> {
   checkKnown(flags, ['json', 'quick', 'no-yardstick', 'backend', 'repeat']);
   const repeatFlag = flags.get('repeat');
   const repeat = repeatFlag === undefined ? 1 : Number(repeatFlag);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new UsageError(`--repeat must be an integer from 1 to 20, got ${JSON.stringify(repeatFlag)}`);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20)
+    throw new UsageError(`--repeat must be an integer from 1 to 20, got ${JSON.stringify(repeatFlag)}`);
   if (positional.length) throw new UsageError(`bench takes no positional arguments, got ${JSON.stringify(positional[0])}`);
   const backendFlag = flags.get('backend');
-  if (backendFlag !== undefined && backendFlag !== 'wasm' && backendFlag !== 'reference') throw new UsageError(`--backend must be wasm or reference, got ${JSON.stringify(backendFlag)}`);
+  if (backendFlag !== undefined && backendFlag !== 'wasm' && backendFlag !== 'reference')
+    throw new UsageError(`--backend must be wasm or reference, got ${JSON.stringify(backendFlag)}`);
   const json = flags.has('json');
   const result = await runBench({
     quick: flags.has('quick'),

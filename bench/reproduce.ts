@@ -23,7 +23,13 @@ const EXPERIMENTS: Row[] = [...CATALOGUE];
 /** Seeds 2-5 of an experiment: its run-to-run noise, measured rather than guessed. */
 function replicates(baseId: string): Row[] {
   const base = EXPERIMENTS.find((e) => e.id === baseId)!;
-  return [2, 3, 4, 5].map((seed) => ({ ...base, id: `${baseId}-seed-${seed}`, title: `${base.title}, seed ${seed}`, hyperparams: { ...base.hyperparams, seed }, replicateOf: baseId }));
+  return [2, 3, 4, 5].map((seed) => ({
+    ...base,
+    id: `${baseId}-seed-${seed}`,
+    title: `${base.title}, seed ${seed}`,
+    hyperparams: { ...base.hyperparams, seed },
+    replicateOf: baseId,
+  }));
 }
 EXPERIMENTS.push(...replicates('ch3-ce-30'), ...replicates('ch3-overfit-l2'));
 
@@ -149,31 +155,42 @@ function report(results: Result[], quick: boolean, totalSeconds: number): string
   const noiseLines = [...new Set(results.map((r) => r.exp.replicateOf).filter((id): id is string => !!id))]
     .map((id) => noiseOf(id, results))
     .filter((n): n is Noise => n !== null)
-    .map((n) => `\`${n.of}\` with seeds 1-${n.accuracies.length} gave ${n.accuracies.map((a) => pct(a)).join(', ')}: mean ${pct(mean(n.accuracies))}, standard deviation ${(100 * n.sd).toFixed(2)} points`);
+    .map(
+      (n) =>
+        `\`${n.of}\` with seeds 1-${n.accuracies.length} gave ${n.accuracies.map((a) => pct(a)).join(', ')}: mean ${pct(mean(n.accuracies))}, standard deviation ${(100 * n.sd).toFixed(2)} points`,
+    );
   const lines: string[] = [];
   lines.push('# Reproducing the book');
   lines.push('');
-  lines.push(`Written by \`npm run reproduce${quick ? ' -- --quick' : ''}\` (bench/reproduce.ts) on ${new Date().toISOString().slice(0, 10)}, ` +
-    `${results.length} runs in ${(totalSeconds / 60).toFixed(1)} minutes on this machine (${getBackend().name} kernels). ` +
-    'Every run uses seed 1 unless it says otherwise, mini-batches of 10 and 30 epochs unless it says otherwise, and ' +
-    "the book's split (the first 50,000 training images; validation = the last 10,000; test = the 10,000 test images).");
+  lines.push(
+    `Written by \`npm run reproduce${quick ? ' -- --quick' : ''}\` (bench/reproduce.ts) on ${new Date().toISOString().slice(0, 10)}, ` +
+      `${results.length} runs in ${(totalSeconds / 60).toFixed(1)} minutes on this machine (${getBackend().name} kernels). ` +
+      'Every run uses seed 1 unless it says otherwise, mini-batches of 10 and 30 epochs unless it says otherwise, and ' +
+      "the book's split (the first 50,000 training images; validation = the last 10,000; test = the 10,000 test images).",
+  );
   if (quick) lines.push('', '**Quick mode: a few epochs per run, a smoke test only. These are not the reproduction figures.**');
   lines.push('');
-  lines.push("\"Ours\" is the best evaluation accuracy over the run, as the book's figures are (it reports the peak epoch). " +
-    "The book's figures come from single runs of network.py / network2.py with numpy's random generator, so ours cannot be the " +
-    'same digits; what should agree is the figure within run-to-run noise.');
+  lines.push(
+    '"Ours" is the best evaluation accuracy over the run, as the book\'s figures are (it reports the peak epoch). ' +
+      "The book's figures come from single runs of network.py / network2.py with numpy's random generator, so ours cannot be the " +
+      'same digits; what should agree is the figure within run-to-run noise.',
+  );
   if (noiseLines.length > 0) {
     lines.push('');
-    lines.push(`**Run-to-run noise**, measured: ${noiseLines.join('; ')}. "Within noise" means within 3 standard deviations of the ` +
-      `book's figure (the experiment's own seeds where measured, else those of \`${DEFAULT_NOISE}\`), and never tighter than 0.30 points.`);
+    lines.push(
+      `**Run-to-run noise**, measured: ${noiseLines.join('; ')}. "Within noise" means within 3 standard deviations of the ` +
+        `book's figure (the experiment's own seeds where measured, else those of \`${DEFAULT_NOISE}\`), and never tighter than 0.30 points.`,
+    );
   }
   lines.push('');
-  lines.push("| Experiment | Book | Ours (best) | Best epoch | Epochs | Seconds | Verdict |");
+  lines.push('| Experiment | Book | Ours (best) | Best epoch | Epochs | Seconds | Verdict |');
   lines.push('|---|---|---|---|---|---|---|');
   for (const r of results) {
     if (r.exp.replicateOf) continue;
     const book = r.exp.bookAccuracy !== null && r.exp.judge === 'accuracy' ? `${pct(r.exp.bookAccuracy)}` : r.exp.book;
-    lines.push(`| \`${r.exp.id}\` ${r.exp.title} | ${book} | ${pct(r.best)} | ${r.bestEpoch ?? '—'} | ${r.history.length} | ${r.seconds.toFixed(0)} | ${verdict(r, results, byId)} |`);
+    lines.push(
+      `| \`${r.exp.id}\` ${r.exp.title} | ${book} | ${pct(r.best)} | ${r.bestEpoch ?? '—'} | ${r.history.length} | ${r.seconds.toFixed(0)} | ${verdict(r, results, byId)} |`,
+    );
   }
   const over = byId.get('ch3-overfit');
   const overL2 = byId.get('ch3-overfit-l2');
@@ -182,18 +199,22 @@ function report(results: Result[], quick: boolean, totalSeconds: number): string
   lines.push('');
   const last = (r: Result) => r.history[r.history.length - 1];
   if (over) {
-    lines.push(`- Overfitting (1,000 images, no regularization): training accuracy at the last epoch ${pct(last(over).trainAccuracy)} (book: 100%), ` +
-      `test accuracy ${pct(last(over).evalAccuracy)}. The test cost is lowest at epoch ${minCostEpoch(over)} ` +
-      `(${over.history[minCostEpoch(over) - 1].evalCost?.toFixed(3)}) and ${last(over).evalCost?.toFixed(3)} at the last epoch ` +
-      '(the book: the test cost improves until around epoch 15, then gets worse).');
+    lines.push(
+      `- Overfitting (1,000 images, no regularization): training accuracy at the last epoch ${pct(last(over).trainAccuracy)} (book: 100%), ` +
+        `test accuracy ${pct(last(over).evalAccuracy)}. The test cost is lowest at epoch ${minCostEpoch(over)} ` +
+        `(${over.history[minCostEpoch(over) - 1].evalCost?.toFixed(3)}) and ${last(over).evalCost?.toFixed(3)} at the last epoch ` +
+        '(the book: the test cost improves until around epoch 15, then gets worse).',
+    );
   }
   if (overL2) {
-    lines.push(`- With λ = 0.1: training accuracy at the last epoch ${pct(last(overL2).trainAccuracy)}, test accuracy ${pct(last(overL2).evalAccuracy)}; ` +
-      `best test accuracy at epoch ${overL2.bestEpoch} of ${overL2.history.length} (the book: it "continues to increase for the entire 400 epochs").`);
+    lines.push(
+      `- With λ = 0.1: training accuracy at the last epoch ${pct(last(overL2).trainAccuracy)}, test accuracy ${pct(last(overL2).evalAccuracy)}; ` +
+        `best test accuracy at epoch ${overL2.bestEpoch} of ${overL2.history.length} (the book: it "continues to increase for the entire 400 epochs").`,
+    );
   }
   const etas = [0.025, 0.25, 2.5].map((e) => byId.get(`ch3-eta-${e}`)).filter((r): r is Result => !!r);
   if (etas.length > 0) {
-    lines.push('- Training cost per epoch for the three learning rates (the book\'s figure plots these curves):');
+    lines.push("- Training cost per epoch for the three learning rates (the book's figure plots these curves):");
     lines.push('');
     const cols = etas[0].history.map((_, i) => i).filter((i) => i === 0 || (i + 1) % 5 === 0);
     lines.push(`  | η | ${cols.map((i) => `epoch ${i + 1}`).join(' | ')} |`);
@@ -204,12 +225,19 @@ function report(results: Result[], quick: boolean, totalSeconds: number): string
   const initOld = byId.get('ch3-init-old');
   const initNew = byId.get('ch3-init-new');
   if (initOld && initNew) {
-    const first5 = (r: Result) => r.history.slice(0, 5).map((h) => pct(h.evalAccuracy)).join(', ');
+    const first5 = (r: Result) =>
+      r.history
+        .slice(0, 5)
+        .map((h) => pct(h.evalAccuracy))
+        .join(', ');
     lines.push(`- Weight initialization, validation accuracy over the first five epochs: old ${first5(initOld)}; new ${first5(initNew)}.`);
   }
   lines.push('');
-  lines.push('Sources: the book\'s figures are quoted from ' + `${CH1} and ${CH3}; the η experiment's settings (784-30-10, λ = 5, ` +
-    'default initialization, 30 epochs, training cost) from the book\'s fig/multiple_eta.py.');
+  lines.push(
+    "Sources: the book's figures are quoted from " +
+      `${CH1} and ${CH3}; the η experiment's settings (784-30-10, λ = 5, ` +
+      "default initialization, 30 epochs, training cost) from the book's fig/multiple_eta.py.",
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -238,7 +266,9 @@ async function main(): Promise<void> {
   for (const exp of chosen) {
     const r = await run(exp, quick);
     results.push(r);
-    process.stdout.write(`${exp.id}: best ${pct(r.best)} at epoch ${r.bestEpoch ?? '—'} of ${r.history.length} (book ${exp.bookAccuracy === null ? exp.book : pct(exp.bookAccuracy)}), ${r.seconds.toFixed(1)} s\n`);
+    process.stdout.write(
+      `${exp.id}: best ${pct(r.best)} at epoch ${r.bestEpoch ?? '—'} of ${r.history.length} (book ${exp.bookAccuracy === null ? exp.book : pct(exp.bookAccuracy)}), ${r.seconds.toFixed(1)} s\n`,
+    );
   }
   const text = report(results, quick, (performance.now() - t0) / 1000);
   const path = out ?? (quick || only ? null : 'docs/REPRODUCTION.md');

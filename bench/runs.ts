@@ -37,14 +37,18 @@ parentPort.postMessage([performance.now() - t0, x]);`;
 /** Milliseconds each of `n` simultaneous CPU loops takes (a calibration of the machine, not of the lab). */
 async function spin(n: number): Promise<number[]> {
   return Promise.all(
-    Array.from({ length: n }, () => new Promise<number>((resolve, reject) => {
-      const w = new Worker(SPIN, { eval: true });
-      w.once('message', (m: [number, number]) => {
-        resolve(m[0]);
-        void w.terminate();
-      });
-      w.once('error', reject);
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(SPIN, { eval: true });
+          w.once('message', (m: [number, number]) => {
+            resolve(m[0]);
+            void w.terminate();
+          });
+          w.once('error', reject);
+        }),
+    ),
   );
 }
 
@@ -141,9 +145,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   else {
     const f = (x: number, d = 0) => x.toFixed(d);
     console.log(`lone 784-100-10 run: ${f(m.loneExamplesPerSecond)} examples/s`);
-    console.log(`two at once: ${m.concurrentExamplesPerSecond.map((x) => f(x)).join(' and ')} examples/s = ${m.concurrentFraction.map((x) => f(100 * x) + '%').join(' and ')} of lone (goal ≥ 80%)`);
+    console.log(
+      `two at once: ${m.concurrentExamplesPerSecond.map((x) => f(x)).join(' and ')} examples/s = ${m.concurrentFraction.map((x) => f(100 * x) + '%').join(' and ')} of lone (goal ≥ 80%)`,
+    );
     console.log(`  (this machine right now: two plain CPU loops each run at ${f(100 * m.machineConcurrentFraction)}% of one alone)`);
     console.log(`peak RSS: ${f(m.rssOneMb)} MB with one run, ${f(m.rssTwoMb)} MB with two: +${f(m.rssTwoMb - m.rssOneMb)} MB (goal < 50)`);
-    console.log(`wall seconds per epoch: plain ${f(m.plainEpochSeconds, 2)}, augmented rotate:15,elastic:34/4 ${f(m.augmentedEpochSeconds, 2)} = ${f(m.augmentedRatio, 2)}× (goal ≤ 1.3)`);
+    console.log(
+      `wall seconds per epoch: plain ${f(m.plainEpochSeconds, 2)}, augmented rotate:15,elastic:34/4 ${f(m.augmentedEpochSeconds, 2)} = ${f(m.augmentedRatio, 2)}× (goal ≤ 1.3)`,
+    );
   }
 }

@@ -10,7 +10,10 @@ const require = createRequire(import.meta.url);
 
 /** The first line of the download error that says what went wrong ("getaddrinfo ENOTFOUND ..."). */
 export function downloadFailure(stderr) {
-  const lines = String(stderr).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = String(stderr)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const hit = lines.find((l) => /error|ENOTFOUND|ECONN|ETIMEDOUT|EAI_AGAIN|not available/i.test(l) && !l.startsWith('at '));
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
   return (hit ?? lines[0] ?? 'no output').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);

@@ -19,9 +19,11 @@ function electronUnavailable() {
     return "Electron's binary was not downloaded (npm install could not reach its release server)";
   }
   if (typeof binary !== 'string' || !existsSync(binary)) return `Electron's binary is missing at ${binary}`;
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
   const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-  if (r.error || r.status !== 0) return `Electron's binary does not start (${(r.error?.message ?? r.stderr ?? '').split('\n')[0].trim() || `exit ${r.status}`})`;
+  if (r.error || r.status !== 0)
+    return `Electron's binary does not start (${(r.error?.message ?? r.stderr ?? '').split('\n')[0].trim() || `exit ${r.status}`})`;
   return null;
 }
 

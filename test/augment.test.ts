@@ -47,7 +47,13 @@ test('a shift moves the ink by exactly one pixel in one of four directions (or n
   const expected = new Uint8Array(784);
   for (let t = 0; t < 60; t++) {
     a.transform(out, 0, src, 0, rng);
-    const match = [[0, 0], [0, -1], [0, 1], [-1, 0], [1, 0]].find(([sx, sy]) => {
+    const match = [
+      [0, 0],
+      [0, -1],
+      [0, 1],
+      [-1, 0],
+      [1, 0],
+    ].find(([sx, sy]) => {
       shiftCopy(expected, 0, src, 0, sx, sy);
       return out.every((v, i) => v === expected[i]);
     });
@@ -72,7 +78,12 @@ test('shift up to 3 pixels covers distances 1..3', () => {
   for (let t = 0; t < 200; t++) {
     a.transform(out, 0, src, 0, rng);
     for (let d = 0; d <= 3; d++) {
-      for (const [sx, sy] of [[d, 0], [-d, 0], [0, d], [0, -d]]) {
+      for (const [sx, sy] of [
+        [d, 0],
+        [-d, 0],
+        [0, d],
+        [0, -d],
+      ]) {
         shiftCopy(tmp, 0, src, 0, sx, sy);
         if (tmp.every((v, i) => v === out[i])) dists.add(d);
       }
@@ -104,10 +115,14 @@ test('rotation turns the ink about the centre: its centre of mass barely moves',
   const out = new Uint8Array(src.length);
   augmentInto(out, src, n, { ...OFF, rotateDeg: 15 }, new Rng(9));
   const com = (img: Uint8Array, i: number) => {
-    let m = 0, x = 0, y = 0;
+    let m = 0,
+      x = 0,
+      y = 0;
     for (let k = 0; k < 784; k++) {
       const v = img[i * 784 + k];
-      m += v; x += v * (k % 28); y += v * Math.floor(k / 28);
+      m += v;
+      x += v * (k % 28);
+      y += v * Math.floor(k / 28);
     }
     return [x / m, y / m];
   };
@@ -141,7 +156,10 @@ test('the same seed gives the same transforms; another seed gives others', () =>
 });
 
 test('transforming in place gives the same result as into another buffer', () => {
-  for (const spec of [{ ...OFF, shiftPx: 2 }, { rotateDeg: 15, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 }]) {
+  for (const spec of [
+    { ...OFF, shiftPx: 2 },
+    { rotateDeg: 15, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 },
+  ]) {
     const src = new Uint8Array(digits(30));
     const out = new Uint8Array(src.length);
     new Augmenter(spec).transformAll(out, src, 30, new Rng(4));
@@ -160,23 +178,26 @@ test('the DCT spectrum reproduces the literal reflected Gaussian smoothing exact
     const phi = dctBasis();
     const lam = smoothingSpectrum(sigma);
     const g = new Float64Array(784); // G = Φᵀ Λ Φ
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-      let s = 0;
-      for (let m = 0; m < 28; m++) s += phi[m * 28 + y] * lam[m] * phi[m * 28 + x];
-      g[y * 28 + x] = s;
-    }
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) {
+        let s = 0;
+        for (let m = 0; m < 28; m++) s += phi[m * 28 + y] * lam[m] * phi[m * 28 + x];
+        g[y * 28 + x] = s;
+      }
     const gu = new Float64Array(784);
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-      let s = 0;
-      for (let k = 0; k < 28; k++) s += g[y * 28 + k] * u[k * 28 + x];
-      gu[y * 28 + x] = s;
-    }
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) {
+        let s = 0;
+        for (let k = 0; k < 28; k++) s += g[y * 28 + k] * u[k * 28 + x];
+        gu[y * 28 + x] = s;
+      }
     let maxErr = 0;
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-      let s = 0;
-      for (let k = 0; k < 28; k++) s += gu[y * 28 + k] * g[x * 28 + k];
-      maxErr = Math.max(maxErr, Math.abs(s - literal[y * 28 + x]));
-    }
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) {
+        let s = 0;
+        for (let k = 0; k < 28; k++) s += gu[y * 28 + k] * g[x * 28 + k];
+        maxErr = Math.max(maxErr, Math.abs(s - literal[y * 28 + x]));
+      }
     assert.ok(maxErr < 1e-12, `sigma ${sigma}: max error ${maxErr}`);
   }
   assert.equal(elasticModes(4), 7);
@@ -193,18 +214,22 @@ function displacementStats(run: (out: Uint8Array, src: Uint8Array, rng: Rng) => 
   for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) src[y * 28 + x] = 8 * x + 10;
   const out = new Uint8Array(784);
   const rng = new Rng(123);
-  let sq = 0, n = 0, lagProd = 0, lagN = 0;
+  let sq = 0,
+    n = 0,
+    lagProd = 0,
+    lagN = 0;
   for (let t = 0; t < draws; t++) {
     run(out, src, rng);
     const d = (x: number, y: number) => (out[y * 28 + x] - 10) / 8 - x;
-    for (let y = 8; y < 20; y++) for (let x = 8; x < 20; x++) {
-      sq += d(x, y) ** 2;
-      n++;
-      if (x + 4 < 20) {
-        lagProd += d(x, y) * d(x + 4, y);
-        lagN++;
+    for (let y = 8; y < 20; y++)
+      for (let x = 8; x < 20; x++) {
+        sq += d(x, y) ** 2;
+        n++;
+        if (x + 4 < 20) {
+          lagProd += d(x, y) * d(x + 4, y);
+          lagN++;
+        }
       }
-    }
   }
   const variance = sq / n;
   return { rms: Math.sqrt(variance), lag4Correlation: lagProd / lagN / variance };
@@ -263,7 +288,12 @@ test('the fast transform equals its shortcut-free reference byte for byte, where
   for (let i = 0; i < n; i += 4) {
     const img = imgs.subarray(i * 784, (i + 1) * 784);
     const copy = new Uint8Array(img);
-    const [dx, dy] = [[5, 0], [-5, 0], [0, 5], [0, -5]][(i / 4) % 4];
+    const [dx, dy] = [
+      [5, 0],
+      [-5, 0],
+      [0, 5],
+      [0, -5],
+    ][(i / 4) % 4];
     shiftCopy(img, 0, copy, 0, dx, dy);
   }
   for (let i = 1; i < n; i += 10) for (let p = 0; p < 784; p++) imgs[i * 784 + p] = 8 * (p % 28) + 10;
@@ -293,7 +323,10 @@ test('the fast transform equals its shortcut-free reference byte for byte, where
       for (let p = 0; p < got.length; p++) if (got[p] !== want[p]) differ++;
       assert.equal(differ, 0, `${JSON.stringify(spec)}${src === unaligned ? ', unaligned' : ''}: ${differ} bytes differ`);
     }
-    assert.ok(want.some((v, p) => v !== imgs[p]), 'the transform should change something');
+    assert.ok(
+      want.some((v, p) => v !== imgs[p]),
+      'the transform should change something',
+    );
   }
 });
 
@@ -342,7 +375,10 @@ test('expandDataset refuses a missing folder and bad copy counts, leaving nothin
   const dir = mkdtempSync(join(tmpdir(), 'nnlab-expand-'));
   try {
     const split = firstN(mnist.train, 10);
-    await assert.rejects(expandDataset(split, OFF, 1, join(dir, 'nope', 'x.gz')), (e) => e instanceof ExpandError && /folder .*nope does not exist/.test(e.message));
+    await assert.rejects(
+      expandDataset(split, OFF, 1, join(dir, 'nope', 'x.gz')),
+      (e) => e instanceof ExpandError && /folder .*nope does not exist/.test(e.message),
+    );
     await assert.rejects(expandDataset(split, OFF, 0, join(dir, 'x.gz')), /copies must be a whole number from 1 to 50, got 0/);
     assert.deepEqual(readdirSync(dir), []);
   } finally {
@@ -358,7 +394,8 @@ test('the preview is a PNG grid: the digit and its transforms, enlarged', async 
   // 9 tiles in 3×3, 28 px each with 2 px gaps, ×3.
   assert.deepEqual([info.width, info.height], [88 * 3, 88 * 3]);
   const tile = (t: number) => {
-    const ox = (t % 3) * 30, oy = Math.floor(t / 3) * 30;
+    const ox = (t % 3) * 30,
+      oy = Math.floor(t / 3) * 30;
     const px: number[] = [];
     for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) px.push(data[((oy + y) * 3 * info.width + (ox + x) * 3) * info.channels]);
     return px;

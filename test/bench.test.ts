@@ -6,7 +6,10 @@ import { formatTable, runBench } from '../bench/bench';
 test('bench --quick reports speed, evaluation, prediction and memory figures for each configuration', async () => {
   const r = await runBench({ quick: true, yardstick: false });
   assert.equal(r.backend, 'wasm');
-  assert.deepEqual(r.configs.map((c) => `${c.sizes}/${c.batch}`), ['784-30-10/10', '784-100-10/10']);
+  assert.deepEqual(
+    r.configs.map((c) => `${c.sizes}/${c.batch}`),
+    ['784-30-10/10', '784-100-10/10'],
+  );
   for (const c of r.configs) {
     assert.ok(c.secondsPerEpoch > 0 && Number.isFinite(c.secondsPerEpoch));
     assert.ok(c.examplesPerSecond > 0);

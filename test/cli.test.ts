@@ -36,7 +36,10 @@ test('train --json prints one object per epoch and a summary, and --save writes 
   const model = join(dir, 'm.json');
   const r = await cli('train', ...small, '--lambda', '1', '--monitor', 'eval-accuracy,eval-cost,train-accuracy,train-cost', '--save', model, '--json');
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 3);
   for (const [i, e] of lines.slice(0, 2).entries()) {
     assert.equal(e.epoch, i + 1);
@@ -52,7 +55,10 @@ test('train --json prints one object per epoch and a summary, and --save writes 
   const saved = JSON.parse(readFileSync(model, 'utf8'));
   assert.deepEqual(saved.sizes, [784, 12, 10]);
   assert.equal(saved.cost, 'CrossEntropyCost');
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp')),
+    [],
+  );
 
   const ev = await cli('evaluate', model, '--data', 'validation', '--json');
   assert.equal(ev.status, 0, ev.stderr);
@@ -65,7 +71,16 @@ test('train --json prints one object per epoch and a summary, and --save writes 
 test('the same seed gives the same run through the CLI', async () => {
   const a = await cli('train', ...small, '--json');
   const b = await cli('train', ...small, '--json');
-  const strip = (s: string) => s.trim().split('\n').map((l) => { const o = JSON.parse(l); delete o.seconds; delete o.secondsPerEpoch; return o; });
+  const strip = (s: string) =>
+    s
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const o = JSON.parse(l);
+        delete o.seconds;
+        delete o.secondsPerEpoch;
+        return o;
+      });
   assert.deepEqual(strip(a.stdout), strip(b.stdout));
 });
 
@@ -75,30 +90,45 @@ test('train without --json prints what network2.py prints (as a subprocess, as n
   assert.match(r.stdout, /^Epoch 0 training complete\nCost on training data: [0-9.]+\nAccuracy on evaluation data: \d+ \/ 10000\n\nEpoch 1 training complete/);
 });
 
-test('predict reads PNG and JPEG digits of any size and polarity', { skip: existsSync('resources/models/default.json') ? false : 'no bundled default model yet' }, async () => {
-  const mnist = await loadMnist();
-  const files: string[] = [];
-  const labels: number[] = [];
-  for (const i of [0, 1, 2, 3]) {
-    const raw = Buffer.from(mnist.test.images.subarray(i * 784, (i + 1) * 784));
-    // Dark ink on white, enlarged and off-centre, as a photo or a drawing would be.
-    const inverted = Buffer.from(raw.map((v) => 255 - v));
-    const big = await sharp(inverted, { raw: { width: 28, height: 28, channels: 1 } }).resize(140, 140).extend({ top: 10, left: 60, right: 5, bottom: 40, background: '#ffffff' });
-    const f = join(dir, `digit${i}.${i % 2 ? 'jpg' : 'png'}`);
-    await (i % 2 ? big.jpeg({ quality: 92 }) : big.png()).toFile(f);
-    files.push(f);
-    labels.push(mnist.test.labels[i]);
-  }
-  const r = await cli('predict', ...files, '--json');
-  assert.equal(r.status, 0, r.stderr);
-  const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(out.map((o) => o.file), files);
-  assert.deepEqual(out.map((o) => o.digit), labels);
-  for (const o of out) {
-    assert.equal(o.probabilities.length, 10);
-    assert.ok(Math.abs(o.probabilities.reduce((s: number, p: number) => s + p, 0) - 1) < 1e-6);
-  }
-});
+test(
+  'predict reads PNG and JPEG digits of any size and polarity',
+  { skip: existsSync('resources/models/default.json') ? false : 'no bundled default model yet' },
+  async () => {
+    const mnist = await loadMnist();
+    const files: string[] = [];
+    const labels: number[] = [];
+    for (const i of [0, 1, 2, 3]) {
+      const raw = Buffer.from(mnist.test.images.subarray(i * 784, (i + 1) * 784));
+      // Dark ink on white, enlarged and off-centre, as a photo or a drawing would be.
+      const inverted = Buffer.from(raw.map((v) => 255 - v));
+      const big = await sharp(inverted, { raw: { width: 28, height: 28, channels: 1 } })
+        .resize(140, 140)
+        .extend({ top: 10, left: 60, right: 5, bottom: 40, background: '#ffffff' });
+      const f = join(dir, `digit${i}.${i % 2 ? 'jpg' : 'png'}`);
+      await (i % 2 ? big.jpeg({ quality: 92 }) : big.png()).toFile(f);
+      files.push(f);
+      labels.push(mnist.test.labels[i]);
+    }
+    const r = await cli('predict', ...files, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      out.map((o) => o.file),
+      files,
+    );
+    assert.deepEqual(
+      out.map((o) => o.digit),
+      labels,
+    );
+    for (const o of out) {
+      assert.equal(o.probabilities.length, 10);
+      assert.ok(Math.abs(o.probabilities.reduce((s: number, p: number) => s + p, 0) - 1) < 1e-6);
+    }
+  },
+);
 
 test('bad options are refused with one line', async () => {
   await refused(['train', '--sizes', '784,0,10'], /sizes\[1\] must be a positive integer/);
@@ -136,8 +166,14 @@ test('bad model files are refused with one line naming the file', async () => {
   await refused(['evaluate', write('trunc.json', tiny.slice(0, tiny.length / 2))], /trunc\.json: model file is not valid JSON/);
   await refused(['evaluate', write('text.json', 'hello')], /text\.json: model file is not valid JSON/);
   await refused(['evaluate', write('array.json', '[]')], /array\.json: model file must hold a JSON object/);
-  await refused(['evaluate', write('ragged.json', tiny.replace('[[0.0], [1.0]', '[[0.0, 5], [1.0]'))], /ragged\.json: weights\[1\]\[0\] has 2 numbers, expected 1/);
-  await refused(['evaluate', write('ragged-bias.json', tiny.replace('[[-1.0]]', '[[-1.0, 5]]'))], /ragged-bias\.json: biases\[0\]\[0\] has 2 numbers, expected 1/);
+  await refused(
+    ['evaluate', write('ragged.json', tiny.replace('[[0.0], [1.0]', '[[0.0, 5], [1.0]'))],
+    /ragged\.json: weights\[1\]\[0\] has 2 numbers, expected 1/,
+  );
+  await refused(
+    ['evaluate', write('ragged-bias.json', tiny.replace('[[-1.0]]', '[[-1.0, 5]]'))],
+    /ragged-bias\.json: biases\[0\]\[0\] has 2 numbers, expected 1/,
+  );
   await refused(['evaluate', write('null.json', tiny.replace('[[-1.0]]', '[[null]]'))], /null\.json: biases\[0\]\[0\]\[0\] is null/);
   await refused(['evaluate', write('cost.json', tiny.replace('QuadraticCost', 'HingeCost'))], /cost\.json: unknown cost "HingeCost"/);
   await refused(['evaluate', write('shape.json', tiny.replace('[784, 1, 10]', '[784, 2, 10]'))], /shape\.json: weights\[0\] has 1 rows, expected 2/);
@@ -145,16 +181,20 @@ test('bad model files are refused with one line naming the file', async () => {
   await refused(['evaluate'], /evaluate needs exactly one model file/);
 });
 
-test('bad images are refused with one line naming the file', { skip: existsSync('resources/models/default.json') ? false : 'no bundled default model yet' }, async () => {
-  const notImage = join(dir, 'notes.png');
-  writeFileSync(notImage, 'this is not a PNG');
-  const empty = join(dir, 'empty.png');
-  writeFileSync(empty, '');
-  await refused(['predict', notImage], /notes\.png/);
-  await refused(['predict', empty], /empty\.png/);
-  await refused(['predict', join(dir, 'missing.png')], /missing\.png/);
-  await refused(['predict'], /predict needs at least one image/);
-});
+test(
+  'bad images are refused with one line naming the file',
+  { skip: existsSync('resources/models/default.json') ? false : 'no bundled default model yet' },
+  async () => {
+    const notImage = join(dir, 'notes.png');
+    writeFileSync(notImage, 'this is not a PNG');
+    const empty = join(dir, 'empty.png');
+    writeFileSync(empty, '');
+    await refused(['predict', notImage], /notes\.png/);
+    await refused(['predict', empty], /empty\.png/);
+    await refused(['predict', join(dir, 'missing.png')], /missing\.png/);
+    await refused(['predict'], /predict needs at least one image/);
+  },
+);
 
 test('expand writes the training set with transformed copies as IDX files that load back', async () => {
   const out = join(dir, 'expanded-images-idx3-ubyte.gz');

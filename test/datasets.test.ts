@@ -54,7 +54,13 @@ test('the bundled files are byte-identical to the official ones (md5 from the RE
     't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c',
   };
   for (const [name, sum] of Object.entries(md5)) {
-    assert.equal(createHash('md5').update(readFileSync(join(mnistDir(), name))).digest('hex'), sum, name);
+    assert.equal(
+      createHash('md5')
+        .update(readFileSync(join(mnistDir(), name)))
+        .digest('hex'),
+      sum,
+      name,
+    );
   }
 });
 
@@ -173,7 +179,10 @@ test('a gzip bomb is refused before it fills memory', async () => {
   // A few hundred kilobytes that would inflate past the limit: gzip members of 64 MiB of zeros, concatenated.
   const member = gzipSync(Buffer.alloc(64 * 1024 * 1024));
   writeFileSync(path, Buffer.concat(Array(Math.floor(MAX_IDX_BYTES / (64 * 1024 * 1024)) + 1).fill(member)));
-  assert.throws(() => readIdxBytesSync(path), (e: Error) => e instanceof IdxError && /decompresses to more than \d+ bytes, refused/.test(e.message) && e.message.includes(path));
+  assert.throws(
+    () => readIdxBytesSync(path),
+    (e: Error) => e instanceof IdxError && /decompresses to more than \d+ bytes, refused/.test(e.message) && e.message.includes(path),
+  );
   await assert.rejects(readIdxBytes(path), /decompresses to more than/);
   rmSync(dir, { recursive: true });
 });

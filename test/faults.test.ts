@@ -46,7 +46,11 @@ function assertSafeFailure(path: string, previous: string, save: () => void, rea
   });
   assert.equal(readFileSync(path, 'utf8'), previous, 'the previous file must be intact');
   const dir = path.slice(0, path.lastIndexOf('/'));
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temporary file left behind');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp')),
+    [],
+    'no temporary file left behind',
+  );
 }
 
 const TSX = join('node_modules', '.bin', 'tsx');
@@ -59,7 +63,10 @@ test('saving where the parent is a file fails with one line and writes nothing',
   // Through the CLI: train refuses before it trains, export-onnx before it writes.
   const good = join(root, 'good.json');
   writeFileSync(good, model(2, 1));
-  for (const args of [['train', '--save', join(file, 'm.json')], ['export-onnx', good, join(file, 'm.onnx')]]) {
+  for (const args of [
+    ['train', '--save', join(file, 'm.json')],
+    ['export-onnx', good, join(file, 'm.onnx')],
+  ]) {
     const r = spawnSync(TSX, ['src/cli/index.ts', ...args], { encoding: 'utf8' });
     assert.notEqual(r.status, 0);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);

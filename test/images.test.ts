@@ -33,7 +33,9 @@ function refused(e: unknown, pattern: RegExp): boolean {
 
 test('a gray PNG decodes to exactly its pixels', async () => {
   const raw = bar(40, 30, 255, 0);
-  const png = await sharp(raw, { raw: { width: 40, height: 30, channels: 1 } }).png().toBuffer();
+  const png = await sharp(raw, { raw: { width: 40, height: 30, channels: 1 } })
+    .png()
+    .toBuffer();
   const path = join(dir, 'bar.png');
   writeFileSync(path, png);
   const g = await decodeImageFile(path);
@@ -51,7 +53,10 @@ test('a colour JPEG of a real MNIST digit, dark on light, predicts-ready after n
     rgb[3 * i + 1] = v;
     rgb[3 * i + 2] = Math.min(255, v + 20);
   }
-  const jpeg = await sharp(rgb, { raw: { width: 28, height: 28, channels: 3 } }).resize(112, 112).jpeg({ quality: 90 }).toBuffer();
+  const jpeg = await sharp(rgb, { raw: { width: 28, height: 28, channels: 3 } })
+    .resize(112, 112)
+    .jpeg({ quality: 90 })
+    .toBuffer();
   const path = join(dir, 'seven.jpg');
   writeFileSync(path, jpeg);
   const g = await decodeImageFile(path);
@@ -65,17 +70,24 @@ test('a colour JPEG of a real MNIST digit, dark on light, predicts-ready after n
 });
 
 test('a dark-on-light PNG keeps its polarity for the normalizer to detect', async () => {
-  const png = await sharp(bar(50, 50, 20, 240), { raw: { width: 50, height: 50, channels: 1 } }).png().toBuffer();
+  const png = await sharp(bar(50, 50, 20, 240), { raw: { width: 50, height: 50, channels: 1 } })
+    .png()
+    .toBuffer();
   const g = await decodeImageBuffer(png, 'dark.png');
   assert.equal(g.pixels[0], 240);
   assert.equal(normalizeGrayImage(g).inverted, true);
 });
 
 test('transparency: dark strokes land on white, light strokes on black', async () => {
-  for (const [ink, expectBg] of [[0, 255], [255, 0]] as const) {
+  for (const [ink, expectBg] of [
+    [0, 255],
+    [255, 0],
+  ] as const) {
     const rgba = Buffer.alloc(30 * 30 * 4, 0);
     for (let y = 5; y < 25; y++) for (let x = 13; x < 17; x++) rgba.set([ink, ink, ink, 255], (y * 30 + x) * 4);
-    const png = await sharp(rgba, { raw: { width: 30, height: 30, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: 30, height: 30, channels: 4 } })
+      .png()
+      .toBuffer();
     const g = await decodeImageBuffer(png, 'alpha.png');
     assert.equal(g.pixels[0], expectBg, `ink ${ink}: background`);
     assert.equal(g.pixels[10 * 30 + 14], ink, `ink ${ink}: stroke`);
@@ -95,7 +107,9 @@ test('not images, empty files, folders and missing files are refused with one li
   mkdirSync(join(dir, 'folder.png'));
   await assert.rejects(decodeImageFile(join(dir, 'folder.png')), (e) => refused(e, /folder\.png: is a folder/));
   // A truncated PNG: the header is fine, the pixel data is cut short.
-  const png = await sharp(bar(64, 64, 255, 0), { raw: { width: 64, height: 64, channels: 1 } }).png({ compressionLevel: 0 }).toBuffer();
+  const png = await sharp(bar(64, 64, 255, 0), { raw: { width: 64, height: 64, channels: 1 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   await assert.rejects(decodeImageBuffer(png.subarray(0, png.length >> 1), 'cut.png'), (e) => refused(e, /^cut\.png: /));
   // SVG is an image sharp could render, but not one we accept.
   const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg>');
@@ -112,7 +126,11 @@ function crc32(bytes: Uint8Array): number {
 }
 
 test('a decompression bomb (huge dimensions in a tiny file) is refused before decoding', async () => {
-  const png = Buffer.from(await sharp(Buffer.alloc(16), { raw: { width: 4, height: 4, channels: 1 } }).png().toBuffer());
+  const png = Buffer.from(
+    await sharp(Buffer.alloc(16), { raw: { width: 4, height: 4, channels: 1 } })
+      .png()
+      .toBuffer(),
+  );
   // IHDR starts at byte 8: length(4) "IHDR"(4) width(4) height(4) ...; then its CRC over type+data.
   png.writeUInt32BE(60_000, 16);
   png.writeUInt32BE(60_000, 20);
@@ -133,8 +151,11 @@ test('encodePng round-trips a gray image, optionally enlarged', async () => {
 });
 
 test('a large photo is shrunk while decoding, keeping its aspect ratio', async () => {
-  const W = 3000, H = 1500;
-  const png = await sharp(bar(W, H, 0, 230), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+  const W = 3000,
+    H = 1500;
+  const png = await sharp(bar(W, H, 0, 230), { raw: { width: W, height: H, channels: 1 } })
+    .png()
+    .toBuffer();
   const g = await decodeImageBuffer(png, 'photo.png');
   assert.deepEqual([g.width, g.height], [1024, 512]);
   assert.equal(g.pixels.length, 1024 * 512);

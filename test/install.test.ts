@@ -11,7 +11,8 @@ import { join } from 'node:path';
 test('without the generated kernel module the engine says so in one line and trains with the reference kernels', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nnlab-nowasm-'));
   try {
-    for (const part of ['engine', 'shared']) cpSync(join('src', part), join(dir, part), { recursive: true, filter: (p) => !p.endsWith('kernels.generated.ts') });
+    for (const part of ['engine', 'shared'])
+      cpSync(join('src', part), join(dir, part), { recursive: true, filter: (p) => !p.endsWith('kernels.generated.ts') });
     writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
     const script = `
       const { getBackend } = await import(${JSON.stringify(join(dir, 'engine/backend.ts'))});
@@ -33,11 +34,20 @@ test("npm install denies Electron's own download script and runs its own, which 
   assert.equal(pkg.allowScripts.electron, false, "electron's postinstall must not be able to fail npm install");
   assert.equal(pkg.scripts.postinstall, 'node scripts/postinstall.mjs');
   assert.equal(pkg.scripts.prepare, 'node scripts/build-wasm.mjs');
-  assert.deepEqual(Object.keys(pkg.scripts).filter((s) => s.startsWith('pre') && s.slice(3) in pkg.scripts), [], 'one build step: no pre* hooks');
+  assert.deepEqual(
+    Object.keys(pkg.scripts).filter((s) => s.startsWith('pre') && s.slice(3) in pkg.scripts),
+    [],
+    'one build step: no pre* hooks',
+  );
   // The download, pointed at an address nothing answers: one line on stderr, exit 0.
   const r = spawnSync(process.execPath, ['scripts/postinstall.mjs'], {
     encoding: 'utf8',
-    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '', ELECTRON_MIRROR: 'http://127.0.0.1:9/', electron_config_cache: mkdtempSync(join(tmpdir(), 'nnlab-ecache-')) },
+    env: {
+      ...process.env,
+      ELECTRON_SKIP_BINARY_DOWNLOAD: '',
+      ELECTRON_MIRROR: 'http://127.0.0.1:9/',
+      electron_config_cache: mkdtempSync(join(tmpdir(), 'nnlab-ecache-')),
+    },
   });
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stderr.trim().split('\n');

@@ -38,7 +38,16 @@ function assertClose(actual: Float32Array, expected: Float32Array, bound: number
 function setup(ws: Workspace, B: number, nIn: number, nOut: number, rng: Rng, sparse: boolean) {
   let o = 1; // deliberately misaligned views
   const take = (n: number) => ws.slab.subarray(o, (o += n));
-  const v = { x: take(B * nIn), w: take(nOut * nIn), b: take(nOut), z: take(B * nOut), dz: take(B * nOut), dx: take(B * nIn), gw: take(nOut * nIn), gb: take(nOut) };
+  const v = {
+    x: take(B * nIn),
+    w: take(nOut * nIn),
+    b: take(nOut),
+    z: take(B * nOut),
+    dz: take(B * nOut),
+    dx: take(B * nIn),
+    gw: take(nOut * nIn),
+    gb: take(nOut),
+  };
   fill(v.x, rng, sparse);
   fill(v.w, rng, false);
   fill(v.b, rng, false);

@@ -35,7 +35,8 @@ export function violations(files: Map<string, string>): string[] {
       const to = target(file, spec);
       const bad = (why: string) => out.push(`${file} imports ${spec}: ${why}`);
       const bare = !spec.startsWith('.');
-      if ((spec === 'electron' || spec.startsWith('electron/')) && !ELECTRON_ALLOWED.has(file)) bad("only src/main/index.ts, src/main/ipc.ts and the preload import 'electron'");
+      if ((spec === 'electron' || spec.startsWith('electron/')) && !ELECTRON_ALLOWED.has(file))
+        bad("only src/main/index.ts, src/main/ipc.ts and the preload import 'electron'");
       if (under(file, 'src/engine')) {
         if (NODE.has(spec)) bad('the engine imports nothing from Node');
         else if (bare) bad('the engine imports no packages (it runs in a worker, a browser and tests alike)');
@@ -77,7 +78,11 @@ test('the layering check catches an engine file importing node:fs, a renderer fi
     ['src/engine/x.ts', "import sharp from 'sharp';", /no packages/],
     ['src/engine/x.ts', "import type { LabApi } from '../shared/api';", /nothing above it/],
     ['src/renderer/src/lib/x.ts', "import { createLabService } from '../../../main/lab-service';", /the renderer imports only src\/shared/],
-    ['src/renderer/src/components/X.svelte', "<script lang=\"ts\">\n  import { Trainer } from '../../../engine/trainer';\n</script>", /the renderer imports only src\/shared/],
+    [
+      'src/renderer/src/components/X.svelte',
+      '<script lang="ts">\n  import { Trainer } from \'../../../engine/trainer\';\n</script>',
+      /the renderer imports only src\/shared/,
+    ],
     ['src/main/runs/pool.ts', "import { ipcMain } from 'electron';", /only src\/main\/index\.ts/],
     ['src/main/models.ts', "import { startLabServer } from '../server/index';", /nothing in src\/main imports src\/server/],
     ['src/shared/api.ts', "const fs = await import('node:fs');", /no Node/],

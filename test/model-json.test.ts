@@ -34,7 +34,11 @@ test('a hand-checked network2.py file gives the outputs worked out by hand', () 
 });
 
 test('save then load gives the same network and meta, bit for bit', () => {
-  for (const [activation, cost] of [['sigmoid', 'cross-entropy'], ['tanh', 'quadratic'], ['relu', 'log-likelihood']] as ['sigmoid' | 'tanh' | 'relu', 'quadratic' | 'cross-entropy' | 'log-likelihood'][]) {
+  for (const [activation, cost] of [
+    ['sigmoid', 'cross-entropy'],
+    ['tanh', 'quadratic'],
+    ['relu', 'log-likelihood'],
+  ] as ['sigmoid' | 'tanh' | 'relu', 'quadratic' | 'cross-entropy' | 'log-likelihood'][]) {
     const net = Network.initialize({ sizes: [784, 13, 7, 10], activation, cost }, 'default', new Rng(3));
     const text = toNetwork2Json(net, { note: 'test' });
     const back = parseModelJson(text);
@@ -45,7 +49,10 @@ test('save then load gives the same network and meta, bit for bit', () => {
     assert.deepEqual(Object.keys(json).sort(), ['biases', 'cost', 'meta', 'sizes', 'weights']);
     assert.equal(json.weights[0].length, 13);
     assert.equal(json.weights[0][0].length, 784);
-    assert.deepEqual(json.biases[2].map((b: number[]) => b.length), Array(10).fill(1));
+    assert.deepEqual(
+      json.biases[2].map((b: number[]) => b.length),
+      Array(10).fill(1),
+    );
     assert.equal(json.meta.network2Compatible, activation === 'sigmoid' && cost !== 'log-likelihood');
     if (!json.meta.network2Compatible) assert.match(json.meta.network2Reason, /network2\.py/);
   }
@@ -53,7 +60,8 @@ test('save then load gives the same network and meta, bit for bit', () => {
 
 test('bad model files are refused with one line saying what and where', () => {
   const good = JSON.parse(readFileSync('test/fixtures/network2-tiny.json', 'utf8'));
-  const variant = (f: (m: Record<string, any>) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any -- a model file mutated freely
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a model file, mutated freely
+  const variant = (f: (m: Record<string, any>) => void) => {
     const m = structuredClone(good);
     f(m);
     return JSON.stringify(m);
@@ -80,7 +88,11 @@ test('bad model files are refused with one line saying what and where', () => {
     [variant((m) => (m.meta = 3)), /meta must be an object/],
   ];
   for (const [text, re] of cases) {
-    assert.throws(() => parseModelJson(text), (e: Error) => e instanceof ModelError && re.test(e.message) && !e.message.includes('\n'), `${re}: ${text.slice(0, 60)}`);
+    assert.throws(
+      () => parseModelJson(text),
+      (e: Error) => e instanceof ModelError && re.test(e.message) && !e.message.includes('\n'),
+      `${re}: ${text.slice(0, 60)}`,
+    );
   }
   // NaN and Infinity are not JSON at all.
   assert.throws(() => parseModelJson(JSON.stringify(good).replace('2.0', 'NaN').replace(/\b2\b/, 'NaN')), ModelError);
@@ -89,47 +101,59 @@ test('bad model files are refused with one line saying what and where', () => {
 
 const python = pythonWithNumpy();
 
-test('a model written by network2.py loads here and gives its accuracy and outputs', { skip: python ? false : 'python3 with numpy is not installed' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nnlab-n2-'));
-  const path = join(dir, 'n2.json');
-  const r = spawnSync(python!, ['test/fixtures/network2_io.py', 'make', mnistDir(), path], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const theirs = JSON.parse(r.stdout);
-  const { network } = parseModelJson(readFileSync(path, 'utf8'));
-  const mnist = await loadMnist();
-  const ours = new Evaluator(network).evaluate(mnist.test, undefined, false);
-  assert.equal(ours.accuracy, theirs.accuracy);
-  const ev = new Evaluator(network);
-  for (let i = 0; i < 3; i++) {
-    const x = Float32Array.from(mnist.test.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
-    const out = ev.predict(x);
-    for (let j = 0; j < 10; j++) assert.ok(Math.abs(out[j] - theirs.first_outputs[i][j]) < 1e-5, `image ${i} output ${j}`);
-  }
-});
+test(
+  'a model written by network2.py loads here and gives its accuracy and outputs',
+  { skip: python ? false : 'python3 with numpy is not installed' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnlab-n2-'));
+    const path = join(dir, 'n2.json');
+    const r = spawnSync(python!, ['test/fixtures/network2_io.py', 'make', mnistDir(), path], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const theirs = JSON.parse(r.stdout);
+    const { network } = parseModelJson(readFileSync(path, 'utf8'));
+    const mnist = await loadMnist();
+    const ours = new Evaluator(network).evaluate(mnist.test, undefined, false);
+    assert.equal(ours.accuracy, theirs.accuracy);
+    const ev = new Evaluator(network);
+    for (let i = 0; i < 3; i++) {
+      const x = Float32Array.from(mnist.test.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
+      const out = ev.predict(x);
+      for (let j = 0; j < 10; j++) assert.ok(Math.abs(out[j] - theirs.first_outputs[i][j]) < 1e-5, `image ${i} output ${j}`);
+    }
+  },
+);
 
-test('a model written here loads the way network2.py loads it and gives our accuracy', { skip: python ? false : 'python3 with numpy is not installed' }, async () => {
-  const mnist = await loadMnist();
-  const { Trainer } = await import('../src/engine/trainer');
-  const t = new Trainer({ ...(await import('./helpers')).hp({ sizes: [784, 20, 10], trainSize: 3000, epochs: 1, evalSet: 'none' }) }, mnist.train, null);
-  t.runEpoch();
-  const dir = mkdtempSync(join(tmpdir(), 'nnlab-n2-'));
-  const path = join(dir, 'ours.json');
-  writeFileSync(path, toNetwork2Json(t.network));
-  const ours = t.evaluate(mnist.test, false);
-  const r = spawnSync(python!, ['test/fixtures/network2_io.py', 'evaluate', path, mnistDir()], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).accuracy, ours.accuracy);
-  assert.ok(ours.accuracy > 0.7);
-});
+test(
+  'a model written here loads the way network2.py loads it and gives our accuracy',
+  { skip: python ? false : 'python3 with numpy is not installed' },
+  async () => {
+    const mnist = await loadMnist();
+    const { Trainer } = await import('../src/engine/trainer');
+    const t = new Trainer({ ...(await import('./helpers')).hp({ sizes: [784, 20, 10], trainSize: 3000, epochs: 1, evalSet: 'none' }) }, mnist.train, null);
+    t.runEpoch();
+    const dir = mkdtempSync(join(tmpdir(), 'nnlab-n2-'));
+    const path = join(dir, 'ours.json');
+    writeFileSync(path, toNetwork2Json(t.network));
+    const ours = t.evaluate(mnist.test, false);
+    const r = spawnSync(python!, ['test/fixtures/network2_io.py', 'evaluate', path, mnistDir()], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).accuracy, ours.accuracy);
+    assert.ok(ours.accuracy > 0.7);
+  },
+);
 
-test('the bundled default model loads the way network2.py loads it, with our test accuracy (at least 97.5%)', { skip: python ? false : 'python3 with numpy is not installed' }, async () => {
-  const path = 'resources/models/default.json';
-  const r = spawnSync(python!, ['test/fixtures/network2_io.py', 'evaluate', path, mnistDir()], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const theirs = JSON.parse(r.stdout).accuracy;
-  const { network, meta } = parseModelJson(readFileSync(path, 'utf8'));
-  assert.equal(meta.network2Compatible, true);
-  const ours = new Evaluator(network).evaluate((await loadMnist()).test, undefined, false).accuracy;
-  assert.equal(ours, theirs);
-  assert.ok(ours >= 0.975, `default model test accuracy ${ours}`);
-});
+test(
+  'the bundled default model loads the way network2.py loads it, with our test accuracy (at least 97.5%)',
+  { skip: python ? false : 'python3 with numpy is not installed' },
+  async () => {
+    const path = 'resources/models/default.json';
+    const r = spawnSync(python!, ['test/fixtures/network2_io.py', 'evaluate', path, mnistDir()], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const theirs = JSON.parse(r.stdout).accuracy;
+    const { network, meta } = parseModelJson(readFileSync(path, 'utf8'));
+    assert.equal(meta.network2Compatible, true);
+    const ours = new Evaluator(network).evaluate((await loadMnist()).test, undefined, false).accuracy;
+    assert.equal(ours, theirs);
+    assert.ok(ours >= 0.975, `default model test accuracy ${ours}`);
+  },
+);

@@ -36,10 +36,11 @@ after(async () => {
 function drawn(i: number, k: number, invert: boolean): GrayImage {
   const w = 28 * k;
   const pixels = new Array<number>(w * w);
-  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) {
-    const v = mnist.test.images[i * 784 + Math.floor(y / k) * 28 + Math.floor(x / k)];
-    pixels[y * w + x] = invert ? 255 - v : v;
-  }
+  for (let y = 0; y < w; y++)
+    for (let x = 0; x < w; x++) {
+      const v = mnist.test.images[i * 784 + Math.floor(y / k) * 28 + Math.floor(x / k)];
+      pixels[y * w + x] = invert ? 255 - v : v;
+    }
   return { width: w, height: w, pixels };
 }
 
@@ -76,7 +77,11 @@ test('the confusion matrix counts every test image; its gallery holds exactly th
   const diag = c.matrix.reduce((s, row, i) => s + row[i], 0);
   assert.equal(c.accuracy, diag / 10_000);
   assert.ok(c.accuracy > 0.85, `accuracy ${c.accuracy}`);
-  for (let d = 0; d < 10; d++) assert.equal(c.matrix[d].reduce((s, v) => s + v, 0), mnist.test.labels.filter((l) => l === d).length);
+  for (let d = 0; d < 10; d++)
+    assert.equal(
+      c.matrix[d].reduce((s, v) => s + v, 0),
+      mnist.test.labels.filter((l) => l === d).length,
+    );
 
   // The largest off-diagonal cell.
   let best = { a: 0, p: 1, n: -1 };

@@ -6,7 +6,9 @@ import { DigitError, normalizeDigit, type GrayImage } from '../src/engine/digit-
 import { loadMnistSync } from '../src/main/datasets';
 
 function com(img: GrayImage): [number, number] {
-  let m = 0, sx = 0, sy = 0;
+  let m = 0,
+    sx = 0,
+    sy = 0;
   img.pixels.forEach((v, i) => {
     m += v;
     sx += v * (i % img.width);
@@ -16,11 +18,18 @@ function com(img: GrayImage): [number, number] {
 }
 
 function bbox(img: GrayImage, threshold = 0): { w: number; h: number } {
-  let x0 = Infinity, x1 = -1, y0 = Infinity, y1 = -1;
+  let x0 = Infinity,
+    x1 = -1,
+    y0 = Infinity,
+    y1 = -1;
   img.pixels.forEach((v, i) => {
     if (v <= threshold) return;
-    const x = i % img.width, y = Math.floor(i / img.width);
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    const x = i % img.width,
+      y = Math.floor(i / img.width);
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
   });
   return { w: x1 - x0 + 1, h: y1 - y0 + 1 };
 }
@@ -34,7 +43,10 @@ function canvas(w: number, h: number, rects: [number, number, number, number][],
 
 test('an off-centre digit ends up with its centre of mass at (14, 14)', () => {
   // An "L": a tall bar and a foot, far in a corner of a 200×150 image.
-  const px = canvas(200, 150, [[150, 10, 8, 60], [150, 62, 40, 8]]);
+  const px = canvas(200, 150, [
+    [150, 10, 8, 60],
+    [150, 62, 40, 8],
+  ]);
   const r = normalizeDigit(px, 200, 150);
   const [cx, cy] = com(r.stages.centred);
   assert.ok(Math.abs(cx - 14) < 0.15 && Math.abs(cy - 14) < 0.15, `centre of mass ${cx}, ${cy}`);
@@ -54,7 +66,14 @@ test('the aspect ratio is kept: the longer side becomes 20', () => {
 });
 
 test('a tiny drawing is scaled up with interpolation, not blocks', () => {
-  const r = normalizeDigit(canvas(8, 8, [[2, 1, 2, 6], [4, 5, 2, 2]]), 8, 8);
+  const r = normalizeDigit(
+    canvas(8, 8, [
+      [2, 1, 2, 6],
+      [4, 5, 2, 2],
+    ]),
+    8,
+    8,
+  );
   assert.equal(r.stages.fitted.height, 20);
   // Linear interpolation leaves intermediate grey levels at the edges of a 4×-enlarged stroke.
   const greys = r.stages.centred.pixels.filter((v) => v > 20 && v < 235).length;
@@ -62,7 +81,16 @@ test('a tiny drawing is scaled up with interpolation, not blocks', () => {
 });
 
 test('polarity: dark ink on light paper and light ink on dark give the same input', () => {
-  const light = canvas(120, 90, [[30, 20, 12, 50], [42, 58, 30, 12]], 255, 0);
+  const light = canvas(
+    120,
+    90,
+    [
+      [30, 20, 12, 50],
+      [42, 58, 30, 12],
+    ],
+    255,
+    0,
+  );
   const dark = light.map((v) => 255 - v);
   const a = normalizeDigit(light, 120, 90);
   const b = normalizeDigit(dark, 120, 90);
@@ -70,7 +98,16 @@ test('polarity: dark ink on light paper and light ink on dark give the same inpu
   assert.equal(b.inverted, true);
   assert.deepEqual([...b.input], [...a.input]);
   // A grey photo: pencil (90) on paper (200) still becomes full-contrast ink on black.
-  const photo = canvas(120, 90, [[30, 20, 12, 50], [42, 58, 30, 12]], 90, 200);
+  const photo = canvas(
+    120,
+    90,
+    [
+      [30, 20, 12, 50],
+      [42, 58, 30, 12],
+    ],
+    90,
+    200,
+  );
   const c = normalizeDigit(photo, 120, 90);
   assert.equal(c.inverted, true);
   assert.ok(Math.max(...c.input) > 0.99);
@@ -84,7 +121,8 @@ test('a real MNIST test digit, scaled ×3, moved off-centre and inverted, normal
   for (let d = 0; d < n; d++) {
     const orig = m.test.images.subarray(d * 784, d * 784 + 784);
     // Nearest-neighbour ×3 into a 150×120 white page at (50, 20), dark ink.
-    const W = 150, H = 120;
+    const W = 150,
+      H = 120;
     const page = new Array(W * H).fill(255);
     for (let y = 0; y < 84; y++) for (let x = 0; x < 84; x++) page[(20 + y) * W + 50 + x] = 255 - orig[Math.floor(y / 3) * 28 + Math.floor(x / 3)];
     const r = normalizeDigit(page, W, H);
@@ -130,5 +168,8 @@ test('a huge input keeps only a display-sized raw stage', () => {
 });
 
 test('a name given for messages prefixes the refusal', () => {
-  assert.throws(() => normalizeDigit(new Array(16).fill(9), 4, 4, 'blank.png'), (e: unknown) => e instanceof DigitError && /^blank\.png: no digit found/.test(e.message));
+  assert.throws(
+    () => normalizeDigit(new Array(16).fill(9), 4, 4, 'blank.png'),
+    (e: unknown) => e instanceof DigitError && /^blank\.png: no digit found/.test(e.message),
+  );
 });

@@ -26,7 +26,11 @@ bytesToFloats(x, mnist.test.images, 0, ROWS);
 
 /** A model trained one epoch on 5,000 real images, so its outputs are spread like a real model's. */
 function trained(over: Partial<Hyperparams>): Network {
-  const t = new Trainer(hp({ trainSize: 5000, epochs: 1, evalSet: 'none', monitor: { evalAccuracy: false, evalCost: false, trainAccuracy: false, trainCost: false }, ...over }), firstN(mnist.train, 5000), null);
+  const t = new Trainer(
+    hp({ trainSize: 5000, epochs: 1, evalSet: 'none', monitor: { evalAccuracy: false, evalCost: false, trainAccuracy: false, trainCost: false }, ...over }),
+    firstN(mnist.train, 5000),
+    null,
+  );
   t.runEpoch();
   // Through the model file, as the CLI exports it.
   return parseModelJson(toNetwork2Json(t.network)).network;
@@ -61,7 +65,7 @@ async function assertSameOutputs(net: Network, label: string): Promise<void> {
   if (net.softmax) assert.ok(Math.abs(sumRow - 1) < 1e-5, `${label}: softmax row sums to ${sumRow}`);
 }
 
-test('sigmoid hidden + sigmoid output (network2.py\'s network) matches the lab within 1e-5', async () => {
+test("sigmoid hidden + sigmoid output (network2.py's network) matches the lab within 1e-5", async () => {
   await assertSameOutputs(trained({ sizes: [784, 30, 10], activation: 'sigmoid', cost: 'cross-entropy', seed: 1 }), 'sigmoid');
 });
 
@@ -97,7 +101,7 @@ test('the bundled default model exports and predicts the same digits as evaluate
   assert.equal(correct, lab.correct);
 });
 
-test('the ONNX file records the opset, ir_version and the model\'s description', () => {
+test("the ONNX file records the opset, ir_version and the model's description", () => {
   const net = trained({ sizes: [784, 10, 10], seed: 5 });
   const bytes = toOnnx(net);
   // ModelProto field 1 (ir_version) is the first record: key 0x08, then varint 8.
@@ -119,19 +123,25 @@ function pythonWithOnnx(): string | null {
 }
 const pyOnnx = pythonWithOnnx();
 
-test('the official onnx checker accepts the exports, infers their shapes and reads back the same weights', { skip: pyOnnx ? false : 'python3 with the onnx package is not installed (apt-get install python3-onnx)' }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nnlab-onnx-check-'));
-  const nets: Record<string, Network> = {
-    sigmoid: trained({ sizes: [784, 12, 10], seed: 7 }),
-    tanh: trained({ sizes: [784, 12, 10], activation: 'tanh', eta: 0.1, seed: 8 }),
-    relu: trained({ sizes: [784, 12, 9, 10], activation: 'relu', eta: 0.05, seed: 9 }),
-    softmax: trained({ sizes: [784, 12, 10], cost: 'log-likelihood', seed: 10 }),
-  };
-  for (const [name, net] of Object.entries(nets)) {
-    writeFileSync(join(dir, `${name}.onnx`), toOnnx(net));
-    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ weights: net.weights.map((w) => Array.from(w)), biases: net.biases.map((b) => Array.from(b)) }));
-  }
-  const script = `
+test(
+  'the official onnx checker accepts the exports, infers their shapes and reads back the same weights',
+  { skip: pyOnnx ? false : 'python3 with the onnx package is not installed (apt-get install python3-onnx)' },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnlab-onnx-check-'));
+    const nets: Record<string, Network> = {
+      sigmoid: trained({ sizes: [784, 12, 10], seed: 7 }),
+      tanh: trained({ sizes: [784, 12, 10], activation: 'tanh', eta: 0.1, seed: 8 }),
+      relu: trained({ sizes: [784, 12, 9, 10], activation: 'relu', eta: 0.05, seed: 9 }),
+      softmax: trained({ sizes: [784, 12, 10], cost: 'log-likelihood', seed: 10 }),
+    };
+    for (const [name, net] of Object.entries(nets)) {
+      writeFileSync(join(dir, `${name}.onnx`), toOnnx(net));
+      writeFileSync(
+        join(dir, `${name}.json`),
+        JSON.stringify({ weights: net.weights.map((w) => Array.from(w)), biases: net.biases.map((b) => Array.from(b)) }),
+      );
+    }
+    const script = `
 import json, sys, onnx, numpy as np
 from onnx import numpy_helper
 out = {}
@@ -146,21 +156,22 @@ for name in sys.argv[2:]:
                  "output": [d.dim_param or d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim], "same": bool(same)}
 print(json.dumps(out))
 `;
-  const r = spawnSync(pyOnnx!, ['-c', script, dir, ...Object.keys(nets)], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const got = JSON.parse(r.stdout);
-  assert.deepEqual(got.sigmoid.ops, ['Gemm', 'Sigmoid', 'Gemm', 'Sigmoid']);
-  assert.deepEqual(got.tanh.ops, ['Gemm', 'Tanh', 'Gemm', 'Sigmoid']);
-  assert.deepEqual(got.relu.ops, ['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Sigmoid']);
-  assert.deepEqual(got.softmax.ops, ['Gemm', 'Sigmoid', 'Gemm', 'Softmax']);
-  for (const name of Object.keys(nets)) {
-    assert.equal(got[name].ir, 8);
-    assert.equal(got[name].opset, 13);
-    assert.deepEqual(got[name].output, ['N', 10]);
-    assert.equal(got[name].same, true, `${name}: weights read back by onnx differ`);
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+    const r = spawnSync(pyOnnx!, ['-c', script, dir, ...Object.keys(nets)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const got = JSON.parse(r.stdout);
+    assert.deepEqual(got.sigmoid.ops, ['Gemm', 'Sigmoid', 'Gemm', 'Sigmoid']);
+    assert.deepEqual(got.tanh.ops, ['Gemm', 'Tanh', 'Gemm', 'Sigmoid']);
+    assert.deepEqual(got.relu.ops, ['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Sigmoid']);
+    assert.deepEqual(got.softmax.ops, ['Gemm', 'Sigmoid', 'Gemm', 'Softmax']);
+    for (const name of Object.keys(nets)) {
+      assert.equal(got[name].ir, 8);
+      assert.equal(got[name].opset, 13);
+      assert.deepEqual(got[name].output, ['N', 10]);
+      assert.equal(got[name].same, true, `${name}: weights read back by onnx differ`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  },
+);
 
 test('npm run export-onnx writes the file atomically and refuses bad arguments in one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nnlab-onnx-'));

@@ -48,7 +48,11 @@ for (const p of [0.2, 0.5]) {
 for (const cost of ['quadratic', 'cross-entropy', 'log-likelihood'] as const) {
   test(`one SGD step lowers the cost on its batch (${cost}, lambda 1, momentum 0.5)`, () => {
     const data = syntheticSplit(20, 3);
-    const t = new Trainer(hp({ sizes: [784, 20, 10], cost, batchSize: 20, trainSize: 20, eta: 0.05, lambda: 1, momentum: 0.5, epochs: 3, evalSet: 'none' }), data, null);
+    const t = new Trainer(
+      hp({ sizes: [784, 20, 10], cost, batchSize: 20, trainSize: 20, eta: 0.05, lambda: 1, momentum: 0.5, epochs: 3, evalSet: 'none' }),
+      data,
+      null,
+    );
     const before = t.evaluate(data).cost;
     t.trainBatches(1);
     const after = t.evaluate(data).cost;
@@ -58,7 +62,18 @@ for (const cost of ['quadratic', 'cross-entropy', 'log-likelihood'] as const) {
 
 test('updates follow the formulas: L2 decay, L1, and momentum at non-default values', () => {
   const data = syntheticSplit(5, 8);
-  const h = hp({ sizes: [784, 4, 10], cost: 'cross-entropy', batchSize: 5, trainSize: 5, eta: 0.3, lambda: 2, l1: 0.4, momentum: 0.7, epochs: 2, evalSet: 'none' });
+  const h = hp({
+    sizes: [784, 4, 10],
+    cost: 'cross-entropy',
+    batchSize: 5,
+    trainSize: 5,
+    eta: 0.3,
+    lambda: 2,
+    l1: 0.4,
+    momentum: 0.7,
+    epochs: 2,
+    evalSet: 'none',
+  });
   const t = new Trainer(h, data, null);
   const w0 = t.network.params.slice();
   const g1 = t.gradientAt([0, 1, 2, 3, 4]);
@@ -76,7 +91,7 @@ test('updates follow the formulas: L2 decay, L1, and momentum at non-default val
   }
 });
 
-test('without momentum the update is network2.py\'s: w <- (1 - eta*lambda/n) w - (eta/m) grad', () => {
+test("without momentum the update is network2.py's: w <- (1 - eta*lambda/n) w - (eta/m) grad", () => {
   const data = syntheticSplit(6, 4);
   const h = hp({ sizes: [784, 5, 10], batchSize: 6, trainSize: 6, eta: 0.7, lambda: 5, evalSet: 'none' });
   const t = new Trainer(h, data, null);
@@ -89,7 +104,16 @@ test('without momentum the update is network2.py\'s: w <- (1 - eta*lambda/n) w -
 test('the same seed and hyperparameters give the same run, bit for bit; another seed does not', () => {
   const data = syntheticSplit(60, 5);
   const evalData = syntheticSplit(30, 6);
-  const h = hp({ sizes: [784, 12, 10], batchSize: 7, trainSize: 60, epochs: 3, dropout: 0.3, momentum: 0.4, seed: 77, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true } });
+  const h = hp({
+    sizes: [784, 12, 10],
+    batchSize: 7,
+    trainSize: 60,
+    epochs: 3,
+    dropout: 0.3,
+    momentum: 0.4,
+    seed: 77,
+    monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true },
+  });
   const run = (seed: number) => {
     const t = new Trainer({ ...h, seed }, data, evalData);
     while (!t.done) t.runEpoch();
@@ -98,7 +122,10 @@ test('the same seed and hyperparameters give the same run, bit for bit; another 
   const a = run(77);
   const b = run(77);
   assert.deepEqual(a.network.params, b.network.params);
-  assert.deepEqual(a.history.map(({ seconds: _, ...m }) => m), b.history.map(({ seconds: _, ...m }) => m));
+  assert.deepEqual(
+    a.history.map(({ seconds: _, ...m }) => m),
+    b.history.map(({ seconds: _, ...m }) => m),
+  );
   assert.notDeepEqual(run(78).network.params, a.network.params);
 });
 
@@ -126,7 +153,18 @@ test('the schedule halves eta after N epochs without improvement and stops at et
 
 test('a diverging run stops with its reason', () => {
   const data = syntheticSplit(50, 1);
-  const t = new Trainer(hp({ sizes: [784, 30, 10], activation: 'relu', trainSize: 50, eta: 1000, epochs: 20, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: true } }), data, syntheticSplit(20, 2));
+  const t = new Trainer(
+    hp({
+      sizes: [784, 30, 10],
+      activation: 'relu',
+      trainSize: 50,
+      eta: 1000,
+      epochs: 20,
+      monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: true },
+    }),
+    data,
+    syntheticSplit(20, 2),
+  );
   const markers = [];
   while (!t.done) markers.push(...t.runEpoch().markers);
   assert.equal(t.stoppedBecause, 'diverged');
@@ -152,6 +190,10 @@ test('hyperparameters out of range are refused with one line naming the field', 
     [{ lr: 1 }, /unknown hyperparameter "lr"/],
   ];
   for (const [over, re] of bad) {
-    assert.throws(() => validateHyperparams({ ...hp({}), ...over }), (e: Error) => e instanceof HyperparamError && re.test(e.message) && !e.message.includes('\n'), JSON.stringify(over));
+    assert.throws(
+      () => validateHyperparams({ ...hp({}), ...over }),
+      (e: Error) => e instanceof HyperparamError && re.test(e.message) && !e.message.includes('\n'),
+      JSON.stringify(over),
+    );
   }
 });

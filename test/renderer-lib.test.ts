@@ -18,7 +18,17 @@ test('no strokes give an empty image of the asked size', () => {
 });
 
 test('a horizontal stroke inks a band as wide as the pen, full in the middle, soft at the edge', () => {
-  const img = rasterizeStrokes([[{ x: 5, y: 10 }, { x: 35, y: 10 }]], 40, 20, 4);
+  const img = rasterizeStrokes(
+    [
+      [
+        { x: 5, y: 10 },
+        { x: 35, y: 10 },
+      ],
+    ],
+    40,
+    20,
+    4,
+  );
   const at = (i: number, j: number) => img.pixels[j * 40 + i];
   assert.equal(at(20, 9), 255);
   assert.equal(at(20, 10), 255);
@@ -41,7 +51,17 @@ test('a one-point stroke is a dot, and overlapping strokes do not exceed full in
 });
 
 test('strokes outside the image are clipped, bad sizes refused', () => {
-  const img = rasterizeStrokes([[{ x: -50, y: -50 }, { x: -40, y: -40 }]], 10, 10, 2);
+  const img = rasterizeStrokes(
+    [
+      [
+        { x: -50, y: -50 },
+        { x: -40, y: -40 },
+      ],
+    ],
+    10,
+    10,
+    2,
+  );
   assert.ok(img.pixels.every((v) => v === 0));
   assert.throws(() => rasterizeStrokes([], 0, 10, 2), /bad size/);
   assert.throws(() => rasterizeStrokes([], 10, 10, 0), /pen width/);
@@ -53,9 +73,15 @@ test('series: accuracies in percent, unmonitored epochs skipped, smoothing debia
     { epoch: 2, seconds: 1, eta: 0.5 },
     { epoch: 3, seconds: 1, eta: 0.25, evalAccuracy: 0.95, trainCost: 0.3 },
   ];
-  assert.deepEqual(seriesPoints(h, 'evalAccuracy'), [{ x: 1, y: 90 }, { x: 3, y: 95 }]);
+  assert.deepEqual(seriesPoints(h, 'evalAccuracy'), [
+    { x: 1, y: 90 },
+    { x: 3, y: 95 },
+  ]);
   assert.deepEqual(seriesPoints(h, 'trainCost'), [{ x: 3, y: 0.3 }]);
-  const pts = [{ x: 1, y: 10 }, { x: 2, y: 20 }];
+  const pts = [
+    { x: 1, y: 10 },
+    { x: 2, y: 20 },
+  ];
   assert.deepEqual(smooth(pts, 0), pts);
   const s = smooth(pts, 0.5);
   assert.equal(s[0].y, 10, 'the first point is not pulled towards zero');
@@ -75,7 +101,12 @@ test("markers: the run's own best epoch, eta halving and change, early stop", ()
   const m = runMarkers(run);
   assert.deepEqual(
     m.map((x) => [x.kind, x.epoch]),
-    [['best', 2], ['eta', 3], ['eta', 4], ['early-stop', 4]],
+    [
+      ['best', 2],
+      ['eta', 3],
+      ['eta', 4],
+      ['early-stop', 4],
+    ],
   );
   assert.match(m[1].label, /halved/);
   assert.doesNotMatch(m[2].label, /halved/);

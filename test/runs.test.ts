@@ -70,8 +70,7 @@ function atEpoch(lab: LabService, id: string, epoch: number, act: () => Promise<
   });
 }
 
-const small = (extra: Partial<Hyperparams> = {}): Hyperparams =>
-  validateHyperparams({ sizes: [784, 10, 10], trainSize: 1000, epochs: 3, eta: 0.5, ...extra });
+const small = (extra: Partial<Hyperparams> = {}): Hyperparams => validateHyperparams({ sizes: [784, 10, 10], trainSize: 1000, epochs: 3, eta: 0.5, ...extra });
 
 function finalParams(runsDir: string, id: string): TrainerCheckpoint {
   return readCheckpoint(join(runsDir, id, 'checkpoint.bin')) as TrainerCheckpoint;
@@ -127,8 +126,15 @@ test('resume after a killed worker and after a restart gives the same weights bi
   const pa = finalParams(runsDir, a.id);
   for (const id of [b.id, c.id]) {
     const markers = (await run(lab2, id)).markers;
-    assert.deepEqual(markers.filter((m) => m.kind === 'failed'), [], 'the recovered failure is no longer marked');
-    assert.deepEqual(markers.filter((m) => m.kind === 'finished').map((m) => m.epoch), [3]);
+    assert.deepEqual(
+      markers.filter((m) => m.kind === 'failed'),
+      [],
+      'the recovered failure is no longer marked',
+    );
+    assert.deepEqual(
+      markers.filter((m) => m.kind === 'finished').map((m) => m.epoch),
+      [3],
+    );
     const p = finalParams(runsDir, id);
     assert.equal(p.epoch, 3);
     assert.deepEqual(Buffer.from(p.params.buffer), Buffer.from(pa.params.buffer), `run ${id} ends with the uninterrupted run's weights`);
@@ -139,7 +145,10 @@ test('resume after a killed worker and after a restart gives the same weights bi
       (await lab2.runHistory(a.id)).map((m) => m.evalAccuracy),
     );
   }
-  assert.equal(await lab2.modelJson({ kind: 'run', runId: b.id, which: 'current' }).then((t) => JSON.parse(t).weights[1][3][5]), JSON.parse(await lab2.modelJson({ kind: 'run', runId: a.id, which: 'current' })).weights[1][3][5]);
+  assert.equal(
+    await lab2.modelJson({ kind: 'run', runId: b.id, which: 'current' }).then((t) => JSON.parse(t).weights[1][3][5]),
+    JSON.parse(await lab2.modelJson({ kind: 'run', runId: a.id, which: 'current' })).weights[1][3][5],
+  );
 });
 
 test('pause holds a run mid-epoch, resume continues it, stop ends it resumable', async () => {
@@ -218,7 +227,9 @@ test('a diverging run ends failed with its reason while another run goes on', as
   const runsDir = tempDir();
   const { lab, events } = open(runsDir);
   const good = await lab.startRun(small({ epochs: 3 }));
-  const bad = await lab.startRun(small({ epochs: 10, eta: 1000, cost: 'cross-entropy', monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: false } }));
+  const bad = await lab.startRun(
+    small({ epochs: 10, eta: 1000, cost: 'cross-entropy', monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: false } }),
+  );
   const r = await ended(lab, bad.id);
   assert.equal(r.state, 'failed');
   assert.match(r.stoppedBecause ?? '', /diverged at epoch \d+.*eta 1000/);
@@ -265,7 +276,10 @@ test('CSV export has a header and one row per epoch; delete removes the run and 
   assert.ok(existsSync(join(runsDir, r.id, 'run.json')));
   await lab.deleteRun(r.id);
   assert.equal(existsSync(join(runsDir, r.id)), false);
-  assert.equal((await lab.listRuns()).some((x) => x.id === r.id), false);
+  assert.equal(
+    (await lab.listRuns()).some((x) => x.id === r.id),
+    false,
+  );
   assert.ok(events.some((e) => e.type === 'run-deleted' && e.runId === r.id));
   await assert.rejects(lab.runCsv(r.id), /no run with id/);
   await assert.rejects(dispatchCall(lab, 'deleteRun', ['../etc']), /run id must be/);
@@ -297,7 +311,23 @@ test('the CLI and a worker train the same run bit for bit, augmented too', async
   const write = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    await trainMain(['--sizes', '784,10,10', '--train-size', '1000', '--epochs', '2', '--eta', '0.5', '--augment', 'rotate:15,elastic:34/4', '--seed', '3', '--save', saved, '--json']);
+    await trainMain([
+      '--sizes',
+      '784,10,10',
+      '--train-size',
+      '1000',
+      '--epochs',
+      '2',
+      '--eta',
+      '0.5',
+      '--augment',
+      'rotate:15,elastic:34/4',
+      '--seed',
+      '3',
+      '--save',
+      saved,
+      '--json',
+    ]);
   } finally {
     process.stdout.write = write;
   }
@@ -346,14 +376,20 @@ test('an unreadable run.json is skipped with a message, the other runs still lis
   mkdirSync(join(runsDir, 'run-broken'));
   writeFileSync(join(runsDir, 'run-broken', 'run.json'), '{"id": "run-broken", "state": "runn');
   mkdirSync(join(runsDir, 'run-other'));
-  writeFileSync(join(runsDir, 'run-other', 'run.json'), JSON.stringify({ id: 'run-other', state: 'finished', history: [], hyperparams: { sizes: [784, 1e9, 10] } }));
+  writeFileSync(
+    join(runsDir, 'run-other', 'run.json'),
+    JSON.stringify({ id: 'run-other', state: 'finished', history: [], hyperparams: { sizes: [784, 1e9, 10] } }),
+  );
   writeFileSync(join(runsDir, r.id, 'checkpoint.bin.tmp-1-abcd'), 'half a write');
   const errors: string[] = [];
   const write = console.error;
   console.error = (m: string) => errors.push(m);
   try {
     const { lab: again } = open(runsDir);
-    assert.deepEqual((await again.listRuns()).map((x) => x.id), [r.id]);
+    assert.deepEqual(
+      (await again.listRuns()).map((x) => x.id),
+      [r.id],
+    );
   } finally {
     console.error = write;
   }
@@ -381,7 +417,10 @@ test('a run folder that can no longer be written fails that run with the reason;
   } finally {
     console.error = write;
   }
-  assert.ok(errors.some((m) => m.includes(r.id)), 'the failed run.json write was reported');
+  assert.ok(
+    errors.some((m) => m.includes(r.id)),
+    'the failed run.json write was reported',
+  );
   await lab.deleteRun(r.id);
   assert.equal(existsSync(join(runsDir, r.id)), false);
 });

@@ -19,7 +19,10 @@ after(async () => {
 
 /** Calls the API as an untrusted client would, with anything at all, through IPC's and the WebSocket's one validation. */
 const api = new Proxy({} as Record<string, (...args: unknown[]) => Promise<unknown>>, {
-  get: (_t, method) => (...args: unknown[]) => dispatchCall(lab, method, args),
+  get:
+    (_t, method) =>
+    (...args: unknown[]) =>
+      dispatchCall(lab, method, args),
 });
 
 async function refused(call: Promise<unknown>, pattern: RegExp): Promise<void> {
@@ -32,7 +35,7 @@ async function refused(call: Promise<unknown>, pattern: RegExp): Promise<void> {
 
 test('bad hyperparameters are refused before any run is created', async () => {
   await refused(api.startRun(null), /hyperparameters must be an object/);
-  await refused(api.startRun({ sizes: [784, 10] , eta: -1 }), /eta must be in \(0, 1000000\], got -1/);
+  await refused(api.startRun({ sizes: [784, 10], eta: -1 }), /eta must be in \(0, 1000000\], got -1/);
   await refused(api.startRun({ sizes: [784, 1e9, 10] }), /sizes\[1\] = 1000000000 is larger than the limit/);
   await refused(api.startRun({ sizes: [784, 30, 10], bogus: 1 }), /unknown hyperparameter "bogus"/);
   await refused(api.startRun({ sizes: [783, 10] }), /must start with 784 inputs/);

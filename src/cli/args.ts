@@ -91,8 +91,28 @@ export function parseAugment(spec: string): Augmentation {
 }
 
 export const TRAIN_FLAGS = [
-  'sizes', 'activation', 'cost', 'init', 'eta', 'lambda', 'l1', 'momentum', 'dropout', 'batch', 'epochs',
-  'train-size', 'eval', 'monitor', 'early-stop', 'schedule', 'augment', 'seed', 'save', 'json', 'backend', 'preset',
+  'sizes',
+  'activation',
+  'cost',
+  'init',
+  'eta',
+  'lambda',
+  'l1',
+  'momentum',
+  'dropout',
+  'batch',
+  'epochs',
+  'train-size',
+  'eval',
+  'monitor',
+  'early-stop',
+  'schedule',
+  'augment',
+  'seed',
+  'save',
+  'json',
+  'backend',
+  'preset',
 ] as const;
 
 /** Builds validated Hyperparams from train's flags; any bad value is one UsageError line. */
@@ -101,7 +121,8 @@ export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperpa
   const presetFlag = flags.get('preset');
   if (presetFlag === true) throw new UsageError('--preset needs an experiment id');
   const preset = presetFlag === undefined ? undefined : experimentById(presetFlag);
-  if (presetFlag !== undefined && !preset) throw new UsageError(`unknown preset ${JSON.stringify(presetFlag)} (one of ${EXPERIMENTS.map((e) => e.id).join(', ')})`);
+  if (presetFlag !== undefined && !preset)
+    throw new UsageError(`unknown preset ${JSON.stringify(presetFlag)} (one of ${EXPERIMENTS.map((e) => e.id).join(', ')})`);
   const hp: Record<string, unknown> = { ...structuredClone(preset?.hyperparams ?? defaultHyperparams()) };
   const get = (k: string): string | undefined => {
     const v = flags.get(k);
@@ -109,11 +130,14 @@ export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperpa
   };
   const v = (k: string) => get(k);
   if (v('sizes') !== undefined) {
-    hp.sizes = v('sizes')!.split(',').map((s) => {
-      const n = Number(s);
-      if (!/^\d+$/.test(s.trim()) || !Number.isInteger(n)) throw new UsageError(`--sizes must be comma-separated integers, got ${JSON.stringify(v('sizes'))}`);
-      return n;
-    });
+    hp.sizes = v('sizes')!
+      .split(',')
+      .map((s) => {
+        const n = Number(s);
+        if (!/^\d+$/.test(s.trim()) || !Number.isInteger(n))
+          throw new UsageError(`--sizes must be comma-separated integers, got ${JSON.stringify(v('sizes'))}`);
+        return n;
+      });
   }
   if (v('activation') !== undefined) hp.activation = v('activation');
   if (v('cost') !== undefined) {
@@ -122,10 +146,22 @@ export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperpa
     hp.cost = c;
   }
   if (v('init') !== undefined) hp.init = v('init');
-  for (const [flag, key] of [['eta', 'eta'], ['lambda', 'lambda'], ['l1', 'l1'], ['momentum', 'momentum'], ['dropout', 'dropout']] as const) {
+  for (const [flag, key] of [
+    ['eta', 'eta'],
+    ['lambda', 'lambda'],
+    ['l1', 'l1'],
+    ['momentum', 'momentum'],
+    ['dropout', 'dropout'],
+  ] as const) {
     if (v(flag) !== undefined) hp[key] = number(flag, v(flag)!);
   }
-  for (const [flag, key] of [['batch', 'batchSize'], ['epochs', 'epochs'], ['train-size', 'trainSize'], ['early-stop', 'earlyStop'], ['seed', 'seed']] as const) {
+  for (const [flag, key] of [
+    ['batch', 'batchSize'],
+    ['epochs', 'epochs'],
+    ['train-size', 'trainSize'],
+    ['early-stop', 'earlyStop'],
+    ['seed', 'seed'],
+  ] as const) {
     if (v(flag) !== undefined) hp[key] = integer(flag, v(flag)!);
   }
   if (v('eval') !== undefined) hp.evalSet = v('eval');
@@ -156,10 +192,25 @@ export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperpa
 /** Rewrites a hyperparameter name at the start of a validation message into its CLI flag. */
 function flagName(message: string): string {
   const map: Record<string, string> = {
-    batchSize: '--batch', trainSize: '--train-size', earlyStop: '--early-stop', evalSet: '--eval', halveAfter: '--schedule',
-    eta: '--eta', lambda: '--lambda', l1: '--l1', momentum: '--momentum', dropout: '--dropout', epochs: '--epochs', seed: '--seed',
-    sizes: '--sizes', activation: '--activation', init: '--init', rotateDeg: '--augment rotate', shiftPx: '--augment shift',
-    elasticAlpha: '--augment elastic alpha', elasticSigmaPx: '--augment elastic sigma',
+    batchSize: '--batch',
+    trainSize: '--train-size',
+    earlyStop: '--early-stop',
+    evalSet: '--eval',
+    halveAfter: '--schedule',
+    eta: '--eta',
+    lambda: '--lambda',
+    l1: '--l1',
+    momentum: '--momentum',
+    dropout: '--dropout',
+    epochs: '--epochs',
+    seed: '--seed',
+    sizes: '--sizes',
+    activation: '--activation',
+    init: '--init',
+    rotateDeg: '--augment rotate',
+    shiftPx: '--augment shift',
+    elasticAlpha: '--augment elastic alpha',
+    elasticSigmaPx: '--augment elastic sigma',
   };
   return message
     .replace(/^(unknown )?([a-zA-Z]+)/, (whole, unknown: string | undefined, name: string) => (map[name] ? `${unknown ?? ''}${map[name]}` : whole))

@@ -8,7 +8,8 @@ import { UsageError, checkKnown, parseArgs, parseAugment } from './args';
 export async function expandMain(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
   checkKnown(flags, ['augment', 'copies', 'seed', 'json']);
-  if (positional.length !== 1) throw new UsageError('expand needs one output file: npm run expand -- out/train-images-idx3-ubyte.gz [--augment shift:1] [--copies 4] [--seed 1]');
+  if (positional.length !== 1)
+    throw new UsageError('expand needs one output file: npm run expand -- out/train-images-idx3-ubyte.gz [--augment shift:1] [--copies 4] [--seed 1]');
   const augmentFlag = flags.get('augment') ?? 'shift:1';
   if (augmentFlag === true) throw new UsageError('--augment needs a spec');
   const spec = parseAugment(augmentFlag);
@@ -19,12 +20,19 @@ export async function expandMain(argv: string[]): Promise<void> {
   const json = flags.has('json');
   const mnist = await loadMnist();
   let lastPercent = -1;
-  const result = await expandDataset(mnist.train, spec, Number(copiesFlag), resolve(positional[0]), (p) => {
-    const percent = Math.floor((100 * p.imagesDone) / p.imagesTotal);
-    if (percent === lastPercent || json) return;
-    lastPercent = percent;
-    process.stderr.write(`\rexpanding: ${p.imagesDone} / ${p.imagesTotal} images (${percent}%)`);
-  }, Number(seedFlag));
+  const result = await expandDataset(
+    mnist.train,
+    spec,
+    Number(copiesFlag),
+    resolve(positional[0]),
+    (p) => {
+      const percent = Math.floor((100 * p.imagesDone) / p.imagesTotal);
+      if (percent === lastPercent || json) return;
+      lastPercent = percent;
+      process.stderr.write(`\rexpanding: ${p.imagesDone} / ${p.imagesTotal} images (${percent}%)`);
+    },
+    Number(seedFlag),
+  );
   if (!json) process.stderr.write('\n');
   if (json) process.stdout.write(JSON.stringify(result) + '\n');
   else process.stdout.write(`Wrote ${result.count} images to ${result.imagesPath}\nand their labels to ${result.labelsPath}\n`);

@@ -23,5 +23,8 @@ export async function exportOnnxMain(argv: string[]): Promise<void> {
   const net = model.network;
   const summary = { file: out, bytes: bytes.length, sizes: net.sizes, activation: net.spec.activation, output: net.softmax ? 'softmax' : 'sigmoid' };
   if (flags.has('json')) process.stdout.write(JSON.stringify(summary) + '\n');
-  else process.stdout.write(`Wrote ${out} (${bytes.length} bytes): input [N,${net.sizes[0]}] -> ${net.sizes.slice(1).join('-')} (${net.spec.activation}, ${summary.output} output) -> probabilities [N,${net.sizes[net.sizes.length - 1]}]\n`);
+  else
+    process.stdout.write(
+      `Wrote ${out} (${bytes.length} bytes): input [N,${net.sizes[0]}] -> ${net.sizes.slice(1).join('-')} (${net.spec.activation}, ${summary.output} output) -> probabilities [N,${net.sizes[net.sizes.length - 1]}]\n`,
+    );
 }

@@ -4,7 +4,6 @@ import type { LoadedModel } from '../engine/model-json';
 import { ModelError, parseModelJson } from '../engine/model-json';
 import { MAX_MODEL_BYTES } from '../shared/limits';
 
-
 export function readModelFile(path: string): LoadedModel {
   let size: number;
   try {

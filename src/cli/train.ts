@@ -28,7 +28,8 @@ export async function trainMain(argv: string[]): Promise<void> {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--save: folder ${dir} does not exist`);
   }
   const backendFlag = flags.get('backend');
-  if (backendFlag !== undefined && backendFlag !== 'wasm' && backendFlag !== 'reference') throw new UsageError(`--backend must be wasm or reference, got ${JSON.stringify(backendFlag)}`);
+  if (backendFlag !== undefined && backendFlag !== 'wasm' && backendFlag !== 'reference')
+    throw new UsageError(`--backend must be wasm or reference, got ${JSON.stringify(backendFlag)}`);
 
   const mnist = await loadMnist();
   const evalData = hp.evalSet === 'test' ? mnist.test : hp.evalSet === 'validation' ? mnist.validation : null;
@@ -50,7 +51,8 @@ export async function trainMain(argv: string[]): Promise<void> {
     secondsPerEpoch: seconds.reduce((a, b) => a + b, 0) / Math.max(1, seconds.length),
     stoppedBecause: trainer.stoppedBecause,
   };
-  if (savePath) writeFileAtomicSync(savePath, toNetwork2Json(trainer.network, { hyperparams: hp, history: trainer.history, note: `npm run train -- ${argv.join(' ')}` }));
+  if (savePath)
+    writeFileAtomicSync(savePath, toNetwork2Json(trainer.network, { hyperparams: hp, history: trainer.history, note: `npm run train -- ${argv.join(' ')}` }));
   if (json) out(JSON.stringify(summary));
   else {
     if (trainer.bestEpoch !== null) out(`Best evaluation accuracy ${(100 * trainer.bestEvalAccuracy!).toFixed(2)}% at epoch ${trainer.bestEpoch - 1}`);

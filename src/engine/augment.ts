@@ -187,10 +187,21 @@ export class Augmenter {
       }
       const src32 = this.src32;
       // Seven words a row; their OR down the rows tells which columns hold ink.
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0;
+      let c0 = 0,
+        c1 = 0,
+        c2 = 0,
+        c3 = 0,
+        c4 = 0,
+        c5 = 0,
+        c6 = 0;
       for (let y = 0, w = byteAt >>> 2, d = 9; y < N; y++, w += 7, d += 8) {
-        const v0 = src32[w], v1 = src32[w + 1], v2 = src32[w + 2], v3 = src32[w + 3];
-        const v4 = src32[w + 4], v5 = src32[w + 5], v6 = src32[w + 6];
+        const v0 = src32[w],
+          v1 = src32[w + 1],
+          v2 = src32[w + 2],
+          v3 = src32[w + 3];
+        const v4 = src32[w + 4],
+          v5 = src32[w + 5],
+          v6 = src32[w + 6];
         img32[d] = v0;
         img32[d + 1] = v1;
         img32[d + 2] = v2;
@@ -456,13 +467,33 @@ export class Augmenter {
     const half = (G + 1) >> 1;
     for (let a = 0; a < k; a++) {
       const c = a * 8;
-      const x0 = cx[c], x1 = cx[c + 1], x2 = cx[c + 2], x3 = cx[c + 3], x4 = cx[c + 4], x5 = cx[c + 5], x6 = cx[c + 6], x7 = cx[c + 7];
-      const y0 = cy[c], y1 = cy[c + 1], y2 = cy[c + 2], y3 = cy[c + 3], y4 = cy[c + 4], y5 = cy[c + 5], y6 = cy[c + 6], y7 = cy[c + 7];
+      const x0 = cx[c],
+        x1 = cx[c + 1],
+        x2 = cx[c + 2],
+        x3 = cx[c + 3],
+        x4 = cx[c + 4],
+        x5 = cx[c + 5],
+        x6 = cx[c + 6],
+        x7 = cx[c + 7];
+      const y0 = cy[c],
+        y1 = cy[c + 1],
+        y2 = cy[c + 2],
+        y3 = cy[c + 3],
+        y4 = cy[c + 4],
+        y5 = cy[c + 5],
+        y6 = cy[c + 6],
+        y7 = cy[c + 7];
       const o = a * G;
       for (let j = 0; j < half; j++) {
         const p = j * 8;
-        const b0 = basis[p], b1 = basis[p + 1], b2 = basis[p + 2], b3 = basis[p + 3];
-        const b4 = basis[p + 4], b5 = basis[p + 5], b6 = basis[p + 6], b7 = basis[p + 7];
+        const b0 = basis[p],
+          b1 = basis[p + 1],
+          b2 = basis[p + 2],
+          b3 = basis[p + 3];
+        const b4 = basis[p + 4],
+          b5 = basis[p + 5],
+          b6 = basis[p + 6],
+          b7 = basis[p + 7];
         const evenX = x0 * b0 + x2 * b2 + x4 * b4 + x6 * b6;
         const oddX = x1 * b1 + x3 * b3 + x5 * b5 + x7 * b7;
         const evenY = y0 * b0 + y2 * b2 + y4 * b4 + y6 * b6;
@@ -473,12 +504,23 @@ export class Augmenter {
         ty[o + G - 1 - j] = evenY - oddY;
       }
     }
-    const G2 = 2 * G, G3 = 3 * G, G4 = 4 * G, G5 = 5 * G, G6 = 6 * G, G7 = 7 * G;
+    const G2 = 2 * G,
+      G3 = 3 * G,
+      G4 = 4 * G,
+      G5 = 5 * G,
+      G6 = 6 * G,
+      G7 = 7 * G;
     for (let i = 0; i < half; i++) {
       const m = G - 1 - i;
       const p = i * 8;
-      const b0 = basis[p], b1 = basis[p + 1], b2 = basis[p + 2], b3 = basis[p + 3];
-      const b4 = basis[p + 4], b5 = basis[p + 5], b6 = basis[p + 6], b7 = basis[p + 7];
+      const b0 = basis[p],
+        b1 = basis[p + 1],
+        b2 = basis[p + 2],
+        b3 = basis[p + 3];
+      const b4 = basis[p + 4],
+        b5 = basis[p + 5],
+        b6 = basis[p + 6],
+        b7 = basis[p + 7];
       const wi = pos[i] - sy - CENTRE;
       const wm = pos[m] - sy - CENTRE;
       for (let j = 0; j < G; j++) {

@@ -99,7 +99,12 @@ export class Evaluator {
     this.buf = { x: take(rows * IMAGE_PIXELS), fwd: scratchFor(this.net, rows, take) };
   }
 
-  evaluate(split: DataSplit, reg = { lambda: 0, l1: 0 }, wantCost = true, onOutputs?: (outputs: Float32Array, start: number, rows: number) => void): Evaluation {
+  evaluate(
+    split: DataSplit,
+    reg = { lambda: 0, l1: 0 },
+    wantCost = true,
+    onOutputs?: (outputs: Float32Array, start: number, rows: number) => void,
+  ): Evaluation {
     return evaluateWith(this.net, this.kernels, this.buf, split, reg, wantCost, onOutputs);
   }
 

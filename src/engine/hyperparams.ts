@@ -55,7 +55,6 @@ export interface Hyperparams {
   seed: number;
 }
 
-
 export function defaultHyperparams(): Hyperparams {
   return {
     sizes: [784, 30, 10],
@@ -92,7 +91,13 @@ function fail(msg: string): never {
   throw new HyperparamError(msg);
 }
 
-function num(o: Record<string, unknown>, key: string, min: number, max: number, opts: { integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean } = {}): number {
+function num(
+  o: Record<string, unknown>,
+  key: string,
+  min: number,
+  max: number,
+  opts: { integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean } = {},
+): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${key} must be a finite number, got ${JSON.stringify(v)}`);
   if (opts.integer && !Number.isInteger(v)) fail(`${key} must be an integer, got ${v}`);
@@ -148,7 +153,8 @@ export function validateHyperparams(input: unknown): Hyperparams {
   if (o.augment !== null && o.augment !== undefined) {
     if (typeof o.augment !== 'object' || Array.isArray(o.augment)) fail('augment must be an object or null');
     const a = o.augment as Record<string, unknown>;
-    for (const k of Object.keys(a)) if (!['rotateDeg', 'shiftPx', 'elasticAlpha', 'elasticSigmaPx'].includes(k)) fail(`unknown augment field ${JSON.stringify(k)}`);
+    for (const k of Object.keys(a))
+      if (!['rotateDeg', 'shiftPx', 'elasticAlpha', 'elasticSigmaPx'].includes(k)) fail(`unknown augment field ${JSON.stringify(k)}`);
     const ao = { rotateDeg: 0, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4, ...a };
     augment = {
       rotateDeg: num(ao, 'rotateDeg', 0, 180),

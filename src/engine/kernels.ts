@@ -15,7 +15,18 @@ export interface Kernels {
    * gw = w, decay = 1 − ηλ/n, shrink = ηλ₁/n and alpha = −η/m it is the SGD step with L2 and L1,
    * without materializing the gradient.
    */
-  linearWeightGradAdd(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, decay: number, shrink: number, alpha: number, B: number, nIn: number, nOut: number): void;
+  linearWeightGradAdd(
+    gw: Float32Array,
+    gb: Float32Array,
+    dz: Float32Array,
+    x: Float32Array,
+    decay: number,
+    shrink: number,
+    alpha: number,
+    B: number,
+    nIn: number,
+    nOut: number,
+  ): void;
   /** y = a · y + c · x over the first n floats. */
   axpby(y: Float32Array, x: Float32Array, a: number, c: number, n: number): void;
   /** y = a · y over the first n floats. */

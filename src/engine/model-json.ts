@@ -117,11 +117,13 @@ export function parseModelJson(text: string): LoadedModel {
     if (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta)) throw new ModelError(`meta must be an object, got ${describe(o.meta)}`);
     meta = o.meta as Record<string, unknown>;
     if (meta.activation !== undefined) {
-      if (meta.activation !== 'sigmoid' && meta.activation !== 'tanh' && meta.activation !== 'relu') throw new ModelError(`unknown activation ${describe(meta.activation)} in meta (expected sigmoid, tanh or relu)`);
+      if (meta.activation !== 'sigmoid' && meta.activation !== 'tanh' && meta.activation !== 'relu')
+        throw new ModelError(`unknown activation ${describe(meta.activation)} in meta (expected sigmoid, tanh or relu)`);
       activation = meta.activation;
     }
     if (meta.cost !== undefined) {
-      if (meta.cost !== 'quadratic' && meta.cost !== 'cross-entropy' && meta.cost !== 'log-likelihood') throw new ModelError(`unknown cost ${describe(meta.cost)} in meta`);
+      if (meta.cost !== 'quadratic' && meta.cost !== 'cross-entropy' && meta.cost !== 'log-likelihood')
+        throw new ModelError(`unknown cost ${describe(meta.cost)} in meta`);
       cost = meta.cost;
     }
   }
@@ -133,7 +135,8 @@ export function parseModelJson(text: string): LoadedModel {
   }
   const layout = paramLayout(sizes);
   // Every number takes at least two characters ("0,"): a short file claiming a big network is refused before memory is taken for it.
-  if (text.length < 2 * layout.total) throw new ModelError(`sizes ${sizes.join(',')} need ${layout.total} numbers, more than a file of ${text.length} characters can hold`);
+  if (text.length < 2 * layout.total)
+    throw new ModelError(`sizes ${sizes.join(',')} need ${layout.total} numbers, more than a file of ${text.length} characters can hold`);
   const params = new Float32Array(layout.total);
   for (let l = 0; l < L; l++) {
     readMatrix((o.weights as unknown[])[l], `weights[${l}]`, sizes[l + 1], sizes[l], params.subarray(layout.weights[l], layout.biases[l]));
@@ -141,7 +144,13 @@ export function parseModelJson(text: string): LoadedModel {
   }
   const network = new Network({ sizes, activation, cost }, params);
   const compat = network2Compatibility(network.spec);
-  const result: ModelMeta = { activation, cost, softmax: network.softmax, network2Compatible: compat.ok, ...(compat.reason ? { network2Reason: compat.reason } : {}) };
+  const result: ModelMeta = {
+    activation,
+    cost,
+    softmax: network.softmax,
+    network2Compatible: compat.ok,
+    ...(compat.reason ? { network2Reason: compat.reason } : {}),
+  };
   if (typeof meta.createdAt === 'string') result.createdAt = meta.createdAt;
   if (typeof meta.note === 'string') result.note = meta.note;
   if (meta.hyperparams !== undefined) {

@@ -47,7 +47,11 @@ export class Schedule implements ScheduleState {
     const diverged = !weightsFinite || [metrics.trainCost, metrics.evalCost].some((c) => c !== undefined && !(Number.isFinite(c) && c < 1e300));
     if (diverged) {
       this.stoppedBecause = 'diverged';
-      markers.push({ kind: 'failed', epoch, reason: `diverged at epoch ${epoch}: the cost or the weights are no longer finite (eta ${this.eta} may be too large)` });
+      markers.push({
+        kind: 'failed',
+        epoch,
+        reason: `diverged at epoch ${epoch}: the cost or the weights are no longer finite (eta ${this.eta} may be too large)`,
+      });
       return { markers, newBest: false };
     }
     let newBest = false;

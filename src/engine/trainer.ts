@@ -175,7 +175,16 @@ export class Trainer {
       this.bestParams = ck.bestParams ? ck.bestParams.slice() : null;
       this.history.push(...ck.history);
     }
-    this.schedule = new Schedule(hp, ck && { eta: ck.eta, bestEpoch: ck.bestEpoch, bestEvalAccuracy: ck.bestEvalAccuracy, epochsSinceImprovement: ck.epochsSinceImprovement, stoppedBecause: ck.stoppedBecause });
+    this.schedule = new Schedule(
+      hp,
+      ck && {
+        eta: ck.eta,
+        bestEpoch: ck.bestEpoch,
+        bestEvalAccuracy: ck.bestEvalAccuracy,
+        epochsSinceImprovement: ck.epochsSinceImprovement,
+        stoppedBecause: ck.stoppedBecause,
+      },
+    );
   }
 
   /** The learning rate of the next mini-batch. */

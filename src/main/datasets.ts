@@ -177,4 +177,3 @@ export async function loadIdxPair(imagesPath: string, labelsPath: string): Promi
   const [ib, lb] = await Promise.all([readIdxBytes(imagesPath), readIdxBytes(labelsPath)]);
   return splitFromIdx(ib, lb, imagesPath, labelsPath);
 }
-

@@ -94,7 +94,10 @@ export async function decodeImageBuffer(buf: Uint8Array, name: string): Promise<
 
 function shortReason(e: unknown): string {
   const msg = (e as Error).message ?? String(e);
-  return msg.split('\n')[0].replace(/^Input (buffer|file) (contains|has) /, '').trim();
+  return msg
+    .split('\n')[0]
+    .replace(/^Input (buffer|file) (contains|has) /, '')
+    .trim();
 }
 
 /** A gray image as PNG bytes; `scale` > 1 enlarges it with hard pixel edges (for small digits). */
@@ -107,4 +110,3 @@ export async function encodePng(gray: GrayImage, scale = 1): Promise<Buffer> {
   if (scale > 1) img = img.resize(gray.width * scale, gray.height * scale, { kernel: 'nearest' });
   return img.png().toBuffer();
 }
-

@@ -86,7 +86,11 @@ export function createLabService(opts: LabServiceOptions): LabService {
         return null;
       }
     },
-    runsWithWeights: () => pool.list().filter((r) => store.hasCheckpoint(r.id)).map((r) => r.id),
+    runsWithWeights: () =>
+      pool
+        .list()
+        .filter((r) => store.hasCheckpoint(r.id))
+        .map((r) => r.id),
     data,
   });
   let starting = 0; // runs between the check and their worker's start
@@ -193,4 +197,3 @@ function defaultWorkerUrl(): URL {
   const file = ['runs', 'worker.ts'].join('/');
   return new URL(`./${file}`, import.meta.url);
 }
-

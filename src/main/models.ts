@@ -20,7 +20,6 @@ import type { RunStore } from './runs/store';
 
 export { ModelError } from '../engine/model-json';
 
-
 interface Entry {
   network: Network;
   evaluator: Evaluator;
@@ -113,7 +112,10 @@ export class ModelRegistry {
         } catch (e) {
           throw new ModelError(`resources/models/default.json: ${(e as Error).message}`);
         }
-        this.defaultEntry = entryFrom(parsed.network, 'Default model (bundled)', 'default', { hyperparams: parsed.meta.hyperparams, history: parsed.meta.history });
+        this.defaultEntry = entryFrom(parsed.network, 'Default model (bundled)', 'default', {
+          hyperparams: parsed.meta.hyperparams,
+          history: parsed.meta.history,
+        });
       }
       return this.defaultEntry;
     }
@@ -166,7 +168,10 @@ export class ModelRegistry {
     return predictDigit(this.entry(ref).evaluator, image);
   }
 
-  private async confusionWithPredictions(ref: ModelRef, which: 'validation' | 'test'): Promise<{ confusion: Confusion; predicted: Uint8Array; split: DataSplit; e: Entry }> {
+  private async confusionWithPredictions(
+    ref: ModelRef,
+    which: 'validation' | 'test',
+  ): Promise<{ confusion: Confusion; predicted: Uint8Array; split: DataSplit; e: Entry }> {
     const e = this.entry(ref);
     const split = (await this.src.data())[which];
     const key = `${refKey(ref)}|${e.version}|${which}`;

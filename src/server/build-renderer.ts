@@ -44,7 +44,13 @@ export async function ensureRendererBuilt(root = process.cwd(), log: (line: stri
   const outDir = join(root, 'out/renderer');
   const tmp = join(root, `out/.renderer-${process.pid}-${Date.now()}`);
   try {
-    await build({ ...renderer, build: { ...renderer.build, outDir: tmp, emptyOutDir: true }, configFile: false, logLevel: 'warn', mode: 'production' } as Parameters<typeof build>[0]);
+    await build({
+      ...renderer,
+      build: { ...renderer.build, outDir: tmp, emptyOutDir: true },
+      configFile: false,
+      logLevel: 'warn',
+      mode: 'production',
+    } as Parameters<typeof build>[0]);
     rmSync(outDir, { recursive: true, force: true });
     renameSync(tmp, outDir);
   } finally {

@@ -102,7 +102,8 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     } catch {
       return send(res, 400, 'bad request: malformed path');
     }
-    if (path.includes('\0') || /(^|[\\/])\.\.([\\/]|$)/.test(path) || /%2e%2e|\.\./i.test(rawPath)) return send(res, 403, 'forbidden: path outside the served folder');
+    if (path.includes('\0') || /(^|[\\/])\.\.([\\/]|$)/.test(path) || /%2e%2e|\.\./i.test(rawPath))
+      return send(res, 403, 'forbidden: path outside the served folder');
     if (path === '/') path = '/index.html';
     const file = resolve(root, '.' + path);
     if (file !== root && !file.startsWith(root + sep)) return send(res, 403, 'forbidden: path outside the served folder');
@@ -139,8 +140,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
-    const reason =
-      url.pathname !== '/ws' ? 'unknown socket path' : !origin || !allowedOrigins().includes(origin) ? 'origin not allowed' : refusal(req, url);
+    const reason = url.pathname !== '/ws' ? 'unknown socket path' : !origin || !allowedOrigins().includes(origin) ? 'origin not allowed' : refusal(req, url);
     if (reason) {
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nforbidden: ${reason}\n`);
       return;

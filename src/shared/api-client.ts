@@ -6,8 +6,24 @@ import type { LabApi } from './api';
 export type LabCalls = Omit<LabApi, 'onEvent'>;
 
 export const LAB_VERBS = [
-  'listRuns', 'startRun', 'pauseRun', 'resumeRun', 'stopRun', 'setEta', 'deleteRun', 'runHistory', 'runCsv',
-  'listModels', 'decodeImage', 'predict', 'modelJson', 'loadModelJson', 'confusion', 'gallery', 'receptiveFields', 'augmentPreview',
+  'listRuns',
+  'startRun',
+  'pauseRun',
+  'resumeRun',
+  'stopRun',
+  'setEta',
+  'deleteRun',
+  'runHistory',
+  'runCsv',
+  'listModels',
+  'decodeImage',
+  'predict',
+  'modelJson',
+  'loadModelJson',
+  'confusion',
+  'gallery',
+  'receptiveFields',
+  'augmentPreview',
 ] as const satisfies readonly (keyof LabCalls)[];
 
 // Compile-time check that every verb of LabApi is listed.

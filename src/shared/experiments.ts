@@ -164,24 +164,22 @@ const ENTRIES: Entry[] = [
     quickEpochs: 2,
     judge: 'init',
   },
-  ...[0.025, 0.25, 2.5].map(
-    (eta): Entry => ({
-      id: `ch3-eta-${eta}`,
-      name: `Ch. 3: learning rate η = ${eta}`,
-      title: `Ch. 3: learning rate η = ${eta}, 784-30-10, λ = 5 (training cost)`,
-      book:
-        eta === 2.5
-          ? 'Ch. 3: the training cost oscillates from the start (η too large)'
-          : eta === 0.25
-            ? 'Ch. 3: the training cost falls steadily, fastest of the three in the end'
-            : 'Ch. 3: the training cost falls, but slowly (η too small)',
-      bookAccuracy: null,
-      source: `${CH3} (fig/multiple_eta.py)`,
-      hp: { eta, lambda: 5, evalSet: 'validation', monitor: trainCostOnly },
-      quickEpochs: 2,
-      judge: 'eta',
-    }),
-  ),
+  ...[0.025, 0.25, 2.5].map((eta): Entry => ({
+    id: `ch3-eta-${eta}`,
+    name: `Ch. 3: learning rate η = ${eta}`,
+    title: `Ch. 3: learning rate η = ${eta}, 784-30-10, λ = 5 (training cost)`,
+    book:
+      eta === 2.5
+        ? 'Ch. 3: the training cost oscillates from the start (η too large)'
+        : eta === 0.25
+          ? 'Ch. 3: the training cost falls steadily, fastest of the three in the end'
+          : 'Ch. 3: the training cost falls, but slowly (η too small)',
+    bookAccuracy: null,
+    source: `${CH3} (fig/multiple_eta.py)`,
+    hp: { eta, lambda: 5, evalSet: 'validation', monitor: trainCostOnly },
+    quickEpochs: 2,
+    judge: 'eta',
+  })),
   {
     id: 'ch3-softmax',
     name: 'Ch. 3: softmax output + log-likelihood cost',
@@ -213,7 +211,14 @@ const ENTRIES: Entry[] = [
     book: 'Ch. 3 cites Simard et al.: elastic distortions took 98.4% to 99.3% (784-800-10)',
     bookAccuracy: null,
     source: CH3,
-    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.5, lambda: 5, evalSet: 'validation', augment: { rotateDeg: 10, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 } },
+    hp: {
+      sizes: [784, 100, 10],
+      init: 'large',
+      eta: 0.5,
+      lambda: 5,
+      evalSet: 'validation',
+      augment: { rotateDeg: 10, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 },
+    },
     quickEpochs: 1,
     judge: 'none',
     baseline: 'ch3-l2-100',
@@ -225,7 +230,14 @@ const ENTRIES: Entry[] = [
     book: "No network2.py run in ch. 3 (ch. 6 uses expand_mnist.py's 1-pixel shifts with conv nets)",
     bookAccuracy: null,
     source: CH3,
-    hp: { sizes: [784, 100, 10], init: 'large', eta: 0.5, lambda: 5, evalSet: 'validation', augment: { rotateDeg: 0, shiftPx: 1, elasticAlpha: 0, elasticSigmaPx: 4 } },
+    hp: {
+      sizes: [784, 100, 10],
+      init: 'large',
+      eta: 0.5,
+      lambda: 5,
+      evalSet: 'validation',
+      augment: { rotateDeg: 0, shiftPx: 1, elasticAlpha: 0, elasticSigmaPx: 4 },
+    },
     quickEpochs: 1,
     judge: 'none',
     baseline: 'ch3-l2-100',
@@ -233,7 +245,11 @@ const ENTRIES: Entry[] = [
   },
 ];
 
-export const EXPERIMENTS: readonly Experiment[] = ENTRIES.map(({ hp: over, inBuilder, ...e }) => ({ ...e, hyperparams: hp(over), inBuilder: inBuilder ?? true }));
+export const EXPERIMENTS: readonly Experiment[] = ENTRIES.map(({ hp: over, inBuilder, ...e }) => ({
+  ...e,
+  hyperparams: hp(over),
+  inBuilder: inBuilder ?? true,
+}));
 
 /** The builder's presets, in the catalogue's order. */
 export const PRESETS: readonly Experiment[] = EXPERIMENTS.filter((e) => e.inBuilder);

@@ -54,11 +54,13 @@ function text(v: unknown, what: string, maxLength: number): string {
   return v;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what is matched
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** A display name: control characters become spaces; empty means "choose one for me" (null). */
 function name(v: unknown, what: string): string | null {
   if (v === undefined || v === null) return null;
-  // eslint-disable-next-line no-control-regex
-  return text(v, what, MAX_NAME_CHARS).replace(/[\u0000-\u001f\u007f]/g, ' ').trim() || null;
+  return text(v, what, MAX_NAME_CHARS).replace(CONTROL_CHARACTERS, ' ').trim() || null;
 }
 
 /** Base64 text of at most maxBytes bytes. */

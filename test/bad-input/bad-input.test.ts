@@ -51,7 +51,11 @@ test('bad model files are refused through the file reader, naming the file, with
   for (const c of cases) {
     const path = join(dir, `model-${c.name.replace(/[^a-z0-9]+/gi, '-')}.json`);
     writeFileSync(path, c.input, 'latin1');
-    assert.throws(() => readModelFile(path), (e) => oneLine(e, c.expect, c.name) && (e as Error).message.startsWith(path), c.name);
+    assert.throws(
+      () => readModelFile(path),
+      (e) => oneLine(e, c.expect, c.name) && (e as Error).message.startsWith(path),
+      c.name,
+    );
   }
   // The good model the cases are cut from does load: the refusals are about the cuts.
   writeFileSync(join(dir, 'good.json'), JSON.stringify(goodModel()));
@@ -62,16 +66,25 @@ test('a billion neurons is refused before any memory is taken for the weights', 
   const m = goodModel();
   m.sizes = [784, 1_000_000_000, 10];
   const before = process.memoryUsage().arrayBuffers;
-  assert.throws(() => parseModelJson(JSON.stringify(m)), (e) => oneLine(e, /larger than the limit of 100000 neurons/, 'billion'));
+  assert.throws(
+    () => parseModelJson(JSON.stringify(m)),
+    (e) => oneLine(e, /larger than the limit of 100000 neurons/, 'billion'),
+  );
   // A Float32Array for 784 billion weights would be a RangeError (or several GB); nothing near that was taken.
   assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024);
 });
 
 test('a tiny file claiming 60,000 or 20,000 hidden neurons is refused before their weights are allocated', () => {
   const text = JSON.stringify({ sizes: [784, 60_000, 10], weights: [[], []], biases: [[], []], cost: 'CrossEntropyCost' });
-  assert.throws(() => parseModelJson(text), (e) => oneLine(e, /sizes 784,60000,10 has 47700010 parameters, more than the limit of/, '60,000 neurons'));
+  assert.throws(
+    () => parseModelJson(text),
+    (e) => oneLine(e, /sizes 784,60000,10 has 47700010 parameters, more than the limit of/, '60,000 neurons'),
+  );
   const fits = JSON.stringify({ sizes: [784, 20_000, 10], weights: [[], []], biases: [[], []], cost: 'CrossEntropyCost' });
-  assert.throws(() => parseModelJson(fits), (e) => oneLine(e, /sizes 784,20000,10 need 15900010 numbers, more than a file of \d+ characters can hold/, '20,000 neurons'));
+  assert.throws(
+    () => parseModelJson(fits),
+    (e) => oneLine(e, /sizes 784,20000,10 need 15900010 numbers, more than a file of \d+ characters can hold/, '20,000 neurons'),
+  );
 });
 
 test('a huge model file is refused by its size, before it is read', () => {
@@ -79,9 +92,18 @@ test('a huge model file is refused by its size, before it is read', () => {
   const fd = openSync(path, 'w');
   ftruncateSync(fd, MAX_MODEL_BYTES + 1); // sparse: no disk or memory is used
   closeSync(fd);
-  assert.throws(() => readModelFile(path), (e) => oneLine(e, /model file is \d+ bytes, larger than the limit/, 'huge file'));
-  assert.throws(() => readModelFile(dir), (e) => oneLine(e, /is not a file/, 'folder'));
-  assert.throws(() => readModelFile(join(dir, 'missing.json')), (e) => oneLine(e, /no such file/, 'missing'));
+  assert.throws(
+    () => readModelFile(path),
+    (e) => oneLine(e, /model file is \d+ bytes, larger than the limit/, 'huge file'),
+  );
+  assert.throws(
+    () => readModelFile(dir),
+    (e) => oneLine(e, /is not a file/, 'folder'),
+  );
+  assert.throws(
+    () => readModelFile(join(dir, 'missing.json')),
+    (e) => oneLine(e, /no such file/, 'missing'),
+  );
 });
 
 // ------------------------------------------------------------------------------ API payloads
@@ -148,26 +170,62 @@ test('API messages of the wrong shape, type or range are refused by the one vali
       ['setEta(an unknown run)', () => lab.setEta(rid, 0.1), /no run with id/],
       // model references
       ['predict(no model)', () => lab.predict(undefined as never, image as never), /model must be an object like/],
-      ['predict(model kind "file")', () => lab.predict({ kind: 'file', path: '/etc/passwd' } as never, image as never), /model.kind must be "default", "run" or "loaded"/],
-      ['predict(run model, which "worst")', () => lab.predict({ kind: 'run', runId: rid, which: 'worst' } as never, image as never), /model.which must be "current" or "best"/],
-      ['predict(loaded model with a path as id)', () => lab.predict({ kind: 'loaded', id: '../m1' } as never, image as never), /model.id must be a loaded model's id/],
+      [
+        'predict(model kind "file")',
+        () => lab.predict({ kind: 'file', path: '/etc/passwd' } as never, image as never),
+        /model.kind must be "default", "run" or "loaded"/,
+      ],
+      [
+        'predict(run model, which "worst")',
+        () => lab.predict({ kind: 'run', runId: rid, which: 'worst' } as never, image as never),
+        /model.which must be "current" or "best"/,
+      ],
+      [
+        'predict(loaded model with a path as id)',
+        () => lab.predict({ kind: 'loaded', id: '../m1' } as never, image as never),
+        /model.id must be a loaded model's id/,
+      ],
       ['predict(an unknown loaded model)', () => lab.predict({ kind: 'loaded', id: 'm999' }, image as never), /no loaded model with id "m999"/],
       ['modelJson(an unknown run)', () => lab.modelJson({ kind: 'run', runId: rid, which: 'best' }), /no run with id/],
       // images
       ['image null', () => lab.predict(def as never, null as never), /image must be an object/],
       ['image width 0', () => lab.predict(def as never, { ...image, width: 0 } as never), /image.width must be an integer in \[1, 4096\]/],
-      ['image width a billion', () => lab.predict(def as never, { width: 1e9, height: 1e9, pixels: [] } as never), /image.width must be an integer in \[1, 4096\]/],
+      [
+        'image width a billion',
+        () => lab.predict(def as never, { width: 1e9, height: 1e9, pixels: [] } as never),
+        /image.width must be an integer in \[1, 4096\]/,
+      ],
       ['image height 2.5', () => lab.predict(def as never, { ...image, height: 2.5 } as never), /image.height must be an integer/],
       ['pixels too few', () => lab.predict(def as never, { ...image, pixels: [1, 2, 3] } as never), /image.pixels has 3 values, expected width × height = 784/],
-      ['pixels an array-like object', () => lab.predict(def as never, { ...image, pixels: { length: 784 } } as never), /image.pixels must be a list of numbers/],
-      ['pixel 300', () => lab.predict(def as never, { ...image, pixels: image.pixels.map((v, i) => (i === 9 ? 300 : v)) } as never), /image.pixels\[9\] must be a number in \[0, 255\], got 300/],
-      ['pixel NaN', () => lab.predict(def as never, { ...image, pixels: image.pixels.map((v, i) => (i === 3 ? NaN : v)) } as never), /image.pixels\[3\] must be a number in \[0, 255\]/],
-      ['pixel "5"', () => lab.predict(def as never, { ...image, pixels: image.pixels.map((v, i) => (i === 0 ? '5' : v)) } as never), /image.pixels\[0\] must be a number/],
+      [
+        'pixels an array-like object',
+        () => lab.predict(def as never, { ...image, pixels: { length: 784 } } as never),
+        /image.pixels must be a list of numbers/,
+      ],
+      [
+        'pixel 300',
+        () => lab.predict(def as never, { ...image, pixels: image.pixels.map((v, i) => (i === 9 ? 300 : v)) } as never),
+        /image.pixels\[9\] must be a number in \[0, 255\], got 300/,
+      ],
+      [
+        'pixel NaN',
+        () => lab.predict(def as never, { ...image, pixels: image.pixels.map((v, i) => (i === 3 ? NaN : v)) } as never),
+        /image.pixels\[3\] must be a number in \[0, 255\]/,
+      ],
+      [
+        'pixel "5"',
+        () => lab.predict(def as never, { ...image, pixels: image.pixels.map((v, i) => (i === 0 ? '5' : v)) } as never),
+        /image.pixels\[0\] must be a number/,
+      ],
       // model text
       ['loadModelJson(42)', () => lab.loadModelJson(42 as never, 'x'), /model text must be a string, got 42/],
       ['loadModelJson(name {})', () => lab.loadModelJson('{}', {} as never), /model name must be a string/],
       ['loadModelJson(text not a model)', () => lab.loadModelJson('{"sizes": [784, 10]}', 'x'), /no "weights"/],
-      ['loadModelJson(ragged)', () => lab.loadModelJson(badModelTexts().find((c) => c.name === 'ragged weight row')!.input, 'x'), /weights\[0\]\[1\] has 783 numbers/],
+      [
+        'loadModelJson(ragged)',
+        () => lab.loadModelJson(badModelTexts().find((c) => c.name === 'ragged weight row')!.input, 'x'),
+        /weights\[0\]\[1\] has 783 numbers/,
+      ],
       // analysis
       ['confusion(data "train")', () => lab.confusion(def as never, 'train' as never), /data must be "validation" or "test", got "train"/],
       ['gallery(actual 10)', () => lab.gallery(def as never, 'test', 10, 0, 5), /actual must be an integer in \[0, 9\], got 10/],
@@ -214,14 +272,24 @@ test('bad IDX files are refused by the dataset readers with one line naming the 
   writeFileSync(join(dir, 'good-images'), encodeIdxImages(new Uint8Array(784 * 20), 20));
   writeFileSync(join(dir, 'good-labels'), badIdxPairs()[0].input.labels);
   assert.equal((await loadIdxPair(join(dir, 'good-images'), join(dir, 'good-labels'))).count, 20);
-  assert.throws(() => readIdxBytesSync(join(dir, 'no-such-idx')), (e) => oneLine(e, /no-such-idx: no such file/, 'missing'));
-  assert.throws(() => readIdxBytesSync(dir), (e) => oneLine(e, /is a folder/, 'folder'));
+  assert.throws(
+    () => readIdxBytesSync(join(dir, 'no-such-idx')),
+    (e) => oneLine(e, /no-such-idx: no such file/, 'missing'),
+  );
+  assert.throws(
+    () => readIdxBytesSync(dir),
+    (e) => oneLine(e, /is a folder/, 'folder'),
+  );
 });
 
 // ------------------------------------------------------------------------------ images
 
 test('bad images are refused by the image decoder with one line, bombs before any pixel is decoded', async () => {
-  const validPng = new Uint8Array(await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer());
+  const validPng = new Uint8Array(
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toBuffer(),
+  );
   assert.equal((await decodeImageBuffer(validPng, 'valid.png')).width, 40);
   for (const c of badImages(validPng)) {
     const name = `${c.name.replace(/[^a-z0-9]+/gi, '-')}.png`;
@@ -284,11 +352,18 @@ test('CLI options out of range or malformed (beyond cli.test.ts) are refused wit
   // In process, through each command's own entry point (a spawn per case would cost a second each).
   for (const [[command, ...args], re] of cases) await refusedAsync(() => commands[command](args), re, `${command} ${args.join(' ')}`);
   // And a few through the whole command line: one line on stderr, a non-zero exit, no stack trace.
-  const whole = [await cliInProcess('train', '--sizes', '784,1000000000,10'), await cliInProcess('train', '--momentum', '1'), await cliInProcess('evaluate', join(dir, 'good.json'), '--data', 'train')];
+  const whole = [
+    await cliInProcess('train', '--sizes', '784,1000000000,10'),
+    await cliInProcess('train', '--momentum', '1'),
+    await cliInProcess('evaluate', join(dir, 'good.json'), '--data', 'train'),
+  ];
   for (const r of whole) {
     assert.notEqual(r.status, 0);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^error: /);
   }
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp')),
+    [],
+  );
 });

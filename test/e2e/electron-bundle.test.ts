@@ -36,7 +36,11 @@ test('the bundled main process opens one window on the bundled page with the bun
   const preload = String((win.options.webPreferences as Record<string, unknown>).preload);
   assert.equal(preload, join(outDir, 'preload/index.cjs'));
   const preloadCode = readFileSync(preload, 'utf8');
-  assert.deepEqual([...new Set([...preloadCode.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]))], ['electron'], 'the sandboxed preload requires only electron');
+  assert.deepEqual(
+    [...new Set([...preloadCode.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]))],
+    ['electron'],
+    'the sandboxed preload requires only electron',
+  );
   assert.ok(existsSync(fileURLToPath(win.url!)), `${win.url} exists`);
 });
 

@@ -16,7 +16,11 @@ async function main() {
     if (scheme === 'light') {
       for (const id of ['ch3-eta-0.025', 'ch3-eta-0.25', 'ch3-eta-2.5']) {
         const p = PRESETS.find((x) => x.id === id)!;
-        await api.startRun({ ...p.hyperparams, epochs: 12, trainSize: 10_000, monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: true, trainCost: true } }, p.name, p.id);
+        await api.startRun(
+          { ...p.hyperparams, epochs: 12, trainSize: 10_000, monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: true, trainCost: true } },
+          p.name,
+          p.id,
+        );
       }
       const long = PRESETS.find((x) => x.id === 'ch3-ce-30')!;
       await api.startRun({ ...long.hyperparams, epochs: 30 }, long.name, long.id);
@@ -31,7 +35,10 @@ async function main() {
       const running = (await api.listRuns()).find((r) => r.state === 'running');
       if (running) await api.stopRun(running.id);
     } else {
-      await api.startRun({ ...defaultHyperparams(), epochs: 5, trainSize: 10_000, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true } }, 'dark mode demo');
+      await api.startRun(
+        { ...defaultHyperparams(), epochs: 5, trainSize: 10_000, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true } },
+        'dark mode demo',
+      );
       for (let i = 0; i < 120 && !(await api.listRuns()).some((r) => r.state === 'finished'); i++) await page.waitForTimeout(500);
       await page.waitForTimeout(500);
       await page.screenshot({ path: join(docs, 'train-dark.png') });

@@ -73,7 +73,15 @@ test('another Host header (DNS rebinding) is refused', async () => {
 });
 
 test('paths outside the served folder are refused however they are spelled', async () => {
-  for (const path of ['/../package.json', '/assets/../../package.json', '/%2e%2e/package.json', '/assets/%2e%2e/%2e%2e/package.json', '/..%2fpackage.json', '/assets/..%2f..%2fsrc%2fserver%2findex.ts', '/%2e%2e%2f%2e%2e%2fetc%2fpasswd']) {
+  for (const path of [
+    '/../package.json',
+    '/assets/../../package.json',
+    '/%2e%2e/package.json',
+    '/assets/%2e%2e/%2e%2e/package.json',
+    '/..%2fpackage.json',
+    '/assets/..%2f..%2fsrc%2fserver%2findex.ts',
+    '/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+  ]) {
     const r = await get(withToken(path));
     assert.ok(r.status === 403 || r.status === 404, `${path} answered ${r.status}`);
     assert.doesNotMatch(r.body, /"name": "nnlab"|root:x:0/);
@@ -127,7 +135,17 @@ test('the socket speaks LabApi and refuses malformed calls with one line', async
       [{ id: 5, method: 'startRun', args: [{ sizes: [784, 1e9, 10] }] }, /sizes/],
       [{ id: 6, method: 'startRun', args: [{ eta: 'fast' }] }, /eta/],
       [{ id: 7, method: 'predict', args: [{ kind: 'default' }, { width: 2, height: 2, pixels: [0, 0, 0] }] }, /pixels has 3 values/],
-      [{ id: 8, method: 'predict', args: [{ kind: 'file', path: '/etc/passwd' }, { width: 1, height: 1, pixels: [0] }] }, /kind/],
+      [
+        {
+          id: 8,
+          method: 'predict',
+          args: [
+            { kind: 'file', path: '/etc/passwd' },
+            { width: 1, height: 1, pixels: [0] },
+          ],
+        },
+        /kind/,
+      ],
       [{ id: 9, method: 'setEta', args: ['run-1', -1] }, /eta/],
       [{ id: 10, method: 'listRuns', args: 'nope' }, /arguments must be a list/],
     ];

@@ -82,7 +82,11 @@ test('digits drawn with the mouse, centred, small and off-centre or large, get t
     assert.equal(await drawDigit(page, digit), digit, `drew a ${digit}`);
   }
   // Small in a corner, or large: the normalization makes them look like MNIST digits again.
-  for (const [size, dx, dy] of [[0.35, 80, 80], [0.5, -60, -60], [1.2, -10, 0]]) {
+  for (const [size, dx, dy] of [
+    [0.35, 80, 80],
+    [0.5, -60, -60],
+    [1.2, -10, 0],
+  ]) {
     for (const digit of ['0', '1', '3', '7']) {
       assert.equal(await drawDigit(page, digit, size, dx, dy), digit, `drew a ${digit} at ${size}× moved by (${dx}, ${dy})`);
     }
@@ -124,7 +128,14 @@ test('a preset, shortened in the builder, trains and its curve grows in the char
   // Snapshot the chart in the page as soon as an epoch has arrived but the run is not yet done.
   const early = await page.waitForFunction(
     (name) => {
-      const doc = (globalThis as unknown as { document: { querySelectorAll(q: string): ArrayLike<{ textContent: string | null; querySelectorAll(q: string): ArrayLike<{ textContent: string | null }> }>; querySelector(q: string): unknown } }).document;
+      const doc = (
+        globalThis as unknown as {
+          document: {
+            querySelectorAll(q: string): ArrayLike<{ textContent: string | null; querySelectorAll(q: string): ArrayLike<{ textContent: string | null }> }>;
+            querySelector(q: string): unknown;
+          };
+        }
+      ).document;
       const tr = Array.from(doc.querySelectorAll('tr[data-run-id]')).find((r) => r.textContent?.includes(name));
       const epoch = Number((tr?.querySelectorAll('td')[3]?.textContent ?? '0').split('/')[0]);
       const canvas = doc.querySelector('canvas[aria-label="Chart: Classification accuracy"]') as Canvas | null;
@@ -168,8 +179,15 @@ test('two runs train while the renderer stays responsive; pause, resume, change 
   }
   const seen = windows.flat();
   t.diagnostic(`renderer long tasks while two runs trained, per 3 s window: ${JSON.stringify(windows)}`);
-  assert.ok(windows.some((w) => w.every((x) => x.ms <= 50)), `no 3 s window free of tasks over 50 ms: ${JSON.stringify(windows)}`);
-  assert.deepEqual(seen.filter((x) => x.ms > 250), [], 'no freeze while two runs train');
+  assert.ok(
+    windows.some((w) => w.every((x) => x.ms <= 50)),
+    `no 3 s window free of tasks over 50 ms: ${JSON.stringify(windows)}`,
+  );
+  assert.deepEqual(
+    seen.filter((x) => x.ms > 250),
+    [],
+    'no freeze while two runs train',
+  );
   const runsNow = await lab.api.listRuns();
   assert.equal(runsNow.filter((r) => r.state === 'running').length, 2, 'both runs were still training while measured');
 
@@ -180,7 +198,10 @@ test('two runs train while the renderer stays responsive; pause, resume, change 
   await a.getByLabel('New learning rate for run A').fill('0.25');
   await a.getByRole('button', { name: 'Set the learning rate of run A' }).click();
   await waitFor('run A to use the new learning rate', async () => (await lab.api.listRuns()).find((r) => r.name === 'run A')?.currentEta === 0.25, 20_000);
-  for (const [row, name] of [[a, 'run A'], [b, 'run B']] as const) {
+  for (const [row, name] of [
+    [a, 'run A'],
+    [b, 'run B'],
+  ] as const) {
     await row.getByRole('button', { name: `Stop ${name}` }).click();
     await waitFor(`${name} stopped`, async () => (await row.getAttribute('data-state')) === 'stopped', 20_000);
   }
@@ -201,7 +222,9 @@ test('a model is saved (downloaded) and loaded back (uploaded)', { skip }, async
   assert.equal(json.weights[0].length, 30);
   assert.equal(json.weights[0][0].length, 784);
 
-  await page.locator('input[type=file][aria-label="Model file to load"]').setInputFiles({ name: 'saved-short.json', mimeType: 'application/json', buffer: readFileSync(file) });
+  await page
+    .locator('input[type=file][aria-label="Model file to load"]')
+    .setInputFiles({ name: 'saved-short.json', mimeType: 'application/json', buffer: readFileSync(file) });
   await page.getByRole('alert').filter({ hasText: 'Loaded' }).waitFor();
   const selected = await page.getByRole('combobox', { name: 'Model for the pad and analysis' }).evaluate((s) => {
     const sel = s as unknown as Select;
@@ -210,7 +233,9 @@ test('a model is saved (downloaded) and loaded back (uploaded)', { skip }, async
   assert.match(selected, /saved-short/);
 
   // A bad file is refused with one line and changes nothing.
-  await page.locator('input[type=file][aria-label="Model file to load"]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"sizes": [784, 10]') });
+  await page
+    .locator('input[type=file][aria-label="Model file to load"]')
+    .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"sizes": [784, 10]') });
   const alert = page.getByRole('alert').filter({ hasNotText: 'Loaded' });
   await alert.waitFor();
   assert.doesNotMatch((await alert.textContent()) ?? '', /\n/);
@@ -226,14 +251,21 @@ test('an image file opened or dropped on the pad is classified like a drawing', 
   const h = 90;
   const pixels = Buffer.alloc(w * h, 255);
   for (let y = 20; y < 70; y++) for (let x = 80; x < 86; x++) pixels[y * w + x + Math.round((70 - y) / 12)] = 20;
-  const png = await sharp(pixels, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+  const png = await sharp(pixels, { raw: { width: w, height: h, channels: 1 } })
+    .png()
+    .toBuffer();
   await page.locator('input[type=file][aria-label="Image file to classify"]').setInputFiles({ name: 'one.png', mimeType: 'image/png', buffer: png });
   await page.getByText('Image: one.png').waitFor();
   await waitFor('a prediction for the file', async () => ((await page.getByTestId('predicted-digit').textContent()) ?? '').trim() === '1', 15_000);
   // The same file dropped on the pad.
   await page.getByRole('button', { name: 'Clear' }).click();
   const drop = await page.evaluateHandle((b64) => {
-    const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: unknown[], name: string, o: { type: string }) => unknown; Uint8Array: typeof Uint8Array; atob(s: string): string };
+    const g = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(f: unknown): void } };
+      File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
+      Uint8Array: typeof Uint8Array;
+      atob(s: string): string;
+    };
     const bytes = g.Uint8Array.from(g.atob(b64), (c) => c.charCodeAt(0));
     const dt = new g.DataTransfer();
     dt.items.add(new g.File([bytes], 'dropped.png', { type: 'image/png' }));
@@ -245,7 +277,7 @@ test('an image file opened or dropped on the pad is classified like a drawing', 
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
-test('analysis: confusion matrix, a cell\'s gallery with top-3 probabilities, receptive fields, augmentation preview', { skip }, async () => {
+test("analysis: confusion matrix, a cell's gallery with top-3 probabilities, receptive fields, augmentation preview", { skip }, async () => {
   const page = lab.page;
   const select = page.getByRole('combobox', { name: 'Model for the pad and analysis' });
   await select.selectOption('0');
@@ -283,7 +315,10 @@ test('the charts export the overlaid runs as CSV and PNG, and the tabs answer th
   const text = readFileSync(await (await download).path(), 'utf8');
   const lines = text.trim().split('\n');
   assert.equal(lines[0], 'run,name,epoch,seconds,eta,trainCost,trainAccuracy,evalCost,evalAccuracy');
-  assert.ok(lines.some((l) => l.includes(',short ch3,5,')), 'the finished preset run is in the CSV');
+  assert.ok(
+    lines.some((l) => l.includes(',short ch3,5,')),
+    'the finished preset run is in the CSV',
+  );
   const png = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Accuracy PNG' }).click();
   const pngFile = await png;
@@ -309,7 +344,10 @@ test('the builder refuses bad hyperparameters with one line before anything star
   await form.getByLabel('Layer sizes').fill('784,30,10');
   await form.getByLabel('Learning rate η').fill('-1');
   await form.getByRole('button', { name: 'Start run' }).click();
-  await form.getByRole('alert').filter({ hasText: /eta must be in/ }).waitFor({ timeout: 5000 });
+  await form
+    .getByRole('alert')
+    .filter({ hasText: /eta must be in/ })
+    .waitFor({ timeout: 5000 });
   assert.equal((await lab.api.listRuns()).length, before);
 });
 
@@ -354,7 +392,17 @@ test('the pad takes touch and pen as well as the mouse', { skip }, async (t) => 
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(stroke[0])] });
   for (const p of stroke.slice(1)) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(p)] });
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-  await waitFor('a prediction from touch', async () => ((await page.getByTestId('predicted-digit').textContent({ timeout: 5000 }).catch(() => '')) ?? '').trim() === '1', 15_000);
+  await waitFor(
+    'a prediction from touch',
+    async () =>
+      (
+        (await page
+          .getByTestId('predicted-digit')
+          .textContent({ timeout: 5000 })
+          .catch(() => '')) ?? ''
+      ).trim() === '1',
+    15_000,
+  );
 
   await page.getByRole('button', { name: 'Clear' }).click();
   const seven = STROKES['7'][0];
@@ -363,7 +411,17 @@ test('the pad takes touch and pen as well as the mouse', { skip }, async (t) => 
   await pen('mousePressed', seven[0]);
   for (const p of seven.slice(1)) await pen('mouseMoved', p);
   await pen('mouseReleased', seven[seven.length - 1]);
-  await waitFor('a prediction from the pen', async () => ((await page.getByTestId('predicted-digit').textContent({ timeout: 5000 }).catch(() => '')) ?? '').trim() === '7', 15_000);
+  await waitFor(
+    'a prediction from the pen',
+    async () =>
+      (
+        (await page
+          .getByTestId('predicted-digit')
+          .textContent({ timeout: 5000 })
+          .catch(() => '')) ?? ''
+      ).trim() === '7',
+    15_000,
+  );
   await cdp.detach();
   await page.getByRole('tab', { name: 'Train' }).click();
 });
@@ -375,7 +433,9 @@ test('deleting a run removes it from the table and from the models', { skip }, a
   await row.getByRole('button', { name: 'Delete tanh run' }).click();
   await row.waitFor({ state: 'detached' });
   assert.ok(!(await lab.api.listRuns()).some((r) => r.name === 'tanh run'));
-  const options = await page.getByRole('combobox', { name: 'Model for the pad and analysis' }).evaluate((s) => Array.from((s as unknown as Select).options).map((o) => o.textContent ?? ''));
+  const options = await page
+    .getByRole('combobox', { name: 'Model for the pad and analysis' })
+    .evaluate((s) => Array.from((s as unknown as Select).options).map((o) => o.textContent ?? ''));
   assert.ok(!options.some((o) => o.includes('tanh run')), JSON.stringify(options));
 });
 

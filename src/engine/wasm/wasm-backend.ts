@@ -120,18 +120,45 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     name: 'wasm',
     linearForward(z, x, w, b, B, nIn, nOut) {
       if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
-      ex.linearForward(checkView(z, buffer, B * nOut, 'z'), checkView(x, buffer, B * nIn, 'x'), checkView(w, buffer, nOut * nIn, 'w'), checkView(b, buffer, nOut, 'b'), B, nIn, nOut);
+      ex.linearForward(
+        checkView(z, buffer, B * nOut, 'z'),
+        checkView(x, buffer, B * nIn, 'x'),
+        checkView(w, buffer, nOut * nIn, 'w'),
+        checkView(b, buffer, nOut, 'b'),
+        B,
+        nIn,
+        nOut,
+      );
     },
     linearBackwardInput(dx, dz, w, B, nIn, nOut) {
       ex.linearBackwardInput(checkView(dx, buffer, B * nIn, 'dx'), checkView(dz, buffer, B * nOut, 'dz'), checkView(w, buffer, nOut * nIn, 'w'), B, nIn, nOut);
     },
     linearWeightGrad(gw, gb, dz, x, B, nIn, nOut) {
       if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
-      ex.linearWeightGrad(checkView(gw, buffer, nOut * nIn, 'gw'), checkView(gb, buffer, nOut, 'gb'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'), B, nIn, nOut);
+      ex.linearWeightGrad(
+        checkView(gw, buffer, nOut * nIn, 'gw'),
+        checkView(gb, buffer, nOut, 'gb'),
+        checkView(dz, buffer, B * nOut, 'dz'),
+        checkView(x, buffer, B * nIn, 'x'),
+        B,
+        nIn,
+        nOut,
+      );
     },
     linearWeightGradAdd(gw, gb, dz, x, decay, shrink, alpha, B, nIn, nOut) {
       if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
-      ex.linearWeightGradAdd(checkView(gw, buffer, nOut * nIn, 'gw'), checkView(gb, buffer, nOut, 'gb'), checkView(dz, buffer, B * nOut, 'dz'), checkView(x, buffer, B * nIn, 'x'), decay, shrink, alpha, B, nIn, nOut);
+      ex.linearWeightGradAdd(
+        checkView(gw, buffer, nOut * nIn, 'gw'),
+        checkView(gb, buffer, nOut, 'gb'),
+        checkView(dz, buffer, B * nOut, 'dz'),
+        checkView(x, buffer, B * nIn, 'x'),
+        decay,
+        shrink,
+        alpha,
+        B,
+        nIn,
+        nOut,
+      );
     },
     axpby(y, x, a, c, n) {
       ex.axpby(checkView(y, buffer, n, 'y'), checkView(x, buffer, n, 'x'), a, c, n);

@@ -1,18 +1,6 @@
 // Chart.js set-up: only the pieces the lab uses, plus a small plugin that draws the run markers
 // (best epoch, η changes, early stop) as vertical lines and the book's figures as horizontal ones.
-import {
-  Chart,
-  Decimation,
-  Legend,
-  LineController,
-  LineElement,
-  LinearScale,
-  LogarithmicScale,
-  PointElement,
-  Title,
-  Tooltip,
-  type Plugin,
-} from 'chart.js';
+import { Chart, Decimation, Legend, LineController, LineElement, LinearScale, LogarithmicScale, PointElement, Title, Tooltip, type Plugin } from 'chart.js';
 
 export interface VerticalMarker {
   x: number;

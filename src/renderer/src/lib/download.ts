@@ -14,5 +14,10 @@ export function downloadUrl(filename: string, url: string, revoke = false): void
 }
 
 export function safeFileName(name: string): string {
-  return name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'export';
+  return (
+    name
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 80) || 'export'
+  );
 }
