@@ -16,6 +16,7 @@ import { firstN, loadMnistSync } from '../src/main/datasets';
 import { mnistDir, sharedDir } from '../src/main/paths';
 import { UsageError, checkKnown, parseArgs } from '../src/cli/args';
 import { benchAugment, runRefAugment, type AugmentBench, type RefAugment } from './augment';
+import { io } from '../src/cli/io';
 
 interface Config {
   hidden: number;
@@ -319,7 +320,7 @@ export async function benchMain(args: string[]): Promise<void> {
     backend: backendFlag as BackendName | undefined,
     // --quick trains 2,000 images: too little to compare with a whole numpy epoch.
     yardstick: !flags.has('no-yardstick') && !flags.has('quick'),
-    log: json ? undefined : (line) => process.stderr.write(line + '\n'),
+    log: json ? undefined : (line) => io.err(line + '\n'),
   });
-  process.stdout.write(json ? JSON.stringify(result) + '\n' : formatTable(result) + '\n');
+  io.out(json ? JSON.stringify(result) + '\n' : formatTable(result) + '\n');
 }

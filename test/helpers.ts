@@ -29,23 +29,18 @@ export function pythonWithNumpy(): string | null {
   return null;
 }
 
-/** Runs the command line in this process, as `npm run <args>` would, capturing what it prints. */
+/** Runs the command line in this process, as `npm run <args>` would, collecting what it prints. */
 export async function cliInProcess(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   const { runCli } = await import('../src/cli/run');
+  const { withIo } = await import('../src/cli/io');
   let stdout = '';
   let stderr = '';
-  const out = process.stdout.write;
-  const err = process.stderr.write;
   const saved = process.exitCode;
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
   try {
     process.exitCode = undefined;
-    const status = await runCli(args);
+    const status = await withIo({ out: (t) => void (stdout += t), err: (t) => void (stderr += t) }, () => runCli(args));
     return { status, stdout, stderr };
   } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
     process.exitCode = saved;
   }
 }

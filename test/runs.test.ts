@@ -12,6 +12,7 @@ import { createLabService, type LabService, type LabServiceOptions } from '../sr
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint } from '../src/main/runs/checkpoint';
 import { DEFAULT_HEAP_LIMIT_MB, poolOptions } from '../src/main/runs/pool';
 import { dispatchCall } from '../src/shared/validate';
+import { cliInProcess } from './helpers';
 
 const dirs: string[] = [];
 const services: LabService[] = [];
@@ -304,33 +305,14 @@ test('an augmented run trains on fresh transforms each epoch, reproducibly, and 
 });
 
 test('the CLI and a worker train the same run bit for bit, augmented too', async () => {
-  const { trainMain } = await import('../src/cli/train');
   const runsDir = tempDir();
   const { lab } = open(runsDir);
   const saved = join(runsDir, 'cli.json');
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    await trainMain([
-      '--sizes',
-      '784,10,10',
-      '--train-size',
-      '1000',
-      '--epochs',
-      '2',
-      '--eta',
-      '0.5',
-      '--augment',
-      'rotate:15,elastic:34/4',
-      '--seed',
-      '3',
-      '--save',
-      saved,
-      '--json',
-    ]);
-  } finally {
-    process.stdout.write = write;
-  }
+  const cli = await cliInProcess(
+    ...['train', '--sizes', '784,10,10', '--train-size', '1000', '--epochs', '2', '--eta', '0.5'],
+    ...['--augment', 'rotate:15,elastic:34/4', '--seed', '3', '--save', saved, '--json'],
+  );
+  assert.equal(cli.status, 0, cli.stderr);
   const r = await lab.startRun(small({ epochs: 2, seed: 3, augment: { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 } }));
   assert.equal((await ended(lab, r.id)).state, 'finished');
   const fromCli = JSON.parse(readFileSync(saved, 'utf8'));

@@ -4,6 +4,7 @@ import { Evaluator } from '../engine/evaluate';
 import { loadMnist } from '../main/datasets';
 import { UsageError, checkKnown, parseArgs } from './args';
 import { readModelFile } from './model-file';
+import { io } from './io';
 
 export async function evaluateMain(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
@@ -18,6 +19,6 @@ export async function evaluateMain(argv: string[]): Promise<void> {
   const mnist = await loadMnist();
   const split = data === 'test' ? mnist.test : mnist.validation;
   const e = new Evaluator(model.network, getBackend()).evaluate(split, { lambda, l1: 0 });
-  if (flags.has('json')) process.stdout.write(JSON.stringify({ accuracy: e.accuracy, cost: e.cost, n: e.n }) + '\n');
-  else process.stdout.write(`Accuracy on ${data} data: ${e.correct} / ${e.n} (${(100 * e.accuracy).toFixed(2)}%)\nCost on ${data} data: ${e.cost}\n`);
+  if (flags.has('json')) io.out(JSON.stringify({ accuracy: e.accuracy, cost: e.cost, n: e.n }) + '\n');
+  else io.out(`Accuracy on ${data} data: ${e.correct} / ${e.n} (${(100 * e.accuracy).toFixed(2)}%)\nCost on ${data} data: ${e.cost}\n`);
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { loadMnist } from '../main/datasets';
 import { expandDataset } from '../main/augment-files';
 import { UsageError, checkKnown, parseArgs, parseAugment } from './args';
+import { io } from './io';
 
 export async function expandMain(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
@@ -29,11 +30,11 @@ export async function expandMain(argv: string[]): Promise<void> {
       const percent = Math.floor((100 * p.imagesDone) / p.imagesTotal);
       if (percent === lastPercent || json) return;
       lastPercent = percent;
-      process.stderr.write(`\rexpanding: ${p.imagesDone} / ${p.imagesTotal} images (${percent}%)`);
+      io.err(`\rexpanding: ${p.imagesDone} / ${p.imagesTotal} images (${percent}%)`);
     },
     Number(seedFlag),
   );
-  if (!json) process.stderr.write('\n');
-  if (json) process.stdout.write(JSON.stringify(result) + '\n');
-  else process.stdout.write(`Wrote ${result.count} images to ${result.imagesPath}\nand their labels to ${result.labelsPath}\n`);
+  if (!json) io.err('\n');
+  if (json) io.out(JSON.stringify(result) + '\n');
+  else io.out(`Wrote ${result.count} images to ${result.imagesPath}\nand their labels to ${result.labelsPath}\n`);
 }

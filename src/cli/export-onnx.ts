@@ -5,6 +5,7 @@ import { toOnnx } from '../engine/onnx';
 import { writeFileAtomicSync } from '../main/runs/atomic';
 import { UsageError, checkKnown, parseArgs } from './args';
 import { readModelFile } from './model-file';
+import { io } from './io';
 
 export async function exportOnnxMain(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
@@ -22,9 +23,9 @@ export async function exportOnnxMain(argv: string[]): Promise<void> {
   writeFileAtomicSync(out, bytes);
   const net = model.network;
   const summary = { file: out, bytes: bytes.length, sizes: net.sizes, activation: net.spec.activation, output: net.softmax ? 'softmax' : 'sigmoid' };
-  if (flags.has('json')) process.stdout.write(JSON.stringify(summary) + '\n');
+  if (flags.has('json')) io.out(JSON.stringify(summary) + '\n');
   else
-    process.stdout.write(
+    io.out(
       `Wrote ${out} (${bytes.length} bytes): input [N,${net.sizes[0]}] -> ${net.sizes.slice(1).join('-')} (${net.spec.activation}, ${summary.output} output) -> probabilities [N,${net.sizes[net.sizes.length - 1]}]\n`,
     );
 }

@@ -7,6 +7,7 @@ import { decodeImageFile } from '../main/images';
 import { modelsDir } from '../main/paths';
 import { UsageError, checkKnown, parseArgs } from './args';
 import { readModelFile } from './model-file';
+import { io } from './io';
 
 export async function predictMain(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
@@ -19,7 +20,7 @@ export async function predictMain(argv: string[]): Promise<void> {
   const json = flags.has('json');
   for (const file of positional) {
     const { digit, probabilities } = predictDigit(evaluator, await decodeImageFile(file), file);
-    if (json) process.stdout.write(JSON.stringify({ file, digit, probabilities }) + '\n');
-    else process.stdout.write(`${file}: ${digit} (${(100 * probabilities[digit]).toFixed(1)}%)\n`);
+    if (json) io.out(JSON.stringify({ file, digit, probabilities }) + '\n');
+    else io.out(`${file}: ${digit} (${(100 * probabilities[digit]).toFixed(1)}%)\n`);
   }
 }

@@ -1,6 +1,7 @@
 // The lab's command line: train, evaluate, predict, bench and serve over the same engine and
 // services as the app. Errors are one line on stderr and a non-zero exit, never a stack trace.
 // runCli is the whole command line as a function (the tests call it in-process); index.ts runs it.
+import { io } from './io';
 
 const USAGE = `usage: npm run <command> -- [options]
   train     --sizes 784,30,10 --cost cross-entropy --eta 0.5 --lambda 5 --batch 10 --epochs 30 --seed 1 --save model.json [--json]
@@ -31,7 +32,7 @@ async function dispatch(argv: string[]): Promise<void> {
     case undefined:
     case 'help':
     case '--help':
-      process.stdout.write(USAGE + '\n');
+      io.out(USAGE + '\n');
       return;
     default:
       throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
@@ -45,8 +46,8 @@ export async function runCli(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e: unknown) {
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`error: ${message.split('\n')[0]}\n`);
-    if (process.env.NNLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    io.err(`error: ${message.split('\n')[0]}\n`);
+    if (process.env.NNLAB_DEBUG && e instanceof Error) io.err(`${e.stack}\n`);
     return 1;
   }
 }

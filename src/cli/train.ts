@@ -12,6 +12,7 @@ import { loadMnist } from '../main/datasets';
 import { writeFileAtomicSync } from '../main/runs/atomic';
 import { trainEpochs } from '../main/runs/epoch-loop';
 import { TRAIN_FLAGS, UsageError, checkKnown, hyperparamsFromFlags, parseArgs } from './args';
+import { io } from './io';
 
 export async function trainMain(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
@@ -35,7 +36,7 @@ export async function trainMain(argv: string[]): Promise<void> {
   const evalData = hp.evalSet === 'test' ? mnist.test : hp.evalSet === 'validation' ? mnist.validation : null;
   const trainer = new Trainer(hp, mnist.train, evalData, { backend: getBackend(backendFlag as 'wasm' | 'reference' | undefined) });
 
-  const out = (line: string) => process.stdout.write(line + '\n');
+  const out = (line: string) => io.out(line + '\n');
   await trainEpochs(trainer, {
     onEpoch: (metrics, markers) => {
       if (json) out(JSON.stringify(metrics));

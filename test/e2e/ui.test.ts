@@ -51,15 +51,9 @@ async function drawDigit(page: Page, digit: string, size = 1, dx = 0, dy = 0): P
     for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 1 });
     await page.mouse.up();
   }
-  // The prediction settles once the last request (for the whole drawing) is answered.
-  let last = '';
-  for (let i = 0; i < 40; i++) {
-    await page.waitForTimeout(100);
-    const now = (await page.getByTestId('predicted-digit').textContent({ timeout: 5000 })) ?? '';
-    if (now === last && i > 3) break;
-    last = now;
-  }
-  return last.trim();
+  // The prediction is the drawing's once no request is out or queued (the panel's aria-busy).
+  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor();
+  return ((await page.getByTestId('predicted-digit').textContent()) ?? '').trim();
 }
 
 async function normalizationMissing(): Promise<string | false> {
