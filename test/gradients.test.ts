@@ -17,6 +17,7 @@ function costAt(params: Float64Array, h: Hyperparams, data: DataSplit, n: number
   let total = 0;
   for (let e = 0; e < data.count; e++) {
     let input = new Float64Array(784);
+    let lastZ = new Float64Array(10);
     for (let i = 0; i < 784; i++) input[i] = data.images[e * 784 + i] / 255;
     let o = 0;
     for (let l = 0; l < sizes.length - 1; l++) {
@@ -34,8 +35,9 @@ function costAt(params: Float64Array, h: Hyperparams, data: DataSplit, n: number
       else if (h.cost === 'log-likelihood') softmaxRows(a, z, 1, nOut);
       else activations.sigmoid.forward(a, z, nOut);
       input = a;
+      lastZ = z;
     }
-    total += costs[h.cost].fn(input, 0, 10, data.labels[e]);
+    total += costs[h.cost].fn(lastZ, input, 0, 10, data.labels[e]);
   }
   let sq = 0;
   let abs = 0;

@@ -153,12 +153,16 @@ test('the schedule halves eta after N epochs without improvement and stops at et
 
 test('a diverging run stops with its reason', () => {
   const data = syntheticSplit(50, 1);
+  // The L2 decay factor 1 − ηλ/n = −99 multiplies the weights by −99 every step: they overflow.
+  // (A large η alone no longer stops a cross-entropy run: δ = a − y keeps each step bounded, and
+  // the costs, computed stably, stay finite however wrong the outputs are.)
   const t = new Trainer(
     hp({
       sizes: [784, 30, 10],
       activation: 'relu',
       trainSize: 50,
       eta: 1000,
+      lambda: 5,
       epochs: 20,
       monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: true },
     }),

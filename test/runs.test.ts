@@ -229,7 +229,7 @@ test('a diverging run ends failed with its reason while another run goes on', as
   const { lab, events } = open(runsDir);
   const good = await lab.startRun(small({ epochs: 3 }));
   const bad = await lab.startRun(
-    small({ epochs: 10, eta: 1000, cost: 'cross-entropy', monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: false } }),
+    small({ epochs: 10, eta: 1000, lambda: 5, cost: 'cross-entropy', monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: false } }),
   );
   const r = await ended(lab, bad.id);
   assert.equal(r.state, 'failed');

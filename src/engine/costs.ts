@@ -1,14 +1,18 @@
-// Costs as in network2.py: each has its value fn(a, y) for one example and its output error
+// Costs as in network2.py: each has its value fn for one example and its output error
 // delta(z, a, y) = dC/dz for the output layer it is paired with (sigmoid, or softmax for
 // log-likelihood). y is the label as a digit; the one-hot vector is never built.
+//
+// The cross-entropy and log-likelihood values are computed from z, in float64, as log-sigmoid and
+// log-softmax: a float32 sigmoid returns exactly 1 for z above ~16.6, and ln(1 − 1) would turn one
+// confidently wrong output into an infinite cost, where float64 (network2.py) gives about z.
 import type { CostName } from './hyperparams';
 import type { Floats } from './activations';
 
 export interface Cost {
   /** network2.py's class name, written into model files. */
   readonly network2Name: string | null;
-  /** Cost of one example whose output activations are a[o .. o+10). */
-  fn(a: Floats, o: number, n: number, y: number): number;
+  /** Cost of one example whose output weighted inputs are z[o .. o+n) and activations a[o .. o+n). */
+  fn(z: Floats, a: Floats, o: number, n: number, y: number): number;
   /** d[o+j] = dC/dz_j for one example. */
   delta(d: Floats, z: Floats, a: Floats, o: number, n: number, y: number): void;
 }
@@ -16,7 +20,7 @@ export interface Cost {
 /** C = ½‖a − y‖², δ = (a − y) σ'(z) */
 export const quadratic: Cost = {
   network2Name: 'QuadraticCost',
-  fn(a, o, n, y) {
+  fn(_z, a, o, n, y) {
     let s = 0;
     for (let j = 0; j < n; j++) {
       const e = a[o + j] - (j === y ? 1 : 0);
@@ -32,17 +36,20 @@ export const quadratic: Cost = {
   },
 };
 
-/** C = −Σ [y ln a + (1 − y) ln(1 − a)], δ = a − y (the σ' cancels: the point of chapter 3). */
+/** softplus(x) = ln(1 + eˣ), without overflow for large x or loss for very negative x. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * C = −Σ [y ln a + (1 − y) ln(1 − a)], δ = a − y (the σ' cancels: the point of chapter 3).
+ * With a = σ(z): −ln σ(z) = softplus(−z) and −ln(1 − σ(z)) = softplus(z).
+ */
 export const crossEntropy: Cost = {
   network2Name: 'CrossEntropyCost',
-  fn(a, o, n, y) {
+  fn(z, _a, o, n, y) {
     let s = 0;
-    for (let j = 0; j < n; j++) {
-      const aj = a[o + j];
-      // network2.py uses np.nan_to_num: 0·ln 0 counts as 0, and ln 0 as a very large finite cost.
-      const t = j === y ? -Math.log(aj) : -Math.log(1 - aj);
-      s += Number.isFinite(t) ? t : Number.MAX_VALUE;
-    }
+    for (let j = 0; j < n; j++) s += j === y ? softplus(-z[o + j]) : softplus(z[o + j]);
     return s;
   },
   delta(d, _z, a, o, n, y) {
@@ -50,12 +57,15 @@ export const crossEntropy: Cost = {
   },
 };
 
-/** With a softmax output: C = −ln a_y, δ = a − y. */
+/** With a softmax output: C = −ln a_y = ln Σ e^{z_j} − z_y (log-softmax, shifted by max z), δ = a − y. */
 export const logLikelihood: Cost = {
   network2Name: null,
-  fn(a, o, _n, y) {
-    const t = -Math.log(a[o + y]);
-    return Number.isFinite(t) ? t : Number.MAX_VALUE;
+  fn(z, _a, o, n, y) {
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) max = Math.max(max, z[o + j]);
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += Math.exp(z[o + j] - max);
+    return max + Math.log(sum) - z[o + y];
   },
   delta(d, _z, a, o, n, y) {
     for (let j = 0; j < n; j++) d[o + j] = a[o + j] - (j === y ? 1 : 0);

@@ -60,10 +60,11 @@ export function evaluateWith(
     const rows = Math.min(rowsMax, split.count - start);
     kernels.loadImages(buf.x, split.images, null, start, rows, IMAGE_PIXELS);
     const out = forwardBatch(net, kernels, buf.x, rows, buf.fwd);
+    const z = buf.fwd.z[buf.fwd.z.length - 1];
     for (let r = 0; r < rows; r++) {
       const y = split.labels[start + r];
       if (argmax(out, r * nOut, nOut) === y) correct++;
-      if (wantCost) total += cost.fn(out, r * nOut, nOut, y);
+      if (wantCost) total += cost.fn(z, out, r * nOut, nOut, y);
     }
     onOutputs?.(out, start, rows);
   }

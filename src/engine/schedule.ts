@@ -44,7 +44,9 @@ export class Schedule implements ScheduleState {
     const hp = this.hp;
     const epoch = metrics.epoch;
     const markers: RunMarker[] = [];
-    const diverged = !weightsFinite || [metrics.trainCost, metrics.evalCost].some((c) => c !== undefined && !(Number.isFinite(c) && c < 1e300));
+    // The costs are computed stably (costs.ts): a saturated output gives a large finite cost, as in
+    // float64, so only a non-finite cost or weight means the run has diverged.
+    const diverged = !weightsFinite || [metrics.trainCost, metrics.evalCost].some((c) => c !== undefined && !Number.isFinite(c));
     if (diverged) {
       this.stoppedBecause = 'diverged';
       markers.push({
