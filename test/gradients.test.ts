@@ -11,8 +11,11 @@ import { Trainer } from '../src/engine/trainer';
 import { Rng } from '../src/engine/rng';
 import { hp, syntheticSplit } from './helpers';
 
-/** Mean regularized cost over the examples, in float64, from a float64 copy of the parameters. */
-function costAt(params: Float64Array, h: Hyperparams, data: DataSplit, n: number): number {
+/**
+ * Mean regularized cost over the examples, in float64, from a float64 copy of the parameters; with
+ * dropout, each hidden layer's activations are multiplied by the given fixed masks, masks[l][e][j].
+ */
+function costAt(params: Float64Array, h: Hyperparams, data: DataSplit, n: number, masks: number[][][] | null = null): number {
   const sizes = h.sizes;
   let total = 0;
   for (let e = 0; e < data.count; e++) {
@@ -31,8 +34,10 @@ function costAt(params: Float64Array, h: Hyperparams, data: DataSplit, n: number
       }
       o += nOut * nIn + nOut;
       const a = new Float64Array(nOut);
-      if (l < sizes.length - 2) activations[h.activation].forward(a, z, nOut);
-      else if (h.cost === 'log-likelihood') softmaxRows(a, z, 1, nOut);
+      if (l < sizes.length - 2) {
+        activations[h.activation].forward(a, z, nOut);
+        if (masks) for (let j = 0; j < nOut; j++) a[j] *= masks[l][e][j];
+      } else if (h.cost === 'log-likelihood') softmaxRows(a, z, 1, nOut);
       else activations.sigmoid.forward(a, z, nOut);
       input = a;
       lastZ = z;
@@ -55,6 +60,14 @@ function costAt(params: Float64Array, h: Hyperparams, data: DataSplit, n: number
 function check(h: Hyperparams): void {
   const data = syntheticSplit(4, 11);
   const trainer = new Trainer(h, data, null);
+  // With dropout, gradientAt draws one mask per hidden layer (layer by layer, then example, then
+  // neuron) from the trainer's generator: the same draws from the same state fix them here.
+  const drawn = Rng.fromState(trainer.checkpoint().rng);
+  const keep = 1 - h.dropout;
+  const masks =
+    h.dropout > 0
+      ? h.sizes.slice(1, -1).map((nOut) => Array.from({ length: 4 }, () => Array.from({ length: nOut }, () => (drawn.uniform() < keep ? 1 / keep : 0))))
+      : null;
   const analytic = trainer.gradientAt([0, 1, 2, 3]);
   const params = Float64Array.from(trainer.network.params);
   const rng = new Rng(3);
@@ -71,9 +84,9 @@ function check(h: Hyperparams): void {
     const w = params[i];
     const eps = 1e-5;
     params[i] = w + eps;
-    const up = costAt(params, h, data, h.trainSize);
+    const up = costAt(params, h, data, h.trainSize, masks);
     params[i] = w - eps;
-    const down = costAt(params, h, data, h.trainSize);
+    const down = costAt(params, h, data, h.trainSize, masks);
     params[i] = w;
     const numeric = (up - down) / (2 * eps);
     const err = Math.abs(numeric - analytic[i]) / Math.max(1e-2, Math.abs(numeric) + Math.abs(analytic[i]));
@@ -100,4 +113,9 @@ test('gradient check: L2 regularization (lambda 3)', () => {
 
 test('gradient check: L1 regularization (l1 0.7) with L2', () => {
   check(hp({ sizes: [784, 6, 10], cost: 'quadratic', batchSize: 4, trainSize: 4, lambda: 0.5, l1: 0.7, seed: 13 }));
+});
+
+test('gradient check: dropout p = 0.4 with fixed masks, two hidden layers, L2', () => {
+  for (const activation of ACTS)
+    check(hp({ sizes: [784, 7, 5, 10], activation, cost: 'cross-entropy', batchSize: 4, trainSize: 4, lambda: 0.5, dropout: 0.4, seed: 17 }));
 });
