@@ -39,6 +39,8 @@ export interface LabServerOptions {
   port?: number;
   /** Defaults to 32 random bytes in hex. */
   token?: string;
+  /** The largest WebSocket message accepted (default MAX_MESSAGE_BYTES: the largest model text, framed). */
+  maxMessageBytes?: number;
 }
 
 export interface LabServer {
@@ -94,19 +96,18 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     const refused = refusal(req, url);
     if (refused) return send(res, 403, `forbidden: ${refused}; open the address printed by npm run serve`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
-    // Refuse any path that tries to leave the served folder, however it is spelled.
-    const rawPath = (req.url ?? '/').split('?')[0];
+    // Refuse any path that leaves the served folder, however it is spelled: url.pathname has its
+    // dot segments resolved, but encoded ones (..%2f) appear only once decoded. Whatever the
+    // spelling, the file's real path (encoded dot segments and symlinks resolved) must be inside.
     let path: string;
     try {
       path = decodeURIComponent(url.pathname);
     } catch {
       return send(res, 400, 'bad request: malformed path');
     }
-    if (path.includes('\0') || /(^|[\\/])\.\.([\\/]|$)/.test(path) || /%2e%2e|\.\./i.test(rawPath))
-      return send(res, 403, 'forbidden: path outside the served folder');
+    if (path.includes('\0')) return send(res, 400, 'bad request: malformed path');
     if (path === '/') path = '/index.html';
     const file = resolve(root, '.' + path);
-    if (file !== root && !file.startsWith(root + sep)) return send(res, 403, 'forbidden: path outside the served folder');
     let real: string;
     try {
       real = realpathSync(file);
@@ -135,7 +136,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
   }
 
   const http = createServer(handle);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE_BYTES });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -54,6 +54,11 @@ test('a request without the token, or with a wrong one, gets 403', async () => {
   assert.equal((await get('/index.html')).status, 403);
   assert.equal((await get(`/?token=${'0'.repeat(64)}`)).status, 403);
   assert.equal((await get('/', { cookie: 'nnlab_token=nope' })).status, 403);
+  // Only the whole token: a prefix of it, or it with more after, is as wrong as any other.
+  for (const near of [server.token.slice(0, 32), server.token.slice(0, 63), `${server.token}0`, '']) {
+    assert.equal((await get(`/?token=${near}`)).status, 403, `token ${near.length} characters`);
+    assert.equal((await get('/', { cookie: `nnlab_token=${near}` })).status, 403, `cookie ${near.length} characters`);
+  }
 });
 
 test('the page with the token is served, with a strict cookie and CSP for its assets', async () => {
@@ -73,20 +78,51 @@ test('another Host header (DNS rebinding) is refused', async () => {
 });
 
 test('paths outside the served folder are refused however they are spelled', async () => {
+  // The served folder is out/renderer: two levels up is the repository, whose package.json exists,
+  // so each of these would be served if the check let it through.
   for (const path of [
-    '/../package.json',
-    '/assets/../../package.json',
-    '/%2e%2e/package.json',
-    '/assets/%2e%2e/%2e%2e/package.json',
-    '/..%2fpackage.json',
-    '/assets/..%2f..%2fsrc%2fserver%2findex.ts',
-    '/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+    '/..%2f..%2fpackage.json',
+    '/assets/..%2f..%2f..%2fpackage.json',
+    '/%2e%2e%2f%2e%2e%2fpackage.json',
+    '/assets%2f..%2f..%2f..%2fsrc%2fserver%2findex.ts',
   ]) {
     const r = await get(withToken(path));
-    assert.ok(r.status === 403 || r.status === 404, `${path} answered ${r.status}`);
-    assert.doesNotMatch(r.body, /"name": "nnlab"|root:x:0/);
+    assert.equal(r.status, 403, `${path} answered ${r.status}`);
+    assert.doesNotMatch(r.body, /"name": "nnlab"|startLabServer/);
   }
+  // Plain dot segments are resolved by the URL parser before anything else: they cannot climb out.
+  assert.equal((await get(withToken('/../../package.json'))).status, 404);
+  assert.equal((await get(withToken('/assets/../index.html'))).status, 200);
   assert.equal((await get(withToken('/no-such-file.js'))).status, 404);
+});
+
+test('a symlink inside the served folder that points outside it is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnlab-served-'));
+  const served = join(dir, 'renderer');
+  mkdirSync(served);
+  writeFileSync(join(served, 'index.html'), '<div id="app"></div>');
+  writeFileSync(join(dir, 'secret.txt'), 'the secret');
+  symlinkSync(join(dir, 'secret.txt'), join(served, 'link.txt'));
+  const other = await startLabServer({ api, rendererDir: served, port: 0 });
+  try {
+    const r = await new Promise<{ status: number; body: string }>((ok, fail) => {
+      const req = request(
+        { host: '127.0.0.1', port: other.port, path: `/link.txt?token=${other.token}`, headers: { host: `127.0.0.1:${other.port}` } },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', fail);
+      req.end();
+    });
+    assert.equal(r.status, 403);
+    assert.doesNotMatch(r.body, /the secret/);
+  } finally {
+    await other.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function connect(opts: { origin?: string; path?: string; token?: string | null }): Promise<WebSocket> {
@@ -157,5 +193,26 @@ test('the socket speaks LabApi and refuses malformed calls with one line', async
     }
   } finally {
     ws.close();
+  }
+});
+
+test('a WebSocket message over the size limit closes the socket; one under it is answered', { timeout: 20_000 }, async () => {
+  const small = await startLabServer({ api, rendererDir: join(repoRoot(), 'out/renderer'), port: 0, maxMessageBytes: 64 * 1024 });
+  try {
+    const open = () =>
+      new Promise<WebSocket>((ok, fail) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${small.port}/ws?token=${small.token}`, { origin: small.origin });
+        ws.once('open', () => ok(ws));
+        ws.once('error', fail);
+      });
+    const ws = await open();
+    const pad = 'x'.repeat(60 * 1024);
+    const under = await rpc(ws, { id: 1, method: 'listRuns', args: [], pad });
+    assert.equal(under.ok, true);
+    const closed = new Promise<number>((ok) => ws.once('close', (code) => ok(code)));
+    ws.send(JSON.stringify({ id: 2, method: 'listRuns', args: [], pad: 'x'.repeat(65 * 1024) }));
+    assert.equal(await closed, 1009, 'closed as "message too big"');
+  } finally {
+    await small.close();
   }
 });
