@@ -2,7 +2,8 @@
 // for bit (after a killed worker and after a restart), concurrent runs, divergence, CSV, delete.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Rng } from '../src/engine/rng';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateHyperparams, type Hyperparams } from '../src/engine/hyperparams';
@@ -413,4 +414,132 @@ test('training workers get the default heap limit when none is given, even as an
   assert.equal(poolOptions(base).heapLimitMb, DEFAULT_HEAP_LIMIT_MB);
   assert.equal(poolOptions({ ...base, heapLimitMb: 300 }).heapLimitMb, 300);
   assert.equal(poolOptions({ ...base, progressIntervalMs: undefined }).progressIntervalMs > 0, true);
+});
+
+/** Resolves with the first event that `pred` accepts. */
+function nextEvent(lab: LabService, pred: (e: LabEvent) => boolean): Promise<LabEvent> {
+  return new Promise((resolve) => {
+    const off = lab.onEvent((e) => {
+      if (pred(e)) {
+        off();
+        resolve(e);
+      }
+    });
+  });
+}
+
+test('a resume storm the moment a run stops gives it one worker and a history of each epoch once', async () => {
+  const { lab } = open(tempDir(), { maxLiveRuns: 2 });
+  const r = await lab.startRun(small({ trainSize: 5000, epochs: 4 }));
+  // Twelve clients press resume the moment the 'stopped' event arrives (the worker still exiting).
+  const storm = nextEvent(lab, (e) => e.type === 'run' && e.run.id === r.id && e.run.state === 'stopped').then(() =>
+    Promise.allSettled(Array.from({ length: 12 }, () => lab.resumeRun(r.id))),
+  );
+  await atEpoch(lab, r.id, 1, () => lab.stopRun(r.id));
+  const resumes = await storm;
+  assert.equal(resumes.filter((x) => x.status === 'fulfilled').length, 1, 'one resume wins');
+  for (const x of resumes) if (x.status === 'rejected') assert.match(String(x.reason), /is already running|is running, not paused/);
+  assert.equal(lab.trainingWorkers(), 1);
+  // And five more clients start runs at once, with room for two workers.
+  const starts = await Promise.allSettled(Array.from({ length: 5 }, () => lab.startRun(small({ trainSize: 5000, epochs: 50 }))));
+  assert.equal(starts.filter((x) => x.status === 'fulfilled').length, 1, 'the limit of two holds');
+  assert.ok(lab.trainingWorkers() <= 2, `${lab.trainingWorkers()} workers`);
+  const extra = starts.find((x) => x.status === 'fulfilled') as PromiseFulfilledResult<RunSummary>;
+  await lab.stopRun(extra.value.id);
+  const done = await ended(lab, r.id);
+  assert.equal(done.state, 'finished');
+  assert.deepEqual(
+    (await lab.runHistory(r.id)).map((m) => m.epoch),
+    [1, 2, 3, 4],
+  );
+  await lab.settled(r.id);
+  assert.equal(lab.trainingWorkers(), 0);
+});
+
+test('any interleaving of commands from many clients leaves at most one worker per live run', async () => {
+  const { lab } = open(tempDir(), { maxLiveRuns: 3 });
+  const rng = new Rng(99);
+  const ids: string[] = [];
+  for (let i = 0; i < 2; i++) ids.push((await lab.startRun(small({ trainSize: 3000, epochs: 40, seed: i + 1 }))).id);
+  for (let round = 0; round < 8; round++) {
+    const calls: Promise<unknown>[] = [];
+    for (let k = 0; k < 10; k++) {
+      const id = ids[rng.int(ids.length)];
+      const op = rng.int(6);
+      calls.push(
+        op === 0
+          ? lab.pauseRun(id)
+          : op === 1
+            ? lab.resumeRun(id)
+            : op === 2
+              ? lab.stopRun(id)
+              : op === 3
+                ? lab.setEta(id, 0.1 + rng.uniform())
+                : op === 4
+                  ? lab.startRun(small({ trainSize: 3000, epochs: 40, seed: 50 + round })).then((s) => ids.push(s.id))
+                  : lab.resumeRun(id),
+      );
+    }
+    await Promise.allSettled(calls);
+    const live = (await lab.listRuns()).filter((x) => x.state === 'running' || x.state === 'paused');
+    assert.ok(live.length <= 3, `${live.length} live runs`);
+    assert.ok(lab.trainingWorkers() <= 3, `${lab.trainingWorkers()} workers for ${live.length} live runs`);
+  }
+  for (const id of ids) await lab.stopRun(id).catch(() => {});
+  for (const id of ids) await lab.settled(id);
+  for (const id of ids) {
+    const epochs = (await lab.runHistory(id)).map((m) => m.epoch);
+    assert.deepEqual(
+      epochs,
+      epochs.map((_, i) => i + 1),
+      `run ${id}: each epoch once`,
+    );
+  }
+  assert.equal(lab.trainingWorkers(), 0);
+});
+
+test('a refused start leaves no run folder; a setEta that cannot be written says so', async () => {
+  const runsDir = tempDir();
+  const { lab } = open(runsDir, { maxLiveRuns: 1 });
+  const r = await lab.startRun(small({ trainSize: 3000, epochs: 50 }));
+  await assert.rejects(lab.startRun(small({})), /1 runs are training or paused already/);
+  assert.deepEqual(readdirSync(runsDir), [r.id]);
+  await lab.pauseRun(r.id);
+  // run.json made unwritable: the new rate is refused, and the old one stays.
+  const file = join(runsDir, r.id, 'run.json');
+  const before = (await run(lab, r.id)).currentEta;
+  chmodSync(join(runsDir, r.id), 0o500);
+  try {
+    if (process.getuid?.() === 0) {
+      // root writes anyway: make the folder a file's name instead.
+      chmodSync(join(runsDir, r.id), 0o700);
+      rmSync(file);
+      mkdirSync(file);
+    }
+    await assert.rejects(lab.setEta(r.id, 0.123), /cannot write/);
+    assert.equal((await run(lab, r.id)).currentEta, before);
+  } finally {
+    chmodSync(join(runsDir, r.id), 0o700);
+    rmSync(file, { recursive: true, force: true });
+  }
+  await lab.stopRun(r.id);
+});
+
+test('a truncated run.json is listed as damaged and resumable from its intact checkpoint', async () => {
+  const runsDir = tempDir();
+  const first = open(runsDir);
+  const r = await first.lab.startRun(small({ epochs: 2 }));
+  await ended(first.lab, r.id);
+  await first.lab.close();
+  const file = join(runsDir, r.id, 'run.json');
+  writeFileSync(file, readFileSync(file, 'utf8').slice(0, 100));
+  const { lab } = open(runsDir);
+  const damaged = await run(lab, r.id);
+  assert.equal(damaged.state, 'failed');
+  assert.equal(damaged.resumable, true);
+  assert.match(damaged.stoppedBecause ?? '', /damaged: its run\.json could not be read .*resumable from its checkpoint at epoch 2/);
+  assert.deepEqual(
+    (await lab.runHistory(r.id)).map((m) => m.epoch),
+    [1, 2],
+  );
 });

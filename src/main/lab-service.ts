@@ -34,6 +34,8 @@ export interface LabService extends LabApi {
   killWorker(id: RunId): Promise<void>;
   /** Resolves when the run's worker has exited (at once if it has none). */
   settled(id: RunId): Promise<void>;
+  /** Training worker threads that exist now (diagnostics and tests: one per live run). */
+  trainingWorkers(): number;
 }
 
 export class ApiError extends Error {
@@ -55,7 +57,6 @@ export function defaultRunName(hp: Hyperparams): string {
 
 export function createLabService(opts: LabServiceOptions): LabService {
   const resources = opts.resources ?? resourcesDir();
-  const maxLive = opts.maxLiveRuns ?? 8;
   const listeners = new Set<(event: LabEvent) => void>();
   const emit = (event: LabEvent): void => {
     for (const l of listeners) {
@@ -73,6 +74,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
     data,
     workerUrl: opts.workerUrl ?? defaultWorkerUrl(),
     heapLimitMb: opts.heapLimitMb,
+    maxLiveRuns: opts.maxLiveRuns,
     runEventMs: opts.runEventMs,
     emit,
   });
@@ -93,37 +95,24 @@ export function createLabService(opts: LabServiceOptions): LabService {
         .map((r) => r.id),
     data,
   });
-  let starting = 0; // runs between the check and their worker's start
-  const liveCount = (): number => starting + pool.list().filter((r) => pool.isLive(r.id)).length;
-  const withSlot = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
-    if (liveCount() >= maxLive) fail(`${maxLive} runs are training or paused already; stop one before ${what} another`);
-    starting++;
-    try {
-      return await f();
-    } finally {
-      starting--;
-    }
-  };
-
   const service: LabService = {
     async listRuns() {
       return pool.list();
     },
     async startRun(hp, name, presetId) {
-      return withSlot('starting', () => pool.start(hp, name || defaultRunName(hp), presetId ?? null));
+      return pool.start(hp, name || defaultRunName(hp), presetId ?? null);
     },
     async pauseRun(id) {
-      pool.pause(id);
+      await pool.pause(id);
     },
     async resumeRun(id) {
-      if (pool.isLive(id)) await pool.resume(id);
-      else await withSlot('resuming', () => pool.resume(id));
+      await pool.resume(id);
     },
     async stopRun(id) {
-      pool.stop(id);
+      await pool.stop(id);
     },
     async setEta(id, value) {
-      pool.setEta(id, value);
+      await pool.setEta(id, value);
     },
     async deleteRun(id) {
       await pool.delete(id);
@@ -186,6 +175,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
     },
     async settled(id) {
       await pool.settled(id);
+    },
+    trainingWorkers() {
+      return pool.trainingWorkers();
     },
   };
   return service;

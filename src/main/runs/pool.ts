@@ -2,6 +2,12 @@
 // augments) for each run that is training or paused. Commands go to the workers as messages;
 // their replies become LabEvents and updates of run.json. A worker that throws, runs out of
 // memory, diverges or is killed ends only its own run, with the reason, never the process.
+//
+// Each run is a small state machine: running ⇄ paused, → stopped | finished | failed, and back to
+// running by resume (from its checkpoint). Every command on a run (start, pause, resume, stop,
+// setEta, delete) runs alone, after the ones before it on that run have settled, so no
+// interleaving of calls from any number of clients can give a run two workers; the live-run limit
+// is checked at every transition that takes a worker, counting the workers being started.
 import { MessageChannel, Worker, type WorkerOptions } from 'node:worker_threads';
 import type { DataSplit } from '../../engine/data';
 import type { Hyperparams } from '../../engine/hyperparams';
@@ -23,6 +29,8 @@ export interface PoolOptions {
   workerUrl: URL | string;
   /** Heap limit per training worker, in MB. */
   heapLimitMb?: number;
+  /** At most this many runs may hold a worker (training or paused) at once. */
+  maxLiveRuns?: number;
   progressIntervalMs?: number;
   /** At most one per-epoch summary event per run in this many milliseconds. */
   runEventMs?: number;
@@ -39,6 +47,7 @@ interface Live {
 
 export const DEFAULT_HEAP_LIMIT_MB = 2048;
 const DEFAULT_PROGRESS_INTERVAL_MS = 100;
+const DEFAULT_MAX_LIVE_RUNS = 8;
 const DEFAULT_RUN_EVENT_MS = 200;
 
 /** The options with their defaults filled in, where a key given as undefined counts as not given. */
@@ -46,6 +55,7 @@ export function poolOptions(opts: PoolOptions): Required<PoolOptions> {
   return {
     ...opts,
     heapLimitMb: opts.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
+    maxLiveRuns: opts.maxLiveRuns ?? DEFAULT_MAX_LIVE_RUNS,
     progressIntervalMs: opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     runEventMs: opts.runEventMs ?? DEFAULT_RUN_EVENT_MS,
   };
@@ -60,6 +70,12 @@ export class RunPool {
   private readonly records = new Map<string, RunRecord>();
   private readonly live = new Map<string, Live>();
   private readonly opts: Required<PoolOptions>;
+  /** The last command queued on each run: the next one waits for it. */
+  private readonly queue = new Map<string, Promise<unknown>>();
+  /** Workers being started (between the limit check and their entry in `live`). */
+  private starting = 0;
+  /** Training workers created and not yet exited: what the tests hold to one per live run. */
+  private workersRunning = 0;
 
   constructor(opts: PoolOptions) {
     this.opts = poolOptions(opts);
@@ -153,7 +169,11 @@ export class RunPool {
     else this.runEventTimers.set(rec.id, setTimeout(send, wait).unref());
   }
 
-  async start(hyperparams: Hyperparams, name: string, presetId: string | null = null): Promise<RunSummary> {
+  start(hyperparams: Hyperparams, name: string, presetId: string | null = null): Promise<RunSummary> {
+    return this.withSlot('starting', () => this.startNow(hyperparams, name, presetId));
+  }
+
+  private async startNow(hyperparams: Hyperparams, name: string, presetId: string | null): Promise<RunSummary> {
     await this.opts.data(); // a dataset that cannot be read fails the call, before any run exists
     const now = new Date();
     const rec: RunRecord = {
@@ -174,10 +194,15 @@ export class RunPool {
       examplesPerSecond: null,
       stoppedBecause: null,
     };
-    this.store.save(rec); // a runs folder that cannot be written fails the call, before any run exists
+    try {
+      this.store.save(rec); // a runs folder that cannot be written fails the call, before any run exists
+    } catch (e) {
+      this.store.delete(rec.id); // and leaves no empty run folder behind
+      throw e;
+    }
     this.records.set(rec.id, rec);
     this.emitRun(rec, true);
-    await this.spawn(rec, false);
+    await this.exclusive(rec.id, () => this.spawn(rec, false));
     return this.summary(rec.id);
   }
 
@@ -200,6 +225,8 @@ export class RunPool {
       resourceLimits: { maxOldGenerationSizeMb: this.opts.heapLimitMb },
       name: `run ${rec.id}`,
     });
+    this.workersRunning++;
+    worker.once('exit', () => this.workersRunning--);
     let augmenter: Worker | null = null;
     let augmentPort = null;
     if (hp.augment) {
@@ -332,17 +359,61 @@ export class RunPool {
     void live.augmenter?.terminate();
   }
 
-  pause(id: string): void {
-    const rec = this.record(id);
-    const live = this.live.get(id);
-    if (rec.state !== 'running' || !live) throw new RunError(`run ${id} is ${rec.state}, not running`);
-    live.worker.postMessage({ type: 'pause' } satisfies ToTrainer);
-    rec.state = 'paused';
-    this.changed(rec);
+  /** Runs `f` on run `id` after every command queued on it before has settled. */
+  private exclusive<T>(id: string, f: () => T | Promise<T>): Promise<T> {
+    const before = this.queue.get(id) ?? Promise.resolve();
+    const mine = before.then(f, f);
+    const tail = mine.then(
+      () => {},
+      () => {},
+    );
+    this.queue.set(id, tail);
+    void tail.then(() => {
+      if (this.queue.get(id) === tail) this.queue.delete(id);
+    });
+    return mine;
+  }
+
+  /** Workers held or being started: what the live-run limit counts. */
+  private liveCount(): number {
+    return this.live.size + this.starting;
+  }
+
+  /** Takes a worker slot for `f` (which starts a worker), or refuses in one line when none is free. */
+  private async withSlot<T>(what: string, f: () => Promise<T>): Promise<T> {
+    const max = this.opts.maxLiveRuns;
+    if (this.liveCount() >= max) throw new RunError(`${max} runs are training or paused already; stop one before ${what} another`);
+    this.starting++;
+    try {
+      return await f();
+    } finally {
+      this.starting--;
+    }
+  }
+
+  /** Saves a record the user's command changed: a failure to write is that command's error, in one line. */
+  private commit(rec: RunRecord): void {
+    this.store.save(rec);
+    this.emitRun(rec, true);
+  }
+
+  pause(id: string): Promise<void> {
+    return this.exclusive(id, () => {
+      const rec = this.record(id);
+      const live = this.live.get(id);
+      if (rec.state !== 'running' || !live || live.ended) throw new RunError(`run ${id} is ${rec.state}, not running`);
+      live.worker.postMessage({ type: 'pause' } satisfies ToTrainer);
+      rec.state = 'paused';
+      this.changed(rec);
+    });
   }
 
   /** Resumes a paused run, or restarts a stopped or failed one from its last checkpoint. */
-  async resume(id: string): Promise<void> {
+  resume(id: string): Promise<void> {
+    return this.exclusive(id, () => this.resumeNow(id));
+  }
+
+  private async resumeNow(id: string): Promise<void> {
     const rec = this.record(id);
     const live = this.live.get(id);
     if (live && !live.ended) {
@@ -354,7 +425,13 @@ export class RunPool {
     }
     if (rec.state === 'finished') throw new RunError(`run ${id} has finished; start a new run to train further`);
     if (rec.state === 'running') throw new RunError(`run ${id} is already running`);
+    // The worker of a run that just ended may still be exiting: it holds its threads until it has.
     if (live) await live.exited;
+    await this.withSlot('resuming', () => this.restart(rec));
+  }
+
+  private async restart(rec: RunRecord): Promise<void> {
+    const id = rec.id;
     const fromCheckpoint = this.store.hasCheckpoint(id);
     if (!fromCheckpoint) {
       // Nothing was saved yet: start over; with the same seed this is the same run.
@@ -364,49 +441,67 @@ export class RunPool {
       rec.bestEvalAccuracy = null;
       rec.secondsTraining = 0;
     }
+    const before = { state: rec.state, stoppedBecause: rec.stoppedBecause };
     rec.state = 'running';
     rec.stoppedBecause = null;
-    this.changed(rec);
+    try {
+      this.commit(rec);
+    } catch (e) {
+      Object.assign(rec, before);
+      throw e;
+    }
     await this.spawn(rec, fromCheckpoint);
   }
 
-  stop(id: string): void {
-    const rec = this.record(id);
-    const live = this.live.get(id);
-    if (live && !live.ended) {
-      live.worker.postMessage({ type: 'stop' } satisfies ToTrainer);
-      return;
-    }
-    if (rec.state !== 'paused') throw new RunError(`run ${id} is ${rec.state}, not running or paused`);
-    rec.state = 'stopped';
-    rec.stoppedBecause = 'stopped';
-    this.changed(rec);
-  }
-
-  setEta(id: string, eta: number): void {
-    const rec = this.record(id);
-    if (rec.state === 'finished') throw new RunError(`run ${id} has finished; its learning rate can no longer change`);
-    const live = this.live.get(id);
-    if (live && !live.ended) {
-      live.worker.postMessage({ type: 'set-eta', eta } satisfies ToTrainer);
-    } else {
-      // Not training now: the new rate applies when the run is resumed.
-      rec.currentEta = eta;
+  stop(id: string): Promise<void> {
+    return this.exclusive(id, async () => {
+      const rec = this.record(id);
+      const live = this.live.get(id);
+      if (live && !live.ended) {
+        live.worker.postMessage({ type: 'stop' } satisfies ToTrainer);
+        // The worker finishes its chunk, says 'done' and exits: the next command sees it gone.
+        await live.exited;
+        return;
+      }
+      if (rec.state !== 'paused') throw new RunError(`run ${id} is ${rec.state}, not running or paused`);
+      rec.state = 'stopped';
+      rec.stoppedBecause = 'stopped';
       this.changed(rec);
-    }
+    });
   }
 
-  async delete(id: string): Promise<void> {
-    const rec = this.record(id);
-    const live = this.live.get(id);
-    this.records.delete(id);
-    if (live) {
-      live.ended = true;
-      this.retire(live);
-      await live.exited;
-    }
-    this.store.delete(rec.id);
-    this.opts.emit({ type: 'run-deleted', runId: id });
+  setEta(id: string, eta: number): Promise<void> {
+    return this.exclusive(id, () => {
+      const rec = this.record(id);
+      if (rec.state === 'finished') throw new RunError(`run ${id} has finished; its learning rate can no longer change`);
+      // Written first: the call answers OK only once run.json holds the new rate.
+      const before = rec.currentEta;
+      rec.currentEta = eta;
+      try {
+        this.commit(rec);
+      } catch (e) {
+        rec.currentEta = before;
+        throw e;
+      }
+      const live = this.live.get(id);
+      // Not training now: the new rate applies when the run is resumed.
+      if (live && !live.ended) live.worker.postMessage({ type: 'set-eta', eta } satisfies ToTrainer);
+    });
+  }
+
+  delete(id: string): Promise<void> {
+    return this.exclusive(id, async () => {
+      const rec = this.record(id);
+      const live = this.live.get(id);
+      this.records.delete(id);
+      if (live) {
+        live.ended = true;
+        this.retire(live);
+        await live.exited;
+      }
+      this.store.delete(rec.id);
+      this.opts.emit({ type: 'run-deleted', runId: id });
+    });
   }
 
   /** Ends the run's worker abruptly, as a crash would (for tests and fault drills). */
@@ -415,6 +510,11 @@ export class RunPool {
     if (!live) throw new RunError(`run ${id} has no worker`);
     await live.worker.terminate();
     await live.exited;
+  }
+
+  /** Training workers that exist now (created and not yet exited). */
+  trainingWorkers(): number {
+    return this.workersRunning;
   }
 
   /** Waits until a run's worker has exited (or returns at once when it has none). */

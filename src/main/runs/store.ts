@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { validateHyperparams, type Hyperparams } from '../../engine/hyperparams';
 import type { EpochMetrics, RunMarker, RunState, RunSummary } from '../../shared/api';
 import { writeFileAtomicSync } from './atomic';
+import { readCheckpoint } from './checkpoint';
+import type { TrainerCheckpoint } from '../../engine/trainer';
 import { RUN_ID_PATTERN } from '../../shared/validate';
 
 export interface RunRecord {
@@ -76,7 +78,12 @@ export class RunStore {
       try {
         out.push(parseRunRecord(readFileSync(file, 'utf8'), name));
       } catch (e) {
-        onBad(name, (e as Error).message);
+        const why = (e as Error).message;
+        // A damaged run.json (a truncated write, a full disk) must not hide a run whose checkpoint
+        // is intact: it is listed as failed, and resumable from that checkpoint.
+        const rescued = this.hasCheckpoint(name) ? recordFromCheckpoint(name, this.checkpointPath(name), why) : null;
+        if (rescued) out.push(rescued);
+        else onBad(name, why);
       }
     }
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -180,4 +187,35 @@ export function runCsv(rec: RunRecord): string {
     lines.push([...cells, marks.join(';')].join(','));
   }
   return lines.join('\n') + '\n';
+}
+
+/** A run rebuilt from its checkpoint when its run.json cannot be read; null when the checkpoint cannot be either. */
+function recordFromCheckpoint(id: string, path: string, why: string): RunRecord | null {
+  let ck: TrainerCheckpoint;
+  try {
+    ck = readCheckpoint(path) as TrainerCheckpoint;
+    validateHyperparams(ck.hyperparams);
+  } catch {
+    return null;
+  }
+  const history = ck.history.map((m) => ({ ...m }));
+  const at = new Date().toISOString();
+  return {
+    version: 1,
+    id,
+    name: `${id} (damaged)`,
+    presetId: null,
+    hyperparams: ck.hyperparams,
+    state: 'failed',
+    createdAt: at,
+    updatedAt: at,
+    history,
+    markers: [],
+    currentEta: ck.eta,
+    bestEpoch: ck.bestEpoch,
+    bestEvalAccuracy: ck.bestEvalAccuracy,
+    secondsTraining: history.reduce((t, m) => t + m.seconds, 0),
+    examplesPerSecond: null,
+    stoppedBecause: `damaged: its run.json could not be read (${why.split('\n')[0]}); resumable from its checkpoint at epoch ${ck.epoch}`,
+  };
 }
