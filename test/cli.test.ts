@@ -232,3 +232,55 @@ test('the command line as a subprocess: one line on stderr and exit 1 for an unk
   assert.equal(r.status, 1);
   assert.equal(r.stderr, 'error: unknown command "frobnicate"\n');
 });
+
+test('--save-best saves the best epoch (early stopping went past it); the line says which was saved', async () => {
+  const model = join(dir, 'best.json');
+  const args = ['train', '--sizes', '784,12,10', '--train-size', '1000', '--eta', '0.5', '--seed', '3', '--epochs', '12', '--early-stop', '2', '--save', model];
+  const last = await cli(...args, '--json');
+  assert.equal(last.status, 0, last.stderr);
+  const s = JSON.parse(last.stdout.trim().split('\n').at(-1)!);
+  assert.equal(s.saved, 'last');
+  assert.equal(s.savedEpoch, s.epochs);
+  const best = await cli(...args, '--save-best', '--json');
+  const b = JSON.parse(best.stdout.trim().split('\n').at(-1)!);
+  assert.deepEqual([b.saved, b.savedEpoch], ['best', b.bestEpoch]);
+  assert.ok(b.bestEpoch < b.epochs, `the run went on past its best epoch (${b.bestEpoch} of ${b.epochs})`);
+  const saved = JSON.parse(readFileSync(model, 'utf8'));
+  assert.equal(saved.meta.history.length, b.bestEpoch);
+  const ev = await cli('evaluate', model, '--data', 'validation', '--json');
+  assert.equal(JSON.parse(ev.stdout).accuracy, b.bestEvalAccuracy, 'the saved weights are the best epoch’s');
+  const text = await cli(...args);
+  assert.match(text.stdout, /Saved the last epoch's weights \(epoch \d+\) to .*best\.json( \(the best was epoch \d+: --save-best saves that one\))?\n/);
+  await refused(['train', '--save-best'], /--save-best needs --save FILE/);
+});
+
+test('choosing the epoch by the test data is refused, the same in the CLI and the API', async () => {
+  await refused(
+    ['train', '--eval', 'test', '--early-stop', '3'],
+    /--early-stop and --schedule choose the epoch by the evaluation data, so --eval must be validation/,
+  );
+  await refused(['train', '--eval', 'test', '--schedule', 'halve:3'], /so --eval must be validation/);
+  const { validateHyperparams } = await import('../src/engine/hyperparams');
+  assert.throws(() => validateHyperparams({ evalSet: 'test', halveAfter: 2 }), /must be "validation": choosing by the test data overfits it/);
+});
+
+test('the CLI reads only regular files, bounds a model file before parsing, and never echoes control characters', async () => {
+  await refused(['predict', '/dev/zero'], /\/dev\/zero: is not a regular file/);
+  await refused(['evaluate', '/dev/zero'], /\/dev\/zero is not a file/);
+  const fifo = join(dir, 'fifo.png');
+  spawnSync('mkfifo', [fifo]);
+  if (existsSync(fifo)) await refused(['predict', fifo], /fifo\.png: is not a regular file/);
+  const write = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const t0 = performance.now();
+  await refused(['evaluate', write('objects.json', `[${'{},'.repeat(1_200_000)}{}]`)], /objects\.json: model file holds more than 1000000 objects/);
+  await refused(['evaluate', write('deep.json', '['.repeat(200_000) + ']'.repeat(200_000))], /deep\.json: model file is nested deeper than 16 levels/);
+  assert.ok(performance.now() - t0 < 30_000);
+  const r = await cli('evaluate', write('escape.json', '\u001b[31mred\u0007'));
+  assert.equal(r.status, 1);
+  assert.doesNotMatch(r.stderr, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no raw control characters');
+  assert.match(r.stderr, /\\x1b/);
+});

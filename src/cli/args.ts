@@ -113,6 +113,7 @@ export const TRAIN_FLAGS = [
   'json',
   'backend',
   'preset',
+  'save-best',
 ] as const;
 
 /** Builds validated Hyperparams from train's flags; any bad value is one UsageError line. */
@@ -215,5 +216,6 @@ function flagName(message: string): string {
   return message
     .replace(/^(unknown )?([a-zA-Z]+)/, (whole, unknown: string | undefined, name: string) => (map[name] ? `${unknown ?? ''}${map[name]}` : whole))
     .replace('and halveAfter (the schedule)', 'and --schedule')
+    .replace('so it must be "validation"', 'so --eval must be validation')
     .replace('set evalSet to "validation" or "test"', '--eval validation or test');
 }

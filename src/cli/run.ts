@@ -1,6 +1,7 @@
 // The lab's command line: train, evaluate, predict, bench and serve over the same engine and
 // services as the app. Errors are one line on stderr and a non-zero exit, never a stack trace.
 // runCli is the whole command line as a function (the tests call it in-process); index.ts runs it.
+import { oneLine } from '../shared/one-line';
 import { io } from './io';
 
 const USAGE = `usage: npm run <command> -- [options]
@@ -45,8 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
     await dispatch(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e: unknown) {
-    const message = e instanceof Error ? e.message : String(e);
-    io.err(`error: ${message.split('\n')[0]}\n`);
+    io.err(`error: ${oneLine(e)}\n`);
     if (process.env.NNLAB_DEBUG && e instanceof Error) io.err(`${e.stack}\n`);
     return 1;
   }

@@ -7,6 +7,7 @@ import { getBackend } from '../engine/backend';
 import type { Hyperparams } from '../engine/hyperparams';
 import type { EpochMetrics, RunMarker } from '../engine/metrics';
 import { toNetwork2Json } from '../engine/model-json';
+import { Network } from '../engine/network';
 import { Trainer } from '../engine/trainer';
 import { loadMnist } from '../main/datasets';
 import { writeFileAtomicSync } from '../main/runs/atomic';
@@ -15,7 +16,7 @@ import { TRAIN_FLAGS, UsageError, checkKnown, hyperparamsFromFlags, parseArgs } 
 import { io } from './io';
 
 export async function trainMain(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['json']);
+  const { positional, flags } = parseArgs(argv, ['json', 'save-best']);
   checkKnown(flags, TRAIN_FLAGS);
   if (positional.length > 0) throw new UsageError(`train takes no positional arguments, got ${JSON.stringify(positional[0])}`);
   const hp = hyperparamsFromFlags(flags);
@@ -28,6 +29,9 @@ export async function trainMain(argv: string[]): Promise<void> {
     const dir = dirname(savePath);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--save: folder ${dir} does not exist`);
   }
+  const saveBest = flags.has('save-best');
+  if (saveBest && !savePath) throw new UsageError('--save-best needs --save FILE');
+  if (saveBest && hp.evalSet === 'none') throw new UsageError('--save-best needs evaluation data to choose the best epoch (--eval validation)');
   const backendFlag = flags.get('backend');
   if (backendFlag !== undefined && backendFlag !== 'wasm' && backendFlag !== 'reference')
     throw new UsageError(`--backend must be wasm or reference, got ${JSON.stringify(backendFlag)}`);
@@ -52,13 +56,29 @@ export async function trainMain(argv: string[]): Promise<void> {
     secondsPerEpoch: seconds.reduce((a, b) => a + b, 0) / Math.max(1, seconds.length),
     stoppedBecause: trainer.stoppedBecause,
   };
-  if (savePath)
-    writeFileAtomicSync(savePath, toNetwork2Json(trainer.network, { hyperparams: hp, history: trainer.history, note: `npm run train -- ${argv.join(' ')}` }));
-  if (json) out(JSON.stringify(summary));
+  // The weights saved: the last epoch's, or with --save-best the best epoch's (early stopping and
+  // the schedule go on past the best epoch before they stop).
+  const best = saveBest && trainer.bestParams !== null && trainer.bestEpoch !== null;
+  const savedEpoch = best ? trainer.bestEpoch! : trainer.epoch;
+  if (savePath) {
+    const network = best ? new Network(trainer.network.spec, trainer.bestParams!.slice()) : trainer.network;
+    const history = trainer.history.slice(0, savedEpoch);
+    writeFileAtomicSync(
+      savePath,
+      toNetwork2Json(network, { hyperparams: hp, history, note: `npm run train -- ${argv.join(' ')} (the weights of epoch ${savedEpoch})` }),
+    );
+  }
+  if (json) out(JSON.stringify(savePath ? { ...summary, savedEpoch, saved: best ? 'best' : 'last' } : summary));
   else {
     if (trainer.bestEpoch !== null) out(`Best evaluation accuracy ${(100 * trainer.bestEvalAccuracy!).toFixed(2)}% at epoch ${trainer.bestEpoch - 1}`);
     out(`${summary.secondsPerEpoch.toFixed(3)} s of training per epoch; stopped because: ${summary.stoppedBecause}`);
-    if (savePath) out(`Saved ${savePath}`);
+    if (savePath) {
+      const hint =
+        !best && trainer.bestEpoch !== null && trainer.bestEpoch !== trainer.epoch
+          ? ` (the best was epoch ${trainer.bestEpoch - 1}: --save-best saves that one)`
+          : '';
+      out(`Saved ${best ? 'the best' : 'the last'} epoch's weights (epoch ${savedEpoch - 1}) to ${savePath}${hint}`);
+    }
   }
   if (trainer.stoppedBecause === 'diverged') process.exitCode = 1;
 }

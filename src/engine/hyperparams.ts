@@ -188,6 +188,12 @@ export function validateHyperparams(input: unknown): Hyperparams {
   if (hp.evalSet === 'none' && (hp.earlyStop > 0 || hp.halveAfter > 0)) {
     fail('earlyStop and halveAfter (the schedule) need evaluation data: set evalSet to "validation" or "test"');
   }
+  // Chapter 3: choosing hyper-parameters (here, the epoch) by the test data overfits the test data.
+  if (hp.evalSet === 'test' && (hp.earlyStop > 0 || hp.halveAfter > 0)) {
+    fail(
+      'earlyStop and halveAfter (the schedule) choose the epoch by the evaluation data, so it must be "validation": choosing by the test data overfits it, as chapter 3 warns',
+    );
+  }
   return hp;
 }
 

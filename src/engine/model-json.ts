@@ -5,6 +5,7 @@ import type { Activation, CostName, Hyperparams } from './hyperparams';
 import { validateSizes, HyperparamError, validateHyperparams } from './hyperparams';
 import type { EpochMetrics } from './metrics';
 import { Network, network2Compatibility, paramLayout } from './network';
+import { MODEL_JSON_BOUNDS, jsonStructureProblem } from './json-bounds';
 
 export class ModelError extends Error {
   override name = 'ModelError';
@@ -92,6 +93,8 @@ function readMatrix(v: unknown, where: string, rows: number, cols: number, out: 
 /** Parses and validates a model file's text; any problem is one ModelError line saying what and where. */
 export function parseModelJson(text: string): LoadedModel {
   if (text.trim() === '') throw new ModelError('model file is empty');
+  const problem = jsonStructureProblem(text, MODEL_JSON_BOUNDS);
+  if (problem) throw new ModelError(`model file ${problem}`);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -17,6 +17,8 @@ export async function decodeImageFile(path: string): Promise<GrayImage> {
   try {
     const s = await stat(path);
     if (s.isDirectory()) throw new ImageError(`${path}: is a folder, not an image`);
+    // A device (/dev/zero) or a named pipe would be read forever: only regular files are images.
+    if (!s.isFile()) throw new ImageError(`${path}: is not a regular file`);
     size = s.size;
   } catch (e) {
     if (e instanceof ImageError) throw e;

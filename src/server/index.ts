@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabApi, LabEvent } from '../shared/api';
 import { MAX_MESSAGE_BYTES } from '../shared/limits';
+import { oneLine } from '../shared/one-line';
 import { dispatchCall } from '../shared/validate';
 
 export const TOKEN_COOKIE = 'nnlab_token';
@@ -66,10 +67,6 @@ function cookieToken(req: IncomingMessage): string | null {
     if (k === TOKEN_COOKIE) return v.join('=');
   }
   return null;
-}
-
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
 export async function startLabServer(opts: LabServerOptions): Promise<LabServer> {
