@@ -150,7 +150,7 @@ test('bad options are refused with one line', async () => {
   await refused(['train', '--augment', 'spin:3'], /--augment: cannot read "spin:3"/);
   await refused(['train', '--augment', 'elastic:34'], /--augment: elastic needs ALPHA\/SIGMA/);
   await refused(['train', '--schedule', 'halve'], /--schedule must be halve:N/);
-  await refused(['train', '--save', join(dir, 'missing', 'm.json')], /--save: folder .* does not exist/);
+  await refused(['train', '--save', join(dir, 'missing', 'm.json')], /--save: .*: folder .* does not exist/);
   await refused(['frobnicate'], /unknown command "frobnicate"/);
 });
 

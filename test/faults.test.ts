@@ -5,14 +5,17 @@
 // mount (root with CAP_SYS_ADMIN) and are skipped, saying why, where it is not allowed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toNetwork2Json } from '../src/engine/model-json';
 import { Network } from '../src/engine/network';
 import { Rng } from '../src/engine/rng';
 import { writeFileAtomicSync } from '../src/main/runs/atomic';
+import { createLabService } from '../src/main/lab-service';
+import { validateHyperparams } from '../src/engine/hyperparams';
+import { cliInProcess } from './helpers';
 
 const root = mkdtempSync(join(tmpdir(), 'nnlab-faults-'));
 const cleanups: (() => void)[] = [];
@@ -148,4 +151,84 @@ test('saving onto a full disk fails with one line, leaves the old model intact a
   assert.match(cli.stderr, /cannot write .*model\.onnx: ENOSPC/);
   assert.equal(readFileSync(onnxPath, 'utf8'), 'previous onnx');
   assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'model.onnx']);
+});
+
+/** Fills a mounted tmpfs to the last byte. */
+function fill(dir: string): void {
+  const fd = openSync(join(dir, 'filler'), 'w');
+  const block = Buffer.alloc(4096, 1);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch {
+    // ENOSPC: full
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const full = tmpfs('full-writers', '256k');
+test('every writer on a full disk ends in one line and leaves no temporary file', { skip: 'skip' in full ? full.skip : false }, async () => {
+  const { dir } = full as { dir: string };
+  fill(dir);
+  const noTemps = () =>
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp')),
+      [],
+      'no temporary file left',
+    );
+  // expand: its gzip stream used to wait for a drain that never came, and exit 0 silently.
+  const expand = await cliInProcess('expand', join(dir, 'train-images-idx3-ubyte.gz'), '--copies', '1', '--json');
+  assert.equal(expand.status, 1, expand.stderr);
+  assert.equal(expand.stderr.trimEnd().split('\n').length, 1, expand.stderr);
+  assert.match(expand.stderr, /ENOSPC/);
+  noTemps();
+  // train --save: refused before a minute is spent training.
+  const t0 = performance.now();
+  const train = await cliInProcess('train', '--sizes', '784,10,10', '--train-size', '1000', '--epochs', '50', '--save', join(dir, 'm.json'));
+  assert.equal(train.status, 1);
+  assert.match(train.stderr, /^error: --save: cannot write .*m\.json: ENOSPC/);
+  assert.ok(performance.now() - t0 < 5000, 'refused before training');
+  noTemps();
+  // The model writer, run.json and the checkpoint all go through writeFileAtomicSync.
+  assert.throws(() => writeFileAtomicSync(join(dir, 'run.json'), 'x'.repeat(10_000)), /^Error: cannot write .*run\.json: ENOSPC/);
+  noTemps();
+});
+
+test(
+  'a run whose checkpoint cannot be written on a full disk fails with the reason and leaves no temporary file',
+  { skip: 'skip' in full ? full.skip : false },
+  async () => {
+    const { dir } = full as { dir: string };
+    rmSync(join(dir, 'filler'), { force: true });
+    const runsDir = join(dir, 'runs');
+    const lab = createLabService({ runsDir });
+    try {
+      // run.json fits; the checkpoint of 784-100-10 (three copies of 79,510 floats) does not.
+      const r = await lab.startRun(validateHyperparams({ sizes: [784, 100, 10], trainSize: 500, epochs: 3 }));
+      await lab.settled(r.id);
+      const s = (await lab.listRuns())[0];
+      assert.equal(s.state, 'failed');
+      assert.match(s.stoppedBecause ?? '', /cannot write .*checkpoint\.bin: ENOSPC/);
+      assert.deepEqual(
+        readdirSync(join(runsDir, r.id)).filter((f) => f.includes('.tmp')),
+        [],
+      );
+    } finally {
+      await lab.close();
+    }
+  },
+);
+
+test('SIGTERM during expand leaves no temporary file', async () => {
+  const dir = mkdtempSync(join(root, 'sigterm-'));
+  const child = spawn(TSX, ['src/cli/index.ts', 'expand', join(dir, 'train-images-idx3-ubyte.gz'), '--copies', '8'], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.includes('.tmp')); i++) await new Promise((ok) => setTimeout(ok, 50));
+  assert.ok(
+    readdirSync(dir).some((f) => f.includes('.tmp')),
+    'expand started writing',
+  );
+  child.kill('SIGTERM');
+  assert.equal(await exited, 143);
+  assert.deepEqual(readdirSync(dir), []);
 });

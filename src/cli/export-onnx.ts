@@ -1,8 +1,7 @@
 // `export-onnx`: a saved model as an ONNX file (Gemm + activations), for onnxruntime and friends.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { toOnnx } from '../engine/onnx';
-import { writeFileAtomicSync } from '../main/runs/atomic';
+import { checkWritable, writeFileAtomicSync } from '../main/runs/atomic';
 import { UsageError, checkKnown, parseArgs } from './args';
 import { readModelFile } from './model-file';
 import { io } from './io';
@@ -15,9 +14,11 @@ export async function exportOnnxMain(argv: string[]): Promise<void> {
   const out = resolve(outArg);
   if (!out.endsWith('.onnx')) throw new UsageError(`the output file should end in .onnx, got ${JSON.stringify(outArg)}`);
   if (out === resolve(modelPath)) throw new UsageError('the output file must not be the model file');
-  const dir = dirname(out);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`folder ${dir} does not exist`);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`${out} is a folder`);
+  try {
+    checkWritable(out);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const model = readModelFile(modelPath);
   const bytes = toOnnx(model.network, { docString: `exported by nnlab from ${modelPath}` });
   writeFileAtomicSync(out, bytes);

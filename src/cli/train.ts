@@ -1,8 +1,7 @@
 // `train`: trains a network on the book's MNIST split through the one epoch loop (the same as the
 // app's run workers) and prints, per epoch, what network2.py prints (or one JSON object per epoch
 // with --json), then optionally saves the model.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { getBackend } from '../engine/backend';
 import type { Hyperparams } from '../engine/hyperparams';
 import type { EpochMetrics, RunMarker } from '../engine/metrics';
@@ -10,7 +9,7 @@ import { toNetwork2Json } from '../engine/model-json';
 import { Network } from '../engine/network';
 import { Trainer } from '../engine/trainer';
 import { loadMnist } from '../main/datasets';
-import { writeFileAtomicSync } from '../main/runs/atomic';
+import { checkWritable, writeFileAtomicSync } from '../main/runs/atomic';
 import { trainEpochs } from '../main/runs/epoch-loop';
 import { TRAIN_FLAGS, UsageError, checkKnown, hyperparamsFromFlags, parseArgs } from './args';
 import { io } from './io';
@@ -26,8 +25,12 @@ export async function trainMain(argv: string[]): Promise<void> {
   if (save !== undefined) {
     if (save === true || save === '') throw new UsageError('--save needs a file path');
     savePath = resolve(save);
-    const dir = dirname(savePath);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--save: folder ${dir} does not exist`);
+    // Checked before training, so a trained model is never lost to a bad --save.
+    try {
+      checkWritable(savePath);
+    } catch (e) {
+      throw new UsageError(`--save: ${(e as Error).message}`);
+    }
   }
   const saveBest = flags.has('save-best');
   if (saveBest && !savePath) throw new UsageError('--save-best needs --save FILE');

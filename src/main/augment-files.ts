@@ -1,6 +1,6 @@
 // Augmentation to files: "expand the dataset" as the book's expand_mnist.py does (the originals plus
 // transformed copies, written as gzipped IDX, atomically, with progress), and a preview sheet PNG.
-import { createWriteStream, existsSync, rmSync, renameSync, statSync } from 'node:fs';
+import { createWriteStream, rmSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
@@ -11,6 +11,7 @@ import type { Augmentation } from '../engine/hyperparams';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, encodeIdxHeader } from '../engine/idx';
 import { Rng } from '../engine/rng';
 import { encodePng } from './images';
+import { checkWritable, pendingTemporaryFiles, tempName } from './runs/atomic';
 
 export class ExpandError extends Error {
   override name = 'ExpandError';
@@ -48,31 +49,36 @@ export function labelsPathFor(imagesPath: string): string {
 
 /** A gzip stream into a temporary file next to `path`; `commit` renames it into place. */
 function gzipFile(path: string) {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempName(path);
+  pendingTemporaryFiles.add(tmp);
   const file = createWriteStream(tmp);
   const gz = createGzip();
   gz.pipe(file);
-  let failed: Error | null = null;
-  gz.on('error', (e) => (failed = e));
-  file.on('error', (e) => (failed = e));
+  // Either stream's failure (a full disk makes the file stream fail, and then gz never drains)
+  // ends every wait below, so the error reaches the caller instead of a wait that never settles.
+  const failure = new Promise<never>((_, reject) => {
+    gz.on('error', reject);
+    file.on('error', reject);
+  });
+  failure.catch(() => {});
   return {
     tmp,
     async write(chunk: Uint8Array) {
-      if (failed) throw failed;
-      if (!gz.write(chunk)) await once(gz, 'drain');
+      if (!gz.write(chunk)) await Promise.race([once(gz, 'drain'), failure]);
     },
     async close() {
       gz.end();
-      await once(file, 'close');
-      if (failed) throw failed;
+      await Promise.race([once(file, 'close'), failure]);
     },
     commit() {
       renameSync(tmp, path);
+      pendingTemporaryFiles.delete(tmp);
     },
     discard() {
       gz.destroy();
       file.destroy();
       rmSync(tmp, { force: true });
+      pendingTemporaryFiles.delete(tmp);
     },
   };
 }
@@ -94,10 +100,14 @@ export async function expandDataset(
   if (!Number.isInteger(copies) || copies < 1 || copies > MAX_COPIES) {
     throw new ExpandError(`copies must be a whole number from 1 to ${MAX_COPIES}, got ${copies}`);
   }
-  const dir = dirname(outPath);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ExpandError(`${outPath}: folder ${dir} does not exist`);
-  if (existsSync(outPath) && statSync(outPath).isDirectory()) throw new ExpandError(`${outPath}: is a folder`);
   const labelsPath = labelsPathFor(outPath);
+  for (const p of [outPath, labelsPath]) {
+    try {
+      checkWritable(p);
+    } catch (e) {
+      throw new ExpandError((e as Error).message);
+    }
+  }
   const per = copies + 1;
   const total = split.count * per;
 

@@ -341,7 +341,7 @@ test('CLI options out of range or malformed (beyond cli.test.ts) are refused wit
     [['train', '--json=yes'], /--json takes no value/],
     [['train', '--epochs', '1', '--epochs', '2'], /--epochs is given twice/],
     [['train', 'extra'], /no positional arguments/],
-    [['train', '--save', join(dir, 'a-file', 'm.json')], /--save: folder .* does not exist/],
+    [['train', '--save', join(dir, 'a-file', 'm.json')], /--save: .*: folder .* does not exist/],
     [['evaluate', join(dir, 'good.json'), '--data', 'train'], /--data must be test or validation/],
     [['evaluate', join(dir, 'good.json'), '--lambda', '-1'], /--lambda must be a number of at least 0/],
     [['evaluate', join(dir, 'good.json'), 'second.json'], /exactly one model file/],
