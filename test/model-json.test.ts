@@ -157,3 +157,32 @@ test(
     assert.ok(ours >= 0.975, `default model test accuracy ${ours}`);
   },
 );
+
+test('the largest network the lab accepts can always be saved and loaded back within the model-size limit', async () => {
+  const { MAX_MODEL_BYTES, MAX_PARAMETERS } = await import('../src/shared/limits');
+  const { validateSizes } = await import('../src/engine/hyperparams');
+  // Every weight at its longest spelling: negative, subnormal-free float32 with 9 significant digits.
+  const worst = Math.fround(-1.17549435e-38);
+  const sizes = [784, 2000, 10];
+  const net = Network.initialize({ sizes, activation: 'sigmoid', cost: 'cross-entropy' }, 'default', new Rng(1));
+  net.params.fill(worst);
+  const history = Array.from({ length: 100_000 }, (_, i) => ({
+    epoch: i + 1,
+    seconds: 0.123456789,
+    eta: 0.5,
+    trainCost: 0.123456789,
+    evalCost: 0.123456789,
+    trainAccuracy: 0.98765,
+    evalAccuracy: 0.98765,
+  }));
+  const text = toNetwork2Json(net, { history: history.slice(0, 10) });
+  const params = net.params.length;
+  const perParameter = (text.length - 2000) / params;
+  assert.ok(perParameter <= 16.2, `${perParameter.toFixed(2)} characters per parameter`);
+  // The largest accepted network, the longest history (100,000 epochs), at that rate: under the limit.
+  const historyChars = JSON.stringify(history).length;
+  assert.ok(MAX_PARAMETERS * 16.2 + historyChars < MAX_MODEL_BYTES, `${MAX_PARAMETERS * 16.2 + historyChars} ≥ ${MAX_MODEL_BYTES}`);
+  // And one parameter more is refused before any memory is taken.
+  assert.throws(() => validateSizes([784, Math.ceil((MAX_PARAMETERS - 10) / 795) + 1, 10]), /more than the limit/);
+  assert.ok(parseModelJson(text).network.params.every((v) => v === worst));
+});

@@ -5,10 +5,12 @@
 /** Neurons in one layer. */
 export const MAX_LAYER_SIZE = 100_000;
 /**
- * Weights and biases of one network. A parameter takes at most 16 characters of JSON (a float32
- * written in full, its comma and space), so the largest network fits MAX_MODEL_BYTES.
+ * Weights and biases of one network: what can always be saved and loaded again. A weight takes at
+ * most 16 characters of JSON (a float32 in 9 significant digits, "-1.17549435e-38", and its comma),
+ * so 15 million of them, their brackets and a long history stay under MAX_MODEL_BYTES (and far
+ * under the longest string V8 can build, about 512 MiB).
  */
-export const MAX_PARAMETERS = 16_000_000;
+export const MAX_PARAMETERS = 15_000_000;
 /** A model's network2.py JSON: a file on disk, text over IPC, a WebSocket message's payload. */
 export const MAX_MODEL_BYTES = 256 * 1024 * 1024;
 /** One WebSocket message: the largest model text plus its framing ({id, method, args}). */

@@ -74,16 +74,16 @@ test('a billion neurons is refused before any memory is taken for the weights', 
   assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024);
 });
 
-test('a tiny file claiming 60,000 or 20,000 hidden neurons is refused before their weights are allocated', () => {
+test('a tiny file claiming 60,000 or 18,000 hidden neurons is refused before their weights are allocated', () => {
   const text = JSON.stringify({ sizes: [784, 60_000, 10], weights: [[], []], biases: [[], []], cost: 'CrossEntropyCost' });
   assert.throws(
     () => parseModelJson(text),
     (e) => oneLine(e, /sizes 784,60000,10 has 47700010 parameters, more than the limit of/, '60,000 neurons'),
   );
-  const fits = JSON.stringify({ sizes: [784, 20_000, 10], weights: [[], []], biases: [[], []], cost: 'CrossEntropyCost' });
+  const fits = JSON.stringify({ sizes: [784, 18_000, 10], weights: [[], []], biases: [[], []], cost: 'CrossEntropyCost' });
   assert.throws(
     () => parseModelJson(fits),
-    (e) => oneLine(e, /sizes 784,20000,10 need 15900010 numbers, more than a file of \d+ characters can hold/, '20,000 neurons'),
+    (e) => oneLine(e, /sizes 784,18000,10 need 14310010 numbers, more than a file of \d+ characters can hold/, '18,000 neurons'),
   );
 });
 
