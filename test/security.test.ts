@@ -35,7 +35,7 @@ test('the window is sandboxed, isolated, without Node, and loads only the built 
   assert.notEqual(wp.webSecurity, false);
   assert.notEqual(wp.allowRunningInsecureContent, true);
   assert.match(String(wp.preload), /preload[\\/]index\.cjs$/);
-  assert.match(String(win.url), /^file:\/\/.*\/renderer\/index\.html$/);
+  assert.equal(win.url, 'app://nnlab/index.html', 'served from the app:// protocol, not file://');
 });
 
 test('the page has a strict Content-Security-Policy', () => {
@@ -77,13 +77,30 @@ test('no remote content is fetched and no permission is granted', () => {
   const page = fake.recorded.windows[0].url!;
   assert.equal(verdict(page), false);
   assert.equal(verdict(page.replace(/index\.html$/, 'assets/index-abc.js')), false);
-  assert.equal(verdict('file:///etc/passwd'), true, 'files outside the app folder');
-  assert.equal(verdict(page.replace(/index\.html$/, '../../package.json')), true);
-  assert.equal(verdict(page.replace(/index\.html$/, '%2e%2e/%2e%2e/package.json')), true);
+  assert.equal(verdict('file:///etc/passwd'), true, 'no file:// at all');
+  assert.equal(verdict('app://other/index.html'), true, 'only the app origin');
+
   let granted: boolean | undefined;
   (fake.recorded.permissionRequest as unknown as (wc: unknown, p: string, cb: (ok: boolean) => void) => void)(null, 'media', (ok) => (granted = ok));
   assert.equal(granted, false);
   assert.equal((fake.recorded.permissionCheck as unknown as () => boolean)(), false);
+});
+
+test('the app:// protocol serves the built renderer and nothing outside it', async () => {
+  assert.deepEqual(fake.recorded.privilegedSchemes, [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  const handler = fake.recorded.protocolHandlers.get('app') as unknown as (r: { url: string }) => Promise<Response>;
+  assert.ok(handler, 'protocol.handle("app", …) is installed');
+  const page = await handler({ url: 'app://nnlab/index.html' });
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(await page.text(), /<div id="app">/);
+  for (const url of ['app://nnlab/..%2f..%2fpackage.json', 'app://nnlab/%2e%2e%2f%2e%2e%2fpackage.json', 'app://nnlab/..%2fmain%2findex.ts']) {
+    const r = await handler({ url });
+    assert.equal(r.status, 403, url);
+    assert.doesNotMatch(await r.text(), /"name": "nnlab"|electron/);
+  }
+  assert.equal((await handler({ url: 'app://other/index.html' })).status, 403);
+  assert.equal((await handler({ url: 'app://nnlab/no-such-file.js' })).status, 404);
 });
 
 test('there is one IPC handler per LabApi verb plus the two dialogs, and nothing generic', () => {

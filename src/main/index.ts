@@ -1,12 +1,14 @@
 // The Electron main process: one secure window, the menu, and the IPC setup over the lab services.
 // Only this file and ipc.ts import 'electron'; everything they drive is plain Node in src/main.
 /// <reference types="electron-vite/node" />
-import { app, BrowserWindow, Menu, nativeTheme, session, type MenuItemConstructorOptions, type WebPreferences } from 'electron';
-import { readFileSync } from 'node:fs';
+import { app, BrowserWindow, Menu, nativeTheme, protocol, session, type MenuItemConstructorOptions, type WebPreferences } from 'electron';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLabService } from './lab-service';
 import { writeFileAtomicSync } from './runs/atomic';
+import { staticFile } from './static-files';
+import { readFile } from 'node:fs/promises';
 // electron-vite bundles the run worker as its own file and gives us its path.
 import workerPath from './runs/worker?modulePath';
 import { isAppUrl, setupIpc } from './ipc';
@@ -14,11 +16,33 @@ import { CHANNEL_MENU, type MenuCommand } from '../shared/shell-api';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-/** The page the window loads: the dev server under `electron-vite dev`, else the built file. */
+/**
+ * The app's own origin. The built page is served from app://nnlab/ rather than file://, as
+ * Electron's security checklist recommends: a page of its own origin, and file:// stays closed.
+ */
+export const APP_ORIGIN = 'app://nnlab';
+
+/** The page the window loads: the dev server under `electron-vite dev`, else the built page on app://. */
 export function appUrl(): string {
   const dev = process.env.ELECTRON_RENDERER_URL;
   if (!app.isPackaged && dev) return dev;
-  return pathToFileURL(join(here, '../renderer/index.html')).href;
+  return `${APP_ORIGIN}/index.html`;
+}
+
+// Before the app is ready: app:// is a standard, secure scheme (relative URLs, fetch, a real origin).
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+/** Answers app://nnlab/… with the built renderer's files, and only those (src/main/static-files). */
+export function appProtocolHandler(rendererDir: string): (request: { url: string }) => Promise<Response> {
+  const root = realpathSync(rendererDir);
+  return async (request) => {
+    const url = new URL(request.url);
+    // (URL gives a custom scheme's origin as "null": compare its parts.)
+    if (`${url.protocol}//${url.host}` !== APP_ORIGIN) return new Response('forbidden: not the app', { status: 403 });
+    const found = staticFile(root, url.pathname);
+    if ('status' in found) return new Response(found.reason, { status: found.status });
+    return new Response(await readFile(found.file), { headers: { 'Content-Type': found.contentType, 'X-Content-Type-Options': 'nosniff' } });
+  };
 }
 
 export function secureWebPreferences(preloadPath: string): WebPreferences {
@@ -147,13 +171,12 @@ function lockDown(url: string): void {
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  const devOrigin = url.startsWith('file:') ? null : new URL(url).origin;
-  // Files only from the built renderer's own folder, never elsewhere on the disk.
-  const appFolder = url.startsWith('file:') ? url.slice(0, url.lastIndexOf('/') + 1) : null;
+  const devOrigin = url.startsWith(APP_ORIGIN) ? null : new URL(url).origin;
+  // The app's own origin (whose handler serves only the built renderer's files), never file://
+  // or anything remote.
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
     const u = details.url;
-    const inApp = appFolder !== null && u.startsWith(appFolder) && !/\/\.\.(\/|$)|%2e%2e/i.test(u.slice(appFolder.length));
-    const local = inApp || u.startsWith('devtools:') || u.startsWith('data:') || u.startsWith('blob:');
+    const local = u.startsWith(`${APP_ORIGIN}/`) || u.startsWith('devtools:') || u.startsWith('data:') || u.startsWith('blob:');
     const dev = devOrigin !== null && (u.startsWith(devOrigin) || u.startsWith(devOrigin.replace(/^http/, 'ws')));
     callback({ cancel: !(local || dev) });
   });
@@ -161,6 +184,7 @@ function lockDown(url: string): void {
 
 async function main(): Promise<void> {
   await app.whenReady();
+  protocol.handle('app', appProtocolHandler(join(here, '../renderer')));
   const url = appUrl();
   lockDown(url);
   const api = createLabService({ runsDir: join(app.getPath('userData'), 'runs'), workerUrl: pathToFileURL(workerPath) });

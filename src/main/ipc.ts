@@ -20,8 +20,8 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   } catch {
     return false;
   }
-  if (app.protocol === 'file:') return u.protocol === 'file:' && u.pathname === app.pathname;
-  return u.origin === app.origin;
+  // app:// is a standard scheme here: its origin is "app://nnlab", like an http origin.
+  return u.protocol === app.protocol && u.host === app.host;
 }
 
 export interface IpcOptions {

@@ -5,29 +5,17 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, realpathSync, statSync } from 'node:fs';
-import { extname, join, resolve, sep } from 'node:path';
+import { createReadStream, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabApi, LabEvent } from '../shared/api';
 import { MAX_MESSAGE_BYTES } from '../shared/limits';
 import { oneLine } from '../shared/one-line';
 import { dispatchCall } from '../shared/validate';
+import { staticFile } from '../main/static-files';
 
 export const TOKEN_COOKIE = 'nnlab_token';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -93,28 +81,11 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     const refused = refusal(req, url);
     if (refused) return send(res, 403, `forbidden: ${refused}; open the address printed by npm run serve`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
-    // Refuse any path that leaves the served folder, however it is spelled: url.pathname has its
-    // dot segments resolved, but encoded ones (..%2f) appear only once decoded. Whatever the
-    // spelling, the file's real path (encoded dot segments and symlinks resolved) must be inside.
-    let path: string;
-    try {
-      path = decodeURIComponent(url.pathname);
-    } catch {
-      return send(res, 400, 'bad request: malformed path');
-    }
-    if (path.includes('\0')) return send(res, 400, 'bad request: malformed path');
-    if (path === '/') path = '/index.html';
-    const file = resolve(root, '.' + path);
-    let real: string;
-    try {
-      real = realpathSync(file);
-      if (!real.startsWith(root + sep)) return send(res, 403, 'forbidden: path outside the served folder');
-      if (!statSync(real).isFile()) return send(res, 404, 'not found');
-    } catch {
-      return send(res, 404, 'not found');
-    }
+    const found = staticFile(root, url.pathname);
+    if ('status' in found) return send(res, found.status, found.reason);
+    const real = found.file;
     const headers: Record<string, string> = {
-      'Content-Type': CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': found.contentType,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { useFakeElectron } from './fixtures/use-fake-electron';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '../..');
 const outDir = join(root, `out/.bundle-test-${process.pid}`);
@@ -30,7 +30,7 @@ after(async () => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
-test('the bundled main process opens one window on the bundled page with the bundled preload', () => {
+test('the bundled main process opens one window on the bundled page with the bundled preload', async () => {
   assert.equal(fake.recorded.windows.length, 1);
   const win = fake.recorded.windows[0];
   const preload = String((win.options.webPreferences as Record<string, unknown>).preload);
@@ -41,7 +41,13 @@ test('the bundled main process opens one window on the bundled page with the bun
     ['electron'],
     'the sandboxed preload requires only electron',
   );
-  assert.ok(existsSync(fileURLToPath(win.url!)), `${win.url} exists`);
+  assert.equal(win.url, 'app://nnlab/index.html');
+  // The bundled app:// handler serves the bundled page.
+  const handler = fake.recorded.protocolHandlers.get('app') as unknown as (r: { url: string }) => Promise<Response>;
+  const page = await handler({ url: win.url! });
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<div id="app">/);
+  assert.ok(existsSync(join(outDir, 'renderer/index.html')));
 });
 
 test('a run started over IPC trains in the bundled worker and its events reach the window', async () => {
