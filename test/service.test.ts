@@ -72,7 +72,7 @@ test('model references, data names, digits, limits and images are checked', asyn
   await refused(api.receptiveFields(model, -3), /limit must be an integer/);
   await refused(api.predict(model, null), /image must be an object/);
   await refused(api.predict(model, { width: 2, height: 2, pixels: [0, 0, 0] }), /image.pixels has 3 values, expected width × height = 4/);
-  await refused(api.predict(model, { width: 1e6, height: 1e6, pixels: [] }), /image.width must be an integer in \[1, 4096\]/);
+  await refused(api.predict(model, { width: 1e6, height: 1e6, pixels: [] }), /image.width must be an integer in \[1, 1024\]/);
   await refused(api.predict(model, { width: 2, height: 1, pixels: [0, NaN] }), /image.pixels\[1\] must be a number in \[0, 255\]/);
   await refused(api.predict(model, { width: 2, height: 1, pixels: [0, 300] }), /image.pixels\[1\]/);
   await refused(api.predict(model, { width: 1, height: 1, pixels: 'abc' }), /image.pixels must be a list/);

@@ -18,14 +18,19 @@ export const MAX_MESSAGE_BYTES = MAX_MODEL_BYTES + 1024 * 1024;
 /** Loaded models kept in memory at once; the oldest goes first. */
 export const MAX_LOADED_MODELS = 16;
 
-/** Width or height of an image sent to predict (a drawing pad or a photo scaled down). */
-export const MAX_IMAGE_SIDE = 4096;
+/**
+ * Width or height of an image sent to predict. The pad sends 140×140, and images opened in the app
+ * are decoded by the service to at most MAX_DECODED_SIDE: nothing needs more. At 4096 one predict
+ * held the browser-mode server's thread for 4.5 s (other clients' calls waited 3.4 s); at 1024 the
+ * slowest listRuns of another client during the largest predict took 19 ms (measured 2026-12-01).
+ */
+export const MAX_IMAGE_SIDE = 1024;
+/** Larger images are shrunk to this side while decoding (a digit is fitted into 20×20 anyway), so a decoded image can always be predicted. */
+export const MAX_DECODED_SIDE = MAX_IMAGE_SIDE;
 /** An image file read from disk. */
 export const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
 /** Decompression-bomb guard: a digit photo never needs more pixels than this. */
 export const MAX_IMAGE_INPUT_PIXELS = 25_000_000;
-/** Images larger than this side are shrunk while decoding (a digit is fitted into 20×20 anyway). */
-export const MAX_DECODED_SIDE = 1024;
 
 /** An IDX data file, and the decompressed size a gzip bomb is stopped at. */
 export const MAX_IDX_BYTES = 512 * 1024 * 1024;

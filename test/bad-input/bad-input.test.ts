@@ -189,11 +189,11 @@ test('API messages of the wrong shape, type or range are refused by the one vali
       ['modelJson(an unknown run)', () => lab.modelJson({ kind: 'run', runId: rid, which: 'best' }), /no run with id/],
       // images
       ['image null', () => lab.predict(def as never, null as never), /image must be an object/],
-      ['image width 0', () => lab.predict(def as never, { ...image, width: 0 } as never), /image.width must be an integer in \[1, 4096\]/],
+      ['image width 0', () => lab.predict(def as never, { ...image, width: 0 } as never), /image.width must be an integer in \[1, 1024\]/],
       [
         'image width a billion',
         () => lab.predict(def as never, { width: 1e9, height: 1e9, pixels: [] } as never),
-        /image.width must be an integer in \[1, 4096\]/,
+        /image.width must be an integer in \[1, 1024\]/,
       ],
       ['image height 2.5', () => lab.predict(def as never, { ...image, height: 2.5 } as never), /image.height must be an integer/],
       ['pixels too few', () => lab.predict(def as never, { ...image, pixels: [1, 2, 3] } as never), /image.pixels has 3 values, expected width × height = 784/],
