@@ -3,7 +3,8 @@
 // the WebSocket pass untrusted calls through src/shared/validate first, the CLI builds typed values.
 import { join } from 'node:path';
 import type { Hyperparams } from '../engine/hyperparams';
-import type { EpochMetrics, LabApi, LabEvent, RunId } from '../shared/api';
+import type { LoadedModel } from '../engine/model-json';
+import type { EpochMetrics, LabApi, LabEvent, ModelInfo, RunId } from '../shared/api';
 import { loadMnist } from './datasets';
 import { ModelRegistry } from './models';
 import { resourcesDir } from './paths';
@@ -36,6 +37,8 @@ export interface LabService extends LabApi {
   settled(id: RunId): Promise<void>;
   /** Training worker threads that exist now (diagnostics and tests: one per live run). */
   trainingWorkers(): number;
+  /** Loads a model whose file was parsed elsewhere (browser mode parses large messages off its thread). */
+  loadParsedModel(model: LoadedModel, name: string): Promise<ModelInfo>;
 }
 
 export class ApiError extends Error {
@@ -178,6 +181,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
     },
     trainingWorkers() {
       return pool.trainingWorkers();
+    },
+    async loadParsedModel(model, name) {
+      return models.loadParsed(model, name);
     },
   };
   return service;

@@ -9,7 +9,7 @@ import { IMAGE_PIXELS } from '../engine/data';
 import { getBackend } from '../engine/backend';
 import { Evaluator } from '../engine/evaluate';
 import type { Hyperparams } from '../engine/hyperparams';
-import { parseModelJson, toNetwork2Json, ModelError, type ModelMeta } from '../engine/model-json';
+import { parseModelJson, toNetwork2Json, ModelError, type LoadedModel, type ModelMeta } from '../engine/model-json';
 import { Network, argmax, network2Compatibility } from '../engine/network';
 import { predictDigit, predictNormalized } from '../engine/predict';
 import type { TrainerCheckpoint } from '../engine/trainer';
@@ -157,7 +157,11 @@ export class ModelRegistry {
   }
 
   loadJson(text: string, name: string): ModelInfo {
-    const parsed = parseModelJson(text);
+    return this.loadParsed(parseModelJson(text), name);
+  }
+
+  /** A model parsed elsewhere (browser mode parses large files off its main thread). */
+  loadParsed(parsed: LoadedModel, name: string): ModelInfo {
     const id = `m${this.nextLoaded++}`;
     this.loaded.set(id, entryFrom(parsed.network, name, id, { hyperparams: parsed.meta.hyperparams, history: parsed.meta.history }));
     while (this.loaded.size > MAX_LOADED_MODELS) this.loaded.delete(this.loaded.keys().next().value!);

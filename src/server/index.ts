@@ -9,11 +9,14 @@ import { createReadStream, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LabApi, LabEvent } from '../shared/api';
+import type { LabApi, LabEvent, ModelInfo } from '../shared/api';
 import { MAX_MESSAGE_BYTES } from '../shared/limits';
 import { oneLine } from '../shared/one-line';
 import { dispatchCall } from '../shared/validate';
 import { staticFile } from '../main/static-files';
+import { Network } from '../engine/network';
+import type { LoadedModel } from '../engine/model-json';
+import { LARGE_MESSAGE_BYTES, parseLarge } from './large-messages';
 
 export const TOKEN_COOKIE = 'nnlab_token';
 
@@ -30,6 +33,8 @@ export interface LabServerOptions {
   token?: string;
   /** The largest WebSocket message accepted (default MAX_MESSAGE_BYTES: the largest model text, framed). */
   maxMessageBytes?: number;
+  /** Loads a model parsed off the server's thread (from a large loadModelJson message). */
+  loadParsedModel?: (model: LoadedModel, name: string) => Promise<ModelInfo>;
 }
 
 export interface LabServer {
@@ -114,7 +119,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nforbidden: ${reason}\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.api));
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.api, opts.loadParsedModel));
   });
 
   await new Promise<void>((ok, fail) => {
@@ -141,8 +146,12 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
   };
 }
 
-/** One browser tab: calls in, replies and events out, all JSON. */
-function serveSocket(ws: WebSocket, api: LabApi): void {
+/**
+ * One browser tab: calls in, replies and events out, all JSON. A message over LARGE_MESSAGE_BYTES
+ * (a model file's text) is decoded, parsed and checked in a worker (large-messages.ts), so that it
+ * never holds the thread that answers the other tabs.
+ */
+function serveSocket(ws: WebSocket, api: LabApi, loadParsedModel: LabServerOptions['loadParsedModel']): void {
   const sendJson = (v: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(v));
   };
@@ -153,6 +162,18 @@ function serveSocket(ws: WebSocket, api: LabApi): void {
     let id: unknown = null;
     try {
       if (isBinary) throw new Error('binary messages are not accepted');
+      const bytes = data as Buffer;
+      if (bytes.length > LARGE_MESSAGE_BYTES && loadParsedModel) {
+        const parsed = await parseLarge(bytes);
+        id = parsed.id;
+        if ('error' in parsed) throw new Error(parsed.error);
+        const result =
+          'model' in parsed
+            ? await loadParsedModel({ network: new Network(parsed.model.spec, parsed.model.params), meta: parsed.model.meta }, parsed.model.name)
+            : await dispatchCall(api, parsed.method, parsed.args);
+        sendJson({ id, ok: true, result: result ?? null });
+        return;
+      }
       let msg: unknown;
       try {
         msg = JSON.parse(String(data));
@@ -220,7 +241,7 @@ export async function serveMain(args: string[]): Promise<void> {
   const api = createLabService({ runsDir: resolve(runsDir ?? join(rootDir, 'runs')) });
   let server: LabServer;
   try {
-    server = await startLabServer({ api, rendererDir: join(rootDir, 'out/renderer'), port });
+    server = await startLabServer({ api, rendererDir: join(rootDir, 'out/renderer'), port, loadParsedModel: (m, n) => api.loadParsedModel(m, n) });
   } catch (e) {
     await api.close();
     const err = e as NodeJS.ErrnoException;

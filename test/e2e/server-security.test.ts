@@ -20,7 +20,7 @@ before(async () => {
   await ensureRendererBuilt(repoRoot());
   runsDir = mkdtempSync(join(tmpdir(), 'nnlab-sec-'));
   api = createLabService({ runsDir });
-  server = await startLabServer({ api, rendererDir: join(repoRoot(), 'out/renderer'), port: 0 });
+  server = await startLabServer({ api, rendererDir: join(repoRoot(), 'out/renderer'), port: 0, loadParsedModel: (m, n) => api.loadParsedModel(m, n) });
 });
 
 after(async () => {
@@ -214,5 +214,31 @@ test('a WebSocket message over the size limit closes the socket; one under it is
     assert.equal(await closed, 1009, 'closed as "message too big"');
   } finally {
     await small.close();
+  }
+});
+
+test('large messages are parsed off the server thread: a model file loads, a bad one is one line, others dispatch as usual', { timeout: 60_000 }, async () => {
+  const { toNetwork2Json } = await import('../../src/engine/model-json');
+  const { Network } = await import('../../src/engine/network');
+  const { Rng } = await import('../../src/engine/rng');
+  const text = toNetwork2Json(Network.initialize({ sizes: [784, 300, 10], activation: 'sigmoid', cost: 'cross-entropy' }, 'default', new Rng(4)));
+  assert.ok(text.length > 1024 * 1024, 'over the large-message threshold');
+  const ws = await connect({});
+  try {
+    const loaded = await rpc(ws, { id: 1, method: 'loadModelJson', args: [text, 'big model'] });
+    assert.equal(loaded.ok, true, String(loaded.error));
+    const info = loaded.result as { ref: { kind: string; id: string }; sizes: number[]; label: string };
+    assert.deepEqual([info.ref.kind, info.sizes, info.label], ['loaded', [784, 300, 10], 'big model']);
+    const p = await rpc(ws, { id: 2, method: 'predict', args: [info.ref, { width: 2, height: 2, pixels: [0, 255, 255, 0] }] });
+    assert.equal(p.ok, true, String(p.error));
+    const bad = await rpc(ws, { id: 3, method: 'loadModelJson', args: [text.replace('"weights"', '"wights"'), 'broken'] });
+    assert.deepEqual([bad.id, bad.ok], [3, false]);
+    assert.match(String(bad.error), /^model file has no "weights"$/);
+    const padded = await rpc(ws, { id: 4, method: 'listRuns', args: [], pad: 'x'.repeat(2 * 1024 * 1024) });
+    assert.deepEqual([padded.id, padded.ok], [4, true]);
+    const unknown = await rpc(ws, { id: 5, method: 'rmrf', args: [], pad: 'x'.repeat(2 * 1024 * 1024) });
+    assert.match(String(unknown.error), /unknown method/);
+  } finally {
+    ws.close();
   }
 });

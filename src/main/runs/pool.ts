@@ -8,7 +8,8 @@
 // setEta, delete) runs alone, after the ones before it on that run have settled, so no
 // interleaving of calls from any number of clients can give a run two workers; the live-run limit
 // is checked at every transition that takes a worker, counting the workers being started.
-import { MessageChannel, Worker, type WorkerOptions } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-start';
 import type { DataSplit } from '../../engine/data';
 import type { Hyperparams } from '../../engine/hyperparams';
 import type { LabEvent, RunSummary } from '../../shared/api';
@@ -539,19 +540,6 @@ export class RunPool {
     }
     await Promise.all(all.map(([, l]) => l.exited));
   }
-}
-
-/**
- * Starts the worker script. A TypeScript script (development and tests, under tsx) is loaded
- * through a small bootstrap that registers tsx inside the worker first: Node 20 does not apply
- * an `--import tsx` in execArgv to a worker's entry module. A bundled .js script loads directly.
- */
-function startWorker(url: URL | string, options: WorkerOptions): Worker {
-  const href = String(url);
-  if (!href.endsWith('.ts')) return new Worker(new URL(href), options);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(href)}); });`;
-  return new Worker(boot, { ...options, eval: true });
 }
 
 function describeWorkerError(e: unknown): string {
