@@ -11,7 +11,8 @@ const USAGE = `usage: npm run <command> -- [options]
   expand    out/train-images-idx3-ubyte.gz [--augment shift:1] [--copies 4] [--seed 1] [--json]
   bench     [--json] [--quick] [--repeat N] [--no-yardstick] [--backend wasm|reference]
   export-onnx model.json model.onnx [--json]
-  serve     [--port N]`;
+  neuron    --cost quadratic|cross-entropy --w W --b B [--x 1] [--y 0] [--eta 0.15] [--epochs 300] [--json]
+  serve     [--port N] [--open]`;
 
 async function dispatch(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -28,6 +29,8 @@ async function dispatch(argv: string[]): Promise<void> {
       return (await import('../../bench/bench')).benchMain(rest);
     case 'export-onnx':
       return (await import('./export-onnx')).exportOnnxMain(rest);
+    case 'neuron':
+      return (await import('./neuron')).neuronMain(rest);
     case 'serve':
       return (await import('../server/index')).serveMain(rest);
     case undefined:

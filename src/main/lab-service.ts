@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { Hyperparams } from '../engine/hyperparams';
 import type { LoadedModel } from '../engine/model-json';
+import { trainNeuron } from '../engine/neuron';
 import type { EpochMetrics, LabApi, LabEvent, ModelInfo, RunId } from '../shared/api';
 import { loadMnist } from './datasets';
 import { ModelRegistry } from './models';
@@ -150,6 +151,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
     },
     async receptiveFields(model, limit) {
       return models.receptiveFields(model, limit);
+    },
+    async neuron(setup) {
+      return trainNeuron(setup);
     },
     async augmentPreview(augment, index, count, seed) {
       const d = await data();

@@ -24,6 +24,7 @@ export const LAB_VERBS = [
   'gallery',
   'receptiveFields',
   'augmentPreview',
+  'neuron',
 ] as const satisfies readonly (keyof LabCalls)[];
 
 // Compile-time check that every verb of LabApi is listed.

@@ -66,6 +66,7 @@ export interface ModelInfo {
 }
 
 export type { GrayImage, NormalizationStages } from '../engine/digit-normalize';
+import type { NeuronEpoch, NeuronSetup } from '../engine/neuron';
 import type { GrayImage, NormalizationStages } from '../engine/digit-normalize';
 
 export interface Prediction {
@@ -116,6 +117,9 @@ export interface LabApi {
   receptiveFields(model: ModelRef, limit: number): Promise<GrayImage[]>;
   /** One digit under `count` random transforms, as PNG bytes in base64. */
   augmentPreview(augment: NonNullable<Hyperparams['augment']>, index: number, count: number, seed: number): Promise<string>;
+
+  /** Chapter 3's one sigmoid neuron learning, one gradient step per epoch: every epoch from the start. */
+  neuron(setup: NeuronSetup): Promise<NeuronEpoch[]>;
 
   /** Subscribes to run events; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void;

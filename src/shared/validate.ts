@@ -5,6 +5,7 @@
 import { validateHyperparams, type Augmentation, type Hyperparams } from '../engine/hyperparams';
 import type { GrayImage, LabApi, ModelRef, RunId } from './api';
 import { experimentById } from './experiments';
+import type { NeuronSetup } from '../engine/neuron';
 import { MAX_ETA, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_SIDE, MAX_MODEL_BYTES, MAX_NAME_CHARS } from './limits';
 
 export class CallError extends Error {
@@ -74,6 +75,28 @@ function presetId(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' || !experimentById(v)) fail(`preset must be the id of one of the book's experiments, got ${describe(v)}`);
   return v;
+}
+
+function finite(v: unknown, what: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) fail(`${what} must be a number in [${min}, ${max}], got ${describe(v)}`);
+  return v;
+}
+
+function neuronSetup(v: unknown): NeuronSetup {
+  if (!isPlainObject(v)) fail(`neuron setup must be an object {cost, w, b, x, y, eta, epochs}, got ${describe(v)}`);
+  for (const k of Object.keys(v)) if (!['cost', 'w', 'b', 'x', 'y', 'eta', 'epochs'].includes(k)) fail(`unknown neuron setting ${describe(k)}`);
+  if (v.cost !== 'quadratic' && v.cost !== 'cross-entropy') fail(`neuron cost must be "quadratic" or "cross-entropy", got ${describe(v.cost)}`);
+  const eta = finite(v.eta, 'η', 0, 1e6);
+  if (eta === 0) fail('η must be a positive number, got 0');
+  return {
+    cost: v.cost,
+    w: finite(v.w, 'w', -1e6, 1e6),
+    b: finite(v.b, 'b', -1e6, 1e6),
+    x: finite(v.x, 'x', -1e6, 1e6),
+    y: finite(v.y, 'y', 0, 1),
+    eta,
+    epochs: int(v.epochs, 'epochs', 0, 100_000),
+  };
 }
 
 function dataName(v: unknown): 'validation' | 'test' {
@@ -166,6 +189,7 @@ export const LAB_CALLS: Checked = {
     return [modelRef(a[0]), dataName(a[1]), int(a[2], 'actual', 0, 9), int(a[3], 'predicted', 0, 9), int(a[4], 'limit', 1, 1000)];
   },
   receptiveFields: (a) => (arity(a, 2), [modelRef(a[0]), int(a[1], 'limit', 1, 10_000)]),
+  neuron: (a) => (arity(a, 1), [neuronSetup(a[0])]),
   augmentPreview: (a) => {
     arity(a, 4);
     return [augmentation(a[0]), int(a[1], 'index', 0, LAST_IMAGE_INDEX), int(a[2], 'count', 1, 100), int(a[3], 'seed', 0, 2 ** 32 - 1)];

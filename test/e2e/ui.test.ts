@@ -447,6 +447,38 @@ test('deleting a run removes it from the table and from the models', { skip }, a
   assert.ok(!options.some((o) => o.includes('tanh run')), JSON.stringify(options));
 });
 
+test("the one-neuron page shows chapter 3's learning slowdown from the book's two starts, with the engine's numbers", { skip }, async () => {
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'One neuron' }).click();
+  const book = (cost: 'quadratic' | 'cross-entropy', w: number, b: number) => lab.api.neuron({ cost, w, b, x: 1, y: 0, eta: 0.15, epochs: 300 });
+  for (const [start, w, b] of [
+    ['Start at w = 2, b = 2 (output 0.98)', 2, 2],
+    ['Start at w = 0.6, b = 0.9 (output 0.82)', 0.6, 0.9],
+  ] as const) {
+    await page.getByRole('button', { name: start }).click();
+    // When the animation has drawn all 300 epochs, the table shows epoch 300 of both costs.
+    await waitFor(
+      'the animation to reach epoch 300',
+      async () => (await page.getByRole('table', { name: 'The neuron now' }).getByRole('cell', { name: '300', exact: true }).count()) === 2,
+      15_000,
+    );
+    for (const cost of ['quadratic', 'cross-entropy'] as const) {
+      const want = (await book(cost, w, b))[300].output.toFixed(3);
+      assert.equal(await page.getByTestId(`output-${cost}`).textContent(), want, `${cost} from w = ${w}, b = ${b}`);
+    }
+  }
+  // The slowdown itself: from output 0.98 the quadratic neuron is still near 0.98 at epoch 50 when
+  // the cross-entropy one is below 0.5 (the book's figures), in the numbers the page draws.
+  const [q, c] = [await book('quadratic', 2, 2), await book('cross-entropy', 2, 2)];
+  assert.ok(q[50].output > 0.95 && c[50].output < 0.5);
+  await expectCanvases(page, 2);
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
+async function expectCanvases(page: Page, n: number): Promise<void> {
+  assert.equal(await page.locator('#view-neuron canvas').count(), n);
+}
+
 test('no console errors along the way', { skip }, () => {
   assert.deepEqual(lab.errors, []);
 });
