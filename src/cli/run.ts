@@ -12,6 +12,7 @@ const USAGE = `usage: npm run <command> -- [options]
   bench     [--json] [--quick] [--repeat N] [--no-yardstick] [--backend wasm|reference]
   export-onnx model.json model.onnx [--json]
   neuron    --cost quadratic|cross-entropy --w W --b B [--x 1] [--y 0] [--eta 0.15] [--epochs 300] [--json]
+  gradcheck [model.json] [--image N] [--data test|validation|train] [--cost NAME] [--samples K] [--json]
   serve     [--port N] [--open]`;
 
 async function dispatch(argv: string[]): Promise<void> {
@@ -29,6 +30,8 @@ async function dispatch(argv: string[]): Promise<void> {
       return (await import('../../bench/bench')).benchMain(rest);
     case 'export-onnx':
       return (await import('./export-onnx')).exportOnnxMain(rest);
+    case 'gradcheck':
+      return (await import('./gradcheck')).gradcheckMain(rest);
     case 'neuron':
       return (await import('./neuron')).neuronMain(rest);
     case 'serve':
