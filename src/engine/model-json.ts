@@ -103,14 +103,14 @@ export function parseModelJson(text: string): LoadedModel {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ModelError(`model file must hold a JSON object, got ${describe(data)}`);
   const o = data as Record<string, unknown>;
-  for (const key of ['sizes', 'weights', 'biases', 'cost']) if (!(key in o)) throw new ModelError(`model file has no "${key}"`);
+  for (const key of ['sizes', 'weights', 'biases', 'cost']) if (!Object.hasOwn(o, key)) throw new ModelError(`model file has no "${key}"`);
   let sizes: number[];
   try {
     sizes = validateSizes(o.sizes, 'sizes');
   } catch (e) {
     throw new ModelError((e as Error).message);
   }
-  if (typeof o.cost !== 'string' || !(o.cost in NETWORK2_COSTS)) {
+  if (typeof o.cost !== 'string' || !Object.hasOwn(NETWORK2_COSTS, o.cost)) {
     throw new ModelError(`unknown cost ${describe(o.cost)} (expected "QuadraticCost" or "CrossEntropyCost")`);
   }
   let activation: Activation = 'sigmoid';

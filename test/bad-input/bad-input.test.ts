@@ -146,6 +146,8 @@ test('API messages of the wrong shape, type or range are refused by the one vali
       ['evalSet train', () => lab.startRun({ evalSet: 'train' } as never), /unknown evalSet "train"/],
       ['monitor as a string', () => lab.startRun({ monitor: 'all' } as never), /monitor must be an object/],
       ['unknown monitor', () => lab.startRun({ monitor: { everything: true } } as never), /unknown monitor "everything"/],
+      ['monitor named like a built-in', () => lab.startRun({ monitor: { constructor: true } } as never), /unknown monitor "constructor"/],
+      ['monitor named toString', () => lab.startRun({ monitor: { toString: true } } as never), /unknown monitor "toString"/],
       ['monitor not boolean', () => lab.startRun({ monitor: { trainCost: 1 } } as never), /monitor.trainCost must be true or false/],
       ['augment a list', () => lab.startRun({ augment: [] } as never), /augment must be an object or null/],
       ['augment rotation 1000°', () => lab.startRun({ augment: { rotateDeg: 1000 } } as never), /rotateDeg must be in \[0, 180\]/],

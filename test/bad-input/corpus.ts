@@ -98,6 +98,7 @@ export function badModelTexts(): Case<string>[] {
     { name: 'weight beyond float32', input: variant((m) => (m.biases[0][1][0] = 1e39)), expect: /does not fit in a 32-bit float/ },
     { name: 'boolean weight', input: variant((m) => ((m.biases[0][1] as unknown[])[0] = true)), expect: /biases\[0\]\[1\]\[0\] is boolean/ },
     { name: 'unknown cost name', input: variant((m) => (m.cost = 'HingeCost')), expect: /unknown cost "HingeCost"/ },
+    { name: 'cost named like a built-in', input: variant((m) => (m.cost = 'toString')), expect: /unknown cost "toString"/ },
     { name: 'cost as a number', input: variant((m) => ((m as Record<string, unknown>).cost = 3)), expect: /unknown cost 3/ },
     { name: 'unknown activation in meta', input: variant((m) => (m.meta = { activation: 'swish' })), expect: /unknown activation "swish"/ },
     { name: 'unknown cost in meta', input: variant((m) => (m.meta = { cost: 'hinge' })), expect: /unknown cost "hinge" in meta/ },
