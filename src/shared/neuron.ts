@@ -1,2 +1,3 @@
-// Chapter 3's one-neuron example as the UI and the transports see it (the engine's one definition).
+// Chapter 3's small demos as the UI and the transports see them (the engine's one definition): the one-neuron example and softmax.
 export { BOOK_NEURON, trainNeuron, type NeuronCost, type NeuronEpoch, type NeuronSetup } from '../engine/neuron';
+export { softmaxRows } from '../engine/activations';

@@ -449,22 +449,22 @@ test('deleting a run removes it from the table and from the models', { skip }, a
 
 test("the one-neuron page shows chapter 3's learning slowdown from the book's two starts, with the engine's numbers", { skip }, async () => {
   const page = lab.page;
-  await page.getByRole('tab', { name: 'One neuron' }).click();
+  await page.getByRole('tab', { name: 'Ch. 3 demos' }).click();
   const book = (cost: 'quadratic' | 'cross-entropy', w: number, b: number) => lab.api.neuron({ cost, w, b, x: 1, y: 0, eta: 0.15, epochs: 300 });
   for (const [start, w, b] of [
     ['Start at w = 2, b = 2 (output 0.98)', 2, 2],
     ['Start at w = 0.6, b = 0.9 (output 0.82)', 0.6, 0.9],
   ] as const) {
     await page.getByRole('button', { name: start }).click();
-    // When the animation has drawn all 300 epochs, the table shows epoch 300 of both costs.
-    await waitFor(
-      'the animation to reach epoch 300',
-      async () => (await page.getByRole('table', { name: 'The neuron now' }).getByRole('cell', { name: '300', exact: true }).count()) === 2,
-      15_000,
-    );
+    // Once the animation has drawn all 300 epochs, the table shows the engine's epoch 300 of both costs.
     for (const cost of ['quadratic', 'cross-entropy'] as const) {
       const want = (await book(cost, w, b))[300].output.toFixed(3);
-      assert.equal(await page.getByTestId(`output-${cost}`).textContent(), want, `${cost} from w = ${w}, b = ${b}`);
+      const at300 = async () => (await page.getByTestId('neuron-epoch').textContent())?.startsWith('At epoch 300;') === true;
+      await waitFor(
+        `${cost} from w = ${w}, b = ${b} to reach ${want} at epoch 300`,
+        async () => (await at300()) && (await page.getByTestId(`output-${cost}`).textContent()) === want,
+        15_000,
+      );
     }
   }
   // The slowdown itself: from output 0.98 the quadratic neuron is still near 0.98 at epoch 50 when
@@ -472,6 +472,25 @@ test("the one-neuron page shows chapter 3's learning slowdown from the book's tw
   const [q, c] = [await book('quadratic', 2, 2), await book('cross-entropy', 2, 2)];
   assert.ok(q[50].output > 0.95 && c[50].output < 0.5);
   await expectCanvases(page, 2);
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
+test('the softmax demo: the activations sum to 1, rise and fall together, and give the log-likelihood cost', { skip }, async () => {
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'Ch. 3 demos' }).click();
+  const read = async (id: string) => Number(((await page.getByTestId(id).textContent()) ?? '').replace(/^.*= /, ''));
+  const before = [await read('a1'), await read('a2'), await read('a3'), await read('a4')];
+  assert.ok(Math.abs(before.reduce((s, v) => s + v, 0) - 1) < 0.003);
+  // The book's starting point: z = (2.5, −1, 3.2, 0.5).
+  const e = [2.5, -1, 3.2, 0.5].map(Math.exp);
+  assert.equal(before[2].toFixed(3), (e[2] / e.reduce((s, v) => s + v, 0)).toFixed(3));
+  await page.getByLabel('z1', { exact: true }).fill('5');
+  const after = [await read('a1'), await read('a2'), await read('a3'), await read('a4')];
+  assert.ok(after[0] > before[0], 'a1 rises with z1');
+  for (const j of [1, 2, 3]) assert.ok(after[j] < before[j], `a${j + 1} falls`);
+  assert.equal(await page.getByTestId('softmax-sum').textContent(), '1.000');
+  await page.getByRole('combobox', { name: 'Target class' }).selectOption('0');
+  assert.equal(await page.getByTestId('softmax-cost').textContent(), (-Math.log(after[0])).toFixed(3));
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
