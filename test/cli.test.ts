@@ -284,3 +284,46 @@ test('the CLI reads only regular files, bounds a model file before parsing, and 
   assert.ok(![...r.stderr.trimEnd()].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), 'no raw control characters');
   assert.match(r.stderr, /\\x1b/);
 });
+
+test('--digits trains and evaluates on those digits only; --from starts from a saved model', async () => {
+  const model = join(dir, 'zero-one.json');
+  const r = await cli('train', '--sizes', '784,10,10', '--train-size', '2000', '--digits', '1,0', '--epochs', '2', '--save', model, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const epochs = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.ok(epochs[1].evalAccuracy > 0.97, `0 against 1: ${epochs[1].evalAccuracy}`);
+  assert.deepEqual(JSON.parse(readFileSync(model, 'utf8')).meta.hyperparams.digits, [0, 1]);
+  const text = await cli('train', '--sizes', '784,10,10', '--train-size', '2000', '--digits', '0,1', '--epochs', '1');
+  // Of the first 2,000 training images, 0s and 1s; of the 10,000 validation images, 0s and 1s.
+  assert.match(text.stdout, /Accuracy on evaluation data: \d+ \/ (20\d\d|21\d\d)\n/);
+  await refused(['train', '--digits', '0,x'], /--digits must be digits 0-9 separated by commas/);
+  await refused(['train', '--digits', '3,3'], /--digits lists a digit twice/);
+  await refused(['train', '--digits', ''], /--digits/);
+
+  // --from: one more epoch from the saved weights starts where they left off, far above a fresh start.
+  const fresh = await cli('train', '--sizes', '784,10,10', '--train-size', '2000', '--digits', '0,1', '--epochs', '1', '--eta', '1e-9', '--json');
+  const cont = await cli(
+    'train',
+    '--sizes',
+    '784,10,10',
+    '--train-size',
+    '2000',
+    '--digits',
+    '0,1',
+    '--epochs',
+    '1',
+    '--eta',
+    '1e-9',
+    '--from',
+    model,
+    '--json',
+  );
+  assert.equal(cont.status, 0, cont.stderr);
+  const first = (s: string) => JSON.parse(s.trim().split('\n')[0]).evalAccuracy;
+  assert.equal(first(cont.stdout), epochs[1].evalAccuracy, 'the saved weights, unchanged by a step of 1e-9');
+  assert.ok(first(fresh.stdout) < first(cont.stdout));
+  await refused(['train', '--sizes', '784,30,10', '--from', model], /--from: .*zero-one\.json is a 784-10-10 network, not the 784-30-10 of --sizes/);
+  await refused(['train', '--from', join(dir, 'nope.json')], /nope\.json: no such file/);
+});

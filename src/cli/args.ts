@@ -114,6 +114,8 @@ export const TRAIN_FLAGS = [
   'backend',
   'preset',
   'save-best',
+  'from',
+  'digits',
 ] as const;
 
 /** Builds validated Hyperparams from train's flags; any bad value is one UsageError line. */
@@ -182,6 +184,14 @@ export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperpa
     if (hp.halveAfter === 0) throw new UsageError('--schedule halve:N needs N of at least 1');
   }
   if (v('augment') !== undefined) hp.augment = parseAugment(v('augment')!);
+  if (v('digits') !== undefined) {
+    const list = v('digits')!
+      .split(',')
+      .map((s) => s.trim());
+    if (list.some((s) => !/^\d$/.test(s)))
+      throw new UsageError(`--digits must be digits 0-9 separated by commas, like 0,1, got ${JSON.stringify(v('digits'))}`);
+    hp.digits = list.map(Number);
+  }
   try {
     return validateHyperparams(hp);
   } catch (e) {
@@ -212,6 +222,7 @@ function flagName(message: string): string {
     shiftPx: '--augment shift',
     elasticAlpha: '--augment elastic alpha',
     elasticSigmaPx: '--augment elastic sigma',
+    digits: '--digits',
   };
   return message
     .replace(/^(unknown )?([a-zA-Z]+)/, (whole, unknown: string | undefined, name: string) => (map[name] ? `${unknown ?? ''}${map[name]}` : whole))

@@ -12,6 +12,7 @@ import { loadMnist } from '../main/datasets';
 import { checkWritable, writeFileAtomicSync } from '../main/runs/atomic';
 import { trainEpochs } from '../main/runs/epoch-loop';
 import { TRAIN_FLAGS, UsageError, checkKnown, hyperparamsFromFlags, parseArgs } from './args';
+import { readModelFile } from './model-file';
 import { io } from './io';
 
 export async function trainMain(argv: string[]): Promise<void> {
@@ -39,15 +40,25 @@ export async function trainMain(argv: string[]): Promise<void> {
   if (backendFlag !== undefined && backendFlag !== 'wasm' && backendFlag !== 'reference')
     throw new UsageError(`--backend must be wasm or reference, got ${JSON.stringify(backendFlag)}`);
 
+  // --from: start from a saved model's weights; the network must be the one --sizes describes.
+  const fromFlag = flags.get('from');
+  if (fromFlag === true) throw new UsageError('--from needs a model file');
+  const from = fromFlag === undefined ? null : readModelFile(fromFlag);
+  if (from && from.network.sizes.join(',') !== hp.sizes.join(','))
+    throw new UsageError(`--from: ${fromFlag} is a ${from.network.sizes.join('-')} network, not the ${hp.sizes.join('-')} of --sizes`);
+
   const mnist = await loadMnist();
   const evalData = hp.evalSet === 'test' ? mnist.test : hp.evalSet === 'validation' ? mnist.validation : null;
-  const trainer = new Trainer(hp, mnist.train, evalData, { backend: getBackend(backendFlag as 'wasm' | 'reference' | undefined) });
+  const trainer = new Trainer(hp, mnist.train, evalData, {
+    backend: getBackend(backendFlag as 'wasm' | 'reference' | undefined),
+    ...(from ? { initialParams: from.network.params } : {}),
+  });
 
   const out = (line: string) => io.out(line + '\n');
   await trainEpochs(trainer, {
     onEpoch: (metrics, markers) => {
       if (json) out(JSON.stringify(metrics));
-      else printLikeNetwork2(metrics, markers, hp, trainer.train.count, evalData?.count ?? 0, out);
+      else printLikeNetwork2(metrics, markers, hp, trainer.train.count, trainer.evalData?.count ?? 0, out);
     },
   });
   const seconds = trainer.history.map((h) => h.seconds);

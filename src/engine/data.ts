@@ -11,3 +11,19 @@ export interface DataSplit {
 
 export const IMAGE_SIDE = 28;
 export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;
+
+/** The images of `split` whose label is one of `digits`, in order (a copy). */
+export function onlyDigits(split: DataSplit, digits: readonly number[]): DataSplit {
+  const keep = new Set(digits);
+  let count = 0;
+  for (let i = 0; i < split.count; i++) if (keep.has(split.labels[i])) count++;
+  const images = new Uint8Array(count * IMAGE_PIXELS);
+  const labels = new Uint8Array(count);
+  let o = 0;
+  for (let i = 0; i < split.count; i++) {
+    if (!keep.has(split.labels[i])) continue;
+    images.set(split.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), o * IMAGE_PIXELS);
+    labels[o++] = split.labels[i];
+  }
+  return { images, labels, count };
+}

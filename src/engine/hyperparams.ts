@@ -52,6 +52,8 @@ export interface Hyperparams {
   /** Halve eta after this many epochs without improvement, stop at eta0/128; 0 = off. */
   halveAfter: number;
   augment: Augmentation | null;
+  /** Train and evaluate on these digits only (chapter 3's tip for fast exploration); null = all ten. */
+  digits: number[] | null;
   seed: number;
 }
 
@@ -74,6 +76,7 @@ export function defaultHyperparams(): Hyperparams {
     earlyStop: 0,
     halveAfter: 0,
     augment: null,
+    digits: null,
     seed: 1,
   };
 }
@@ -133,6 +136,15 @@ export function validateSizes(sizes: unknown, where = 'sizes'): number[] {
   return s.slice();
 }
 
+/** null (every digit) or a non-empty list of distinct digits 0-9, returned sorted. */
+function digitList(v: unknown): number[] | null {
+  if (v === null || v === undefined) return null;
+  if (!Array.isArray(v) || v.length === 0) fail(`digits must be a non-empty list of digits 0-9, or null for all ten, got ${JSON.stringify(v)}`);
+  for (const d of v) if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 9) fail(`digits must hold digits 0-9, got ${JSON.stringify(d)}`);
+  if (new Set(v).size !== v.length) fail(`digits lists a digit twice: ${JSON.stringify(v)}`);
+  return [...(v as number[])].sort((a, b) => a - b);
+}
+
 /** Validates an untrusted object (CLI, IPC, WebSocket, checkpoint) into Hyperparams, filling defaults. */
 export function validateHyperparams(input: unknown): Hyperparams {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('hyperparameters must be an object');
@@ -182,6 +194,7 @@ export function validateHyperparams(input: unknown): Hyperparams {
     earlyStop: num(o, 'earlyStop', 0, 100_000, { integer: true }),
     halveAfter: num(o, 'halveAfter', 0, 100_000, { integer: true }),
     augment,
+    digits: digitList(o.digits),
     seed: num(o, 'seed', 0, 2 ** 32 - 1, { integer: true }),
   };
   // Rules across fields, the same for the CLI, the API and the UI.

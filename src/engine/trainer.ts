@@ -6,7 +6,7 @@ import { activations, softmaxRows } from './activations';
 import { costs } from './costs';
 import { applyDropout } from './dropout';
 import type { DataSplit } from './data';
-import { IMAGE_PIXELS } from './data';
+import { IMAGE_PIXELS, onlyDigits } from './data';
 import type { EvalBuffers, Evaluation } from './evaluate';
 import { evaluateWith, weightNorms } from './evaluate';
 import type { Hyperparams } from './hyperparams';
@@ -42,6 +42,8 @@ export interface TrainerOptions {
   checkpoint?: TrainerCheckpoint;
   /** Rows per evaluation chunk. */
   evalRows?: number;
+  /** Start from these weights and biases (a saved model's, in the slab layout) instead of random ones. */
+  initialParams?: Float32Array;
 }
 
 export interface BatchProgress {
@@ -103,10 +105,13 @@ export class Trainer {
     const hp = validateHyperparams(hyperparams);
     this.hp = hp;
     if (train.count < hp.trainSize) throw new Error(`training data has ${train.count} images, fewer than trainSize ${hp.trainSize}`);
-    this.train = { images: train.images.subarray(0, hp.trainSize * IMAGE_PIXELS), labels: train.labels.subarray(0, hp.trainSize), count: hp.trainSize };
-    this.evalData = evalData;
+    const first = { images: train.images.subarray(0, hp.trainSize * IMAGE_PIXELS), labels: train.labels.subarray(0, hp.trainSize), count: hp.trainSize };
+    // With a subset of digits: those of the first trainSize images, and the evaluation data's of them.
+    this.train = hp.digits ? onlyDigits(first, hp.digits) : first;
+    if (this.train.count === 0) throw new Error(`the first ${hp.trainSize} training images hold no ${hp.digits!.join(', ')}`);
+    this.evalData = evalData && hp.digits ? onlyDigits(evalData, hp.digits) : evalData;
     this.epochImages = this.train.images;
-    this.n = hp.trainSize;
+    this.n = this.train.count;
     this.B = hp.batchSize;
 
     const sizes = hp.sizes;
@@ -142,6 +147,11 @@ export class Trainer {
     } else {
       this.rng = new Rng(hp.seed);
       this.network = Network.initialize(spec, hp.init, this.rng, params);
+      if (opts.initialParams) {
+        if (opts.initialParams.length !== params.length)
+          throw new Error(`the starting weights hold ${opts.initialParams.length} numbers, the network ${sizes.join('-')} needs ${params.length}`);
+        params.set(opts.initialParams);
+      }
     }
     for (let l = 0; l < L; l++) {
       const v = this.velocities;

@@ -56,6 +56,7 @@ export function defaultRunName(hp: Hyperparams): string {
   if (hp.activation !== 'sigmoid') parts.push(hp.activation);
   if (hp.dropout) parts.push(`dropout ${hp.dropout}`);
   if (hp.augment) parts.push('augmented');
+  if (hp.digits) parts.push(`digits ${hp.digits.join(',')}`);
   return parts.join(', ');
 }
 
