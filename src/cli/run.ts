@@ -13,6 +13,7 @@ const USAGE = `usage: npm run <command> -- [options]
   export-onnx model.json model.onnx [--json]
   neuron    --cost quadratic|cross-entropy --w W --b B [--x 1] [--y 0] [--eta 0.15] [--epochs 300] [--json]
   gradcheck [model.json] [--image N] [--data test|validation|train] [--cost NAME] [--samples K] [--json]
+  baseline  darkness [--json]
   serve     [--port N] [--open]`;
 
 async function dispatch(argv: string[]): Promise<void> {
@@ -30,6 +31,8 @@ async function dispatch(argv: string[]): Promise<void> {
       return (await import('../../bench/bench')).benchMain(rest);
     case 'export-onnx':
       return (await import('./export-onnx')).exportOnnxMain(rest);
+    case 'baseline':
+      return (await import('./baseline')).baselineMain(rest);
     case 'gradcheck':
       return (await import('./gradcheck')).gradcheckMain(rest);
     case 'neuron':
