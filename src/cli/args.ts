@@ -48,7 +48,8 @@ export function checkKnown(flags: Map<string, string | true>, known: readonly st
 /** Plain decimal numbers only: Number() would also take "0x10", "0b1" or "  ". */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-function number(flag: string, v: string): number {
+/** A flag's value as a plain decimal number; one line naming the flag if it is not one. */
+export function number(flag: string, v: string): number {
   const n = Number(v);
   if (!DECIMAL.test(v) || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(v)}`);
   return n;

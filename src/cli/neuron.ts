@@ -1,10 +1,8 @@
 // `neuron`: chapter 3's one-neuron example from the command line, every epoch's w, b, output and
 // cost from the start (epoch 0), as a table or one JSON object a line.
 import { BOOK_NEURON, trainNeuron, type NeuronCost } from '../engine/neuron';
-import { UsageError, checkKnown, parseArgs } from './args';
+import { UsageError, checkKnown, number, parseArgs } from './args';
 import { io } from './io';
-
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function num(flags: Map<string, string | true>, name: string, fallback: number | undefined, check: (v: number) => string | null = () => null): number {
   const v = flags.get(name);
@@ -12,10 +10,11 @@ function num(flags: Map<string, string | true>, name: string, fallback: number |
     if (fallback === undefined) throw new UsageError(`neuron needs --${name}`);
     return fallback;
   }
-  if (v === true || !DECIMAL.test(v) || !Number.isFinite(Number(v))) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(v)}`);
-  const why = check(Number(v));
+  if (v === true) throw new UsageError(`--${name} needs a value`);
+  const n = number(name, v);
+  const why = check(n);
   if (why) throw new UsageError(`--${name} ${why}, got ${v}`);
-  return Number(v);
+  return n;
 }
 
 export async function neuronMain(argv: string[]): Promise<void> {
