@@ -44,7 +44,7 @@ test('backprop agrees with central differences for every activation and cost', a
 
 test('npm run gradcheck refuses bad values with one line', async () => {
   for (const [args, re] of [
-    [['--cost', 'log-likelihood'], /--cost log-likelihood does not fit this model's sigmoid output/],
+    [['--cost', 'log-likelihood'], /--cost: the log-likelihood cost does not fit this model's sigmoid output/],
     [['--cost', 'hinge'], /--cost must be quadratic, cross-entropy or log-likelihood/],
     [['--image', '10000'], /--image must be a whole number from 0 to 9999/],
     [['--data', 'all'], /--data must be test, validation or train/],

@@ -27,7 +27,13 @@ bytesToFloats(x, mnist.test.images, 0, ROWS);
 /** A model trained one epoch on 5,000 real images, so its outputs are spread like a real model's. */
 function trained(over: Partial<Hyperparams>): Network {
   const t = new Trainer(
-    hp({ trainSize: 5000, epochs: 1, evalSet: 'none', monitor: { evalAccuracy: false, evalCost: false, trainAccuracy: false, trainCost: false }, ...over }),
+    hp({
+      trainSize: 5000,
+      epochs: 1,
+      evalSet: 'none',
+      monitor: { evalAccuracy: false, evalCost: false, trainAccuracy: false, trainCost: false, inside: false },
+      ...over,
+    }),
     firstN(mnist.train, 5000),
     null,
   );

@@ -112,7 +112,7 @@ test('the same seed and hyperparameters give the same run, bit for bit; another 
     dropout: 0.3,
     momentum: 0.4,
     seed: 77,
-    monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true },
+    monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true, inside: false },
   });
   const run = (seed: number) => {
     const t = new Trainer({ ...h, seed }, data, evalData);
@@ -164,7 +164,7 @@ test('a diverging run stops with its reason', () => {
       eta: 1000,
       lambda: 5,
       epochs: 20,
-      monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: true },
+      monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: true, inside: false },
     }),
     data,
     syntheticSplit(20, 2),

@@ -230,7 +230,13 @@ test('a diverging run ends failed with its reason while another run goes on', as
   const { lab, events } = open(runsDir);
   const good = await lab.startRun(small({ epochs: 3 }));
   const bad = await lab.startRun(
-    small({ epochs: 10, eta: 1000, lambda: 5, cost: 'cross-entropy', monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: false } }),
+    small({
+      epochs: 10,
+      eta: 1000,
+      lambda: 5,
+      cost: 'cross-entropy',
+      monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: false, trainCost: false, inside: false },
+    }),
   );
   const r = await ended(lab, bad.id);
   assert.equal(r.state, 'failed');
@@ -264,7 +270,10 @@ test('a worker that throws ends its run with the reason; the service goes on', a
 test('CSV export has a header and one row per epoch; delete removes the run and its folder', async () => {
   const runsDir = tempDir();
   const { lab, events } = open(runsDir);
-  const r = await lab.startRun(small({ epochs: 2, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: false } }), 'csv run');
+  const r = await lab.startRun(
+    small({ epochs: 2, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: false, inside: false } }),
+    'csv run',
+  );
   await ended(lab, r.id);
   const csv = await lab.runCsv(r.id);
   const lines = csv.trim().split('\n');

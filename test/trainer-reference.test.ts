@@ -59,7 +59,7 @@ export function combination(activation: Activation, cost: CostName, technique: P
     trainSize: 53,
     epochs: 1000,
     evalSet: 'none',
-    monitor: { evalAccuracy: false, evalCost: false, trainAccuracy: false, trainCost: false },
+    monitor: { evalAccuracy: false, evalCost: false, trainAccuracy: false, trainCost: false, inside: false },
     seed: 11,
     ...technique,
   });

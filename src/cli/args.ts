@@ -67,6 +67,7 @@ const MONITOR_FLAGS: Record<string, keyof Monitors> = {
   'eval-cost': 'evalCost',
   'train-accuracy': 'trainAccuracy',
   'train-cost': 'trainCost',
+  inside: 'inside',
 };
 
 /** Parses `rotate:DEG,shift:PX,elastic:ALPHA/SIGMA` (any subset, any order). */
@@ -170,7 +171,7 @@ export function hyperparamsFromFlags(flags: Map<string, string | true>): Hyperpa
   }
   if (v('eval') !== undefined) hp.evalSet = v('eval');
   if (v('monitor') !== undefined) {
-    const m: Monitors = { evalAccuracy: false, evalCost: false, trainAccuracy: false, trainCost: false };
+    const m: Monitors = { evalAccuracy: false, evalCost: false, trainAccuracy: false, trainCost: false, inside: false };
     for (const name of v('monitor')!.split(',')) {
       const key = MONITOR_FLAGS[name.trim()];
       if (!key) throw new UsageError(`unknown monitor ${JSON.stringify(name)} (expected ${Object.keys(MONITOR_FLAGS).join(', ')})`);

@@ -1,7 +1,7 @@
 // `gradcheck`: chapter 2's backpropagation checked on a real model and a real image: for K
 // parameters spread over every layer, backprop's ∂C/∂p (BP3, BP4) beside the central difference of
 // the cost, in float64, and their relative error.
-import { gradientCheck } from '../engine/backprop-steps';
+import { costMismatch, gradientCheck } from '../engine/backprop-steps';
 import type { CostName } from '../engine/hyperparams';
 import { Rng } from '../engine/rng';
 import { loadMnist } from '../main/datasets';
@@ -37,8 +37,8 @@ export async function gradcheckMain(argv: string[]): Promise<void> {
   if (costFlag !== undefined && !COSTS.includes(costFlag as CostName))
     throw new UsageError(`--cost must be quadratic, cross-entropy or log-likelihood, got ${JSON.stringify(costFlag)}`);
   const cost = (costFlag as CostName | undefined) ?? net.spec.cost;
-  if (net.softmax !== (cost === 'log-likelihood'))
-    throw new UsageError(`--cost ${cost} does not fit this model's ${net.softmax ? 'softmax' : 'sigmoid'} output (softmax goes with log-likelihood)`);
+  const mismatch = costMismatch(net, cost);
+  if (mismatch) throw new UsageError(`--cost: ${mismatch}`);
   const mnist = await loadMnist();
   const split = mnist[data];
   const index = whole(flags, 'image', 0, 0, split.count - 1);

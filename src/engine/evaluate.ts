@@ -42,6 +42,13 @@ export function weightNorms(net: Network): { sumSquares: number; sumAbs: number 
   return { sumSquares, sumAbs };
 }
 
+/** network2.py's regularization term of total_cost, (λ/2n)Σw² (+ (λ₁/n)Σ|w|), n being the size of the data the cost is over. */
+export function regularizationTerm(net: Network, reg: { lambda: number; l1: number }, n: number): number {
+  if (reg.lambda === 0 && reg.l1 === 0) return 0;
+  const norms = weightNorms(net);
+  return (0.5 * reg.lambda * norms.sumSquares) / n + (reg.l1 * norms.sumAbs) / n;
+}
+
 export function evaluateWith(
   net: Network,
   kernels: Kernels,
@@ -69,12 +76,7 @@ export function evaluateWith(
     onOutputs?.(out, start, rows);
   }
   const n = split.count;
-  let c = NaN;
-  if (wantCost) {
-    const norms = weightNorms(net);
-    // network2.py divides the regularization term by the size of the data being evaluated.
-    c = total / n + (0.5 * reg.lambda * norms.sumSquares) / n + (reg.l1 * norms.sumAbs) / n;
-  }
+  const c = wantCost ? total / n + regularizationTerm(net, reg, n) : NaN;
   return { accuracy: correct / n, correct, n, cost: c };
 }
 

@@ -13,6 +13,8 @@ export interface Monitors {
   evalCost: boolean;
   trainAccuracy: boolean;
   trainCost: boolean;
+  /** Per layer on a probe batch: saturated neurons, histograms of z and a, mean |w|, gradient norm (src/engine/inside). */
+  inside: boolean;
 }
 
 export interface Augmentation {
@@ -72,7 +74,7 @@ export function defaultHyperparams(): Hyperparams {
     epochs: 30,
     trainSize: TRAIN_SIZE_MAX,
     evalSet: 'validation',
-    monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: false, trainCost: false },
+    monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: false, trainCost: false, inside: true },
     earlyStop: 0,
     halveAfter: 0,
     augment: null,

@@ -1,4 +1,5 @@
 // What a training run reports per epoch, and the markers the UI draws on its charts.
+import type { InsideStats } from './inside';
 
 /** One epoch's figures; accuracies are fractions in [0, 1]; costs include regularization. */
 export interface EpochMetrics {
@@ -11,6 +12,10 @@ export interface EpochMetrics {
   trainAccuracy?: number;
   evalCost?: number;
   evalAccuracy?: number;
+  /** Inside the network at the end of this epoch (monitor.inside): see src/engine/inside. */
+  inside?: InsideStats;
+  /** Epoch 1 only: the same, before any training (the initialization, or the weights a run started from). */
+  insideStart?: InsideStats;
 }
 
 export type RunMarker =

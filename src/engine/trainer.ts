@@ -8,7 +8,8 @@ import { applyDropout } from './dropout';
 import type { DataSplit } from './data';
 import { IMAGE_PIXELS, onlyDigits } from './data';
 import type { EvalBuffers, Evaluation } from './evaluate';
-import { evaluateWith, weightNorms } from './evaluate';
+import { evaluateWith, regularizationTerm, weightNorms } from './evaluate';
+import { insideStats, type InsideStats } from './inside';
 import type { Hyperparams } from './hyperparams';
 import { validateHyperparams } from './hyperparams';
 import type { Backend, Kernels } from './kernels';
@@ -100,6 +101,11 @@ export class Trainer {
   private cursor = 0;
   private epochSeconds = 0;
   private etaChangedMarkers: RunMarker[] = [];
+  /** Inside the network before any training, reported with epoch 1 (monitor.inside). */
+  private insideStart: InsideStats | null = null;
+  /** The cost of the mini-batches trained since takeBatchCost last ran (each batch's, before its step). */
+  private batchCostSum = 0;
+  private batchCostExamples = 0;
 
   constructor(hyperparams: Hyperparams, train: DataSplit, evalData: DataSplit | null, opts: TrainerOptions = {}) {
     const hp = validateHyperparams(hyperparams);
@@ -152,6 +158,7 @@ export class Trainer {
           throw new Error(`the starting weights hold ${opts.initialParams.length} numbers, the network ${sizes.join('-')} needs ${params.length}`);
         params.set(opts.initialParams);
       }
+      if (hp.monitor.inside) this.insideStart = insideStats(this.network, this.train);
     }
     for (let l = 0; l < L; l++) {
       const v = this.velocities;
@@ -232,6 +239,19 @@ export class Trainer {
     this.etaChangedMarkers.push({ kind: 'eta-changed', epoch: this.epoch + 1, eta });
   }
 
+  /**
+   * The training cost of the mini-batches trained since the last call (each measured during its
+   * forward pass, before its step), with network2.py's regularization term over the training set
+   * as the epoch's training cost has it; null when none was trained since.
+   */
+  takeBatchCost(): number | null {
+    if (this.batchCostExamples === 0) return null;
+    const c = this.batchCostSum / this.batchCostExamples + regularizationTerm(this.network, this.hp, this.n);
+    this.batchCostSum = 0;
+    this.batchCostExamples = 0;
+    return c;
+  }
+
   /** Trains up to `maxBatches` mini-batches of the current epoch. */
   trainBatches(maxBatches: number): BatchProgress {
     if (this.done) return { examplesDone: 0, examplesTotal: this.n, epochComplete: true };
@@ -253,9 +273,9 @@ export class Trainer {
       // Plain SGD with L2 and L1 (the common case): each layer's update is fused into
       // backpropagation, w ← (1 − ηλ/n) w − (ηλ₁/n) sgn(w) then w += −(η/m) δᵀa, once δ of the
       // layer below has used the old w.
-      this.backprop(this.perm, start, rows, { step: this.eta / rows, decay: 1 - (this.eta * hp.lambda) / this.n, shrink: (this.eta * hp.l1) / this.n });
+      this.backprop(this.perm, start, rows, true, { step: this.eta / rows, decay: 1 - (this.eta * hp.lambda) / this.n, shrink: (this.eta * hp.l1) / this.n });
     } else {
-      this.backprop(this.perm, start, rows, null);
+      this.backprop(this.perm, start, rows, true, null);
       this.momentumUpdate(rows);
     }
   }
@@ -268,7 +288,7 @@ export class Trainer {
   gradientAt(indices: number[]): Float32Array {
     const rows = indices.length;
     if (rows < 1 || rows > this.B) throw new Error(`gradientAt takes 1..${this.B} examples`);
-    this.backprop(Uint32Array.from(indices), 0, rows, null);
+    this.backprop(Uint32Array.from(indices), 0, rows, false, null);
     const g = this.grads.slice();
     const net = this.network;
     for (let l = 0; l < net.layers; l++) {
@@ -284,9 +304,9 @@ export class Trainer {
   /**
    * Forward and backward over examples order[start .. start+rows): with `fused` null it fills the
    * gradient sums; given the SGD step (s = η/m, the L2 decay factor and the L1 shrink) it applies
-   * that step to each layer directly instead.
+   * that step to each layer directly instead. With `track` the batch's cost joins the mini-batch cost.
    */
-  private backprop(order: Uint32Array, start: number, rows: number, fused: FusedStep | null): void {
+  private backprop(order: Uint32Array, start: number, rows: number, track: boolean, fused: FusedStep | null): void {
     const { network: net, kernels: k, hp } = this;
     const sizes = net.sizes;
     const L = net.layers;
@@ -317,6 +337,10 @@ export class Trainer {
     const nOutL = sizes[L];
     const labels = this.train.labels;
     for (let r = 0; r < rows; r++) cost.delta(this.delta[L - 1], this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
+    if (track) {
+      for (let r = 0; r < rows; r++) this.batchCostSum += cost.fn(this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
+      this.batchCostExamples += rows;
+    }
     for (let l = L - 1; l >= 0; l--) {
       const layerInput = l === 0 ? x : this.ad[l - 1];
       if (l > 0) {
@@ -382,6 +406,8 @@ export class Trainer {
     this.cursor = 0;
     this.epochImages = this.train.images;
     this.epoch++;
+    this.batchCostSum = 0;
+    this.batchCostExamples = 0;
     const markers: RunMarker[] = this.etaChangedMarkers;
     this.etaChangedMarkers = [];
     const metrics: EpochMetrics = { epoch: this.epoch, seconds: this.epochSeconds, eta: this.eta };
@@ -397,6 +423,11 @@ export class Trainer {
       const e = this.evaluate(this.evalData, m.evalCost);
       if (m.evalCost) metrics.evalCost = e.cost;
       if (needEvalAccuracy) metrics.evalAccuracy = e.accuracy;
+    }
+    if (m.inside) {
+      metrics.inside = insideStats(this.network, this.train);
+      if (this.insideStart) metrics.insideStart = this.insideStart;
+      this.insideStart = null;
     }
     this.history.push(metrics);
     const verdict = this.schedule.afterEpoch(metrics, Number.isFinite(weightNorms(this.network).sumSquares));

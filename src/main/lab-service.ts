@@ -104,8 +104,15 @@ export function createLabService(opts: LabServiceOptions): LabService {
     async listRuns() {
       return pool.list();
     },
-    async startRun(hp, name, presetId) {
-      return pool.start(hp, name || defaultRunName(hp), presetId ?? null);
+    async startRun(hp, name, presetId, from) {
+      let start = null;
+      if (from) {
+        const w = models.startingWeights(from);
+        if (w.sizes.join(',') !== hp.sizes.join(','))
+          fail(`cannot start from ${w.label}: it is a ${w.sizes.join('-')} network, not the ${hp.sizes.join('-')} of the hyperparameters`);
+        start = { params: w.params, label: w.label };
+      }
+      return pool.start(hp, name || defaultRunName(hp), presetId ?? null, start);
     },
     async pauseRun(id) {
       await pool.pause(id);
@@ -155,6 +162,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
     },
     async neuron(setup) {
       return trainNeuron(setup);
+    },
+    async backprop(request) {
+      return models.backprop(request);
     },
     async augmentPreview(augment, index, count, seed) {
       const d = await data();

@@ -11,9 +11,11 @@ import { Evaluator } from '../engine/evaluate';
 import type { Hyperparams } from '../engine/hyperparams';
 import { parseModelJson, toNetwork2Json, ModelError, type LoadedModel, type ModelMeta } from '../engine/model-json';
 import { Network, argmax, network2Compatibility } from '../engine/network';
-import { predictDigit, predictNormalized } from '../engine/predict';
+import { argmaxOf, predictDigit, predictNormalized } from '../engine/predict';
+import { checkParams, costMismatch, explainBackprop, forward64, paramRefError } from '../engine/backprop-steps';
+import { normalizeGrayImage } from '../engine/digit-normalize';
 import type { TrainerCheckpoint } from '../engine/trainer';
-import type { Confusion, GalleryItem, GrayImage, ModelInfo, ModelRef, Prediction } from '../shared/api';
+import type { BackpropRequest, BackpropView, Confusion, GalleryItem, GrayImage, ModelInfo, ModelRef, Prediction } from '../shared/api';
 import { MAX_LOADED_MODELS } from '../shared/limits';
 import { readCheckpoint } from './runs/checkpoint';
 import type { RunStore } from './runs/store';
@@ -37,7 +39,7 @@ export interface ModelSources {
   runName(id: string): string | null;
   /** Ids of the runs that have weights (a checkpoint). */
   runsWithWeights(): string[];
-  data(): Promise<{ validation: DataSplit; test: DataSplit }>;
+  data(): Promise<{ train: DataSplit; validation: DataSplit; test: DataSplit }>;
 }
 
 function refKey(ref: ModelRef): string {
@@ -166,6 +168,53 @@ export class ModelRegistry {
     this.loaded.set(id, entryFrom(parsed.network, name, id, { hyperparams: parsed.meta.hyperparams, history: parsed.meta.history }));
     while (this.loaded.size > MAX_LOADED_MODELS) this.loaded.delete(this.loaded.keys().next().value!);
     return this.info({ kind: 'loaded', id }, this.loaded.get(id)!);
+  }
+
+  /** Chapter 2's four equations with their numbers on one input, and the requested gradient checks. */
+  async backprop(req: BackpropRequest): Promise<BackpropView> {
+    const net = this.entry(req.model).network;
+    const cost = req.cost ?? net.spec.cost;
+    const mismatch = costMismatch(net, cost);
+    if (mismatch) throw new ModelError(mismatch);
+    let x: Float32Array;
+    let label: number | null = null;
+    if (req.input.kind === 'mnist') {
+      const split = (await this.src.data())[req.input.data];
+      const i = req.input.index;
+      if (i >= split.count) throw new ModelError(`the ${req.input.data} data has ${split.count} images: index ${i} is past the last`);
+      x = Float32Array.from(split.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), (v) => v / 255);
+      label = split.labels[i];
+    } else {
+      x = normalizeGrayImage(req.input.image).input;
+    }
+    if (net.sizes[0] !== IMAGE_PIXELS) throw new ModelError(`this model takes ${net.sizes[0]} inputs, not an image's ${IMAGE_PIXELS}`);
+    const predicted = argmaxOf(forward64(net, Float64Array.from(x)).a[net.layers]);
+    const target = req.target ?? label ?? predicted;
+    if (req.select) {
+      const why = paramRefError(net, { layer: req.select.layer, kind: 'bias', j: req.select.j, k: null });
+      if (why) throw new ModelError(`select: ${why}`);
+    }
+    req.check.forEach((c, i) => {
+      const why = paramRefError(net, c);
+      if (why) throw new ModelError(`check[${i}]: ${why}`);
+    });
+    const explained = explainBackprop(net, x, target, cost, req.select);
+    return {
+      ...explained,
+      sizes: net.sizes.slice(),
+      activation: net.spec.activation,
+      softmax: net.softmax,
+      label,
+      predicted,
+      input: { width: 28, height: 28, pixels: Array.from(x, (v) => Math.round(v * 255)) },
+      checks: checkParams(net, x, target, req.check, cost),
+    };
+  }
+
+  /** The weights of a model, for a run that starts from them. */
+  startingWeights(ref: ModelRef): { params: Float32Array; sizes: number[]; label: string } {
+    const e = this.entry(ref);
+    return { params: e.network.params.slice(), sizes: e.network.sizes.slice(), label: e.label };
   }
 
   predict(ref: ModelRef, image: GrayImage): Prediction {

@@ -25,6 +25,7 @@ export const LAB_VERBS = [
   'receptiveFields',
   'augmentPreview',
   'neuron',
+  'backprop',
 ] as const satisfies readonly (keyof LabCalls)[];
 
 // Compile-time check that every verb of LabApi is listed.

@@ -29,6 +29,8 @@ export interface RunSummary {
   examplesPerSecond: number | null;
   /** Why the run ended: 'epochs', 'early-stop', 'eta-schedule', 'stopped', or the failure reason. */
   stoppedBecause: string | null;
+  /** The model whose weights the run started from (its label), or null for random weights. */
+  startedFrom: string | null;
   /** True when a checkpoint exists so the run can be resumed after a crash or restart. */
   resumable: boolean;
   /** Every marker so far (best epochs, eta changes and halvings, early stop, finished, failed): what the charts draw. */
@@ -41,6 +43,8 @@ export interface RunProgress {
   examplesDone: number;
   examplesTotal: number;
   examplesPerSecond: number;
+  /** The training cost of the mini-batches since the last progress event, so the cost curve moves within an epoch; null when none. */
+  batchCost: number | null;
   etaSeconds: number;
 }
 
@@ -90,9 +94,44 @@ export interface GalleryItem {
   image: GrayImage;
 }
 
+export type { ParamRef, GradientSample, BackpropExplained, Bp2Terms } from '../engine/backprop-steps';
+import type { BackpropExplained, GradientSample, ParamRef } from '../engine/backprop-steps';
+import type { CostName } from '../engine/hyperparams';
+export type { InsideStats, LayerInside, Histogram } from '../engine/inside';
+
+/** An input for the backpropagation page: a drawing (normalized MNIST-style first) or an MNIST image. */
+export type BackpropInput = { kind: 'drawing'; image: GrayImage } | { kind: 'mnist'; data: 'train' | 'validation' | 'test'; index: number };
+
+export interface BackpropRequest {
+  model: ModelRef;
+  input: BackpropInput;
+  /** The target digit y; null: the image's label (MNIST), or the network's own answer (a drawing). */
+  target: number | null;
+  /** null: the model's own cost. */
+  cost: CostName | null;
+  /** A neuron (layer of weights l from 0, neuron j of layer l + 1) whose BP2 terms to list. */
+  select: { layer: number; j: number } | null;
+  /** Parameters whose backprop derivative to check against central differences. */
+  check: ParamRef[];
+}
+
+export interface BackpropView extends BackpropExplained {
+  sizes: number[];
+  activation: string;
+  softmax: boolean;
+  /** The image's label (MNIST input); null for a drawing. */
+  label: number | null;
+  /** The network's answer. */
+  predicted: number;
+  /** The network's 28×28 input. */
+  input: GrayImage;
+  checks: GradientSample[];
+}
+
 export interface LabApi {
   listRuns(): Promise<RunSummary[]>;
-  startRun(hyperparams: Hyperparams, name?: string, presetId?: string): Promise<RunSummary>;
+  /** Starts a run; `from` starts it from that model's weights (its sizes must be hyperparams.sizes) instead of random ones. */
+  startRun(hyperparams: Hyperparams, name?: string, presetId?: string, from?: ModelRef): Promise<RunSummary>;
   pauseRun(id: RunId): Promise<void>;
   resumeRun(id: RunId): Promise<void>;
   stopRun(id: RunId): Promise<void>;
@@ -120,6 +159,8 @@ export interface LabApi {
 
   /** Chapter 3's one sigmoid neuron learning, one gradient step per epoch: every epoch from the start. */
   neuron(setup: NeuronSetup): Promise<NeuronEpoch[]>;
+  /** Chapter 2's four equations on one input and model, with their numbers, and a gradient check. */
+  backprop(request: BackpropRequest): Promise<BackpropView>;
 
   /** Subscribes to run events; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void;

@@ -30,8 +30,8 @@ export interface Experiment {
   inBuilder: boolean;
 }
 
-const all: Monitors = { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true };
-const trainCostOnly: Monitors = { evalAccuracy: true, evalCost: false, trainAccuracy: false, trainCost: true };
+const all: Monitors = { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true, inside: true };
+const trainCostOnly: Monitors = { evalAccuracy: true, evalCost: false, trainAccuracy: false, trainCost: true, inside: true };
 
 function hp(over: Partial<Hyperparams>): Hyperparams {
   return { ...defaultHyperparams(), ...over };

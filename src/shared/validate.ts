@@ -3,7 +3,8 @@
 // each verb's rules and calls the services with typed, clean values; a bad call is refused with one
 // line that names the verb and the argument. The services themselves trust their arguments.
 import { validateHyperparams, type Augmentation, type Hyperparams } from '../engine/hyperparams';
-import type { GrayImage, LabApi, ModelRef, RunId } from './api';
+import type { BackpropInput, BackpropRequest, GrayImage, LabApi, ModelRef, ParamRef, RunId } from './api';
+import type { CostName } from '../engine/hyperparams';
 import { experimentById } from './experiments';
 import type { NeuronSetup } from '../engine/neuron';
 import { MAX_ETA, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_SIDE, MAX_MODEL_BYTES, MAX_NAME_CHARS } from './limits';
@@ -136,6 +137,49 @@ export function grayImage(v: unknown): GrayImage {
   return { width, height, pixels: out };
 }
 
+const COSTS: readonly CostName[] = ['quadratic', 'cross-entropy', 'log-likelihood'];
+/** Gradient checks per backprop call. */
+export const MAX_CHECKS = 100;
+/** Layers and neurons are bounded by the parameter limit; any index beyond a network's is refused by the engine. */
+const MAX_INDEX = 15_000_000;
+
+function backpropInput(v: unknown): BackpropInput {
+  if (!isPlainObject(v)) fail(`input must be an object {kind: "drawing", image} or {kind: "mnist", data, index}, got ${describe(v)}`);
+  if (v.kind === 'drawing') return { kind: 'drawing', image: grayImage(v.image) };
+  if (v.kind === 'mnist') {
+    if (v.data !== 'train' && v.data !== 'validation' && v.data !== 'test') fail(`input.data must be "train", "validation" or "test", got ${describe(v.data)}`);
+    return { kind: 'mnist', data: v.data, index: int(v.index, 'input.index', 0, 49_999) };
+  }
+  fail(`input.kind must be "drawing" or "mnist", got ${describe(v.kind)}`);
+}
+
+function paramRef(v: unknown, where: string): ParamRef {
+  if (!isPlainObject(v)) fail(`${where} must be an object {layer, kind, j, k}, got ${describe(v)}`);
+  if (v.kind !== 'weight' && v.kind !== 'bias') fail(`${where}.kind must be "weight" or "bias", got ${describe(v.kind)}`);
+  const k = v.kind === 'bias' ? (v.k === null || v.k === undefined ? null : fail(`${where}: a bias has no input k`)) : int(v.k, `${where}.k`, 0, MAX_INDEX);
+  return { layer: int(v.layer, `${where}.layer`, 0, 1000), kind: v.kind, j: int(v.j, `${where}.j`, 0, MAX_INDEX), k };
+}
+
+function backpropRequest(v: unknown): BackpropRequest {
+  if (!isPlainObject(v)) fail(`request must be an object {model, input, target, cost, select, check}, got ${describe(v)}`);
+  for (const k of Object.keys(v)) if (!['model', 'input', 'target', 'cost', 'select', 'check'].includes(k)) fail(`unknown backprop setting ${describe(k)}`);
+  const cost = v.cost ?? null;
+  if (cost !== null && !COSTS.includes(cost as CostName)) fail(`cost must be quadratic, cross-entropy or log-likelihood, got ${describe(cost)}`);
+  const sel = v.select ?? null;
+  if (sel !== null && !isPlainObject(sel)) fail(`select must be an object {layer, j} or null, got ${describe(sel)}`);
+  const check = v.check ?? [];
+  if (!Array.isArray(check)) fail(`check must be a list of parameters, got ${describe(check)}`);
+  if (check.length > MAX_CHECKS) fail(`check lists ${check.length} parameters, more than the limit of ${MAX_CHECKS}`);
+  return {
+    model: modelRef(v.model),
+    input: backpropInput(v.input),
+    target: v.target === null || v.target === undefined ? null : int(v.target, 'target', 0, 9),
+    cost: cost as CostName | null,
+    select: sel === null ? null : { layer: int(sel.layer, 'select.layer', 0, 1000), j: int(sel.j, 'select.j', 0, MAX_INDEX) },
+    check: check.map((c, i) => paramRef(c, `check[${i}]`)),
+  };
+}
+
 function hyperparams(v: unknown): Hyperparams {
   try {
     return validateHyperparams(v);
@@ -164,9 +208,9 @@ function arity(args: unknown[], min: number, max = min): void {
 export const LAB_CALLS: Checked = {
   listRuns: (a) => (arity(a, 0), []),
   startRun: (a) => {
-    arity(a, 1, 3);
+    arity(a, 1, 4);
     const hp = hyperparams(a[0]);
-    return [hp, name(a[1], 'run name') ?? undefined, presetId(a[2])];
+    return [hp, name(a[1], 'run name') ?? undefined, presetId(a[2]), a[3] === undefined || a[3] === null ? undefined : modelRef(a[3])];
   },
   pauseRun: (a) => (arity(a, 1), [runId(a[0])]),
   resumeRun: (a) => (arity(a, 1), [runId(a[0])]),
@@ -190,6 +234,7 @@ export const LAB_CALLS: Checked = {
   },
   receptiveFields: (a) => (arity(a, 2), [modelRef(a[0]), int(a[1], 'limit', 1, 10_000)]),
   neuron: (a) => (arity(a, 1), [neuronSetup(a[0])]),
+  backprop: (a) => (arity(a, 1), [backpropRequest(a[0])]),
   augmentPreview: (a) => {
     arity(a, 4);
     return [augmentation(a[0]), int(a[1], 'index', 0, LAST_IMAGE_INDEX), int(a[2], 'count', 1, 100), int(a[3], 'seed', 0, 2 ** 32 - 1)];

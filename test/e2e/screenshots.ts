@@ -17,7 +17,12 @@ async function main() {
       for (const id of ['ch3-eta-0.025', 'ch3-eta-0.25', 'ch3-eta-2.5']) {
         const p = PRESETS.find((x) => x.id === id)!;
         await api.startRun(
-          { ...p.hyperparams, epochs: 12, trainSize: 10_000, monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: true, trainCost: true } },
+          {
+            ...p.hyperparams,
+            epochs: 12,
+            trainSize: 10_000,
+            monitor: { evalAccuracy: true, evalCost: false, trainAccuracy: true, trainCost: true, inside: true },
+          },
           p.name,
           p.id,
         );
@@ -36,7 +41,12 @@ async function main() {
       if (running) await api.stopRun(running.id);
     } else {
       await api.startRun(
-        { ...defaultHyperparams(), epochs: 5, trainSize: 10_000, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true } },
+        {
+          ...defaultHyperparams(),
+          epochs: 5,
+          trainSize: 10_000,
+          monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true, inside: true },
+        },
         'dark mode demo',
       );
       for (let i = 0; i < 120 && !(await api.listRuns()).some((r) => r.state === 'finished'); i++) await page.waitForTimeout(500);

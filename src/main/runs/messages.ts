@@ -21,6 +21,8 @@ export type ToTrainer =
       checkpointPath: string;
       /** Continue from this checkpoint file instead of starting fresh. */
       resumeFrom: boolean;
+      /** A fresh run starts from these weights (a model's, in the slab layout) instead of random ones. */
+      initialParams: Float32Array | null;
       /** The learning rate to go on with (the checkpoint's unless the user changed it meanwhile). */
       eta: number;
       /** A port to this run's augmentation worker, when hyperparams.augment is set. */
@@ -36,7 +38,16 @@ export type ToTrainer =
 /** training worker → main */
 export type FromTrainer =
   | { type: 'started'; epoch: number; eta: number; history: EpochMetrics[] }
-  | { type: 'progress'; epoch: number; examplesDone: number; examplesTotal: number; examplesPerSecond: number; etaSeconds: number }
+  | {
+      type: 'progress';
+      epoch: number;
+      examplesDone: number;
+      examplesTotal: number;
+      examplesPerSecond: number;
+      /** The training cost of the mini-batches since the last progress message (null: none). */
+      batchCost: number | null;
+      etaSeconds: number;
+    }
   | {
       type: 'epoch';
       metrics: EpochMetrics;

@@ -38,6 +38,12 @@ export interface PoolOptions {
   emit: (event: LabEvent) => void;
 }
 
+/** A model's weights a new run starts from, and the model's label (recorded in the run). */
+export interface StartingWeights {
+  params: Float32Array;
+  label: string;
+}
+
 interface Live {
   worker: Worker;
   augmenter: Worker | null;
@@ -70,6 +76,8 @@ export class RunError extends Error {
 export class RunPool {
   private readonly records = new Map<string, RunRecord>();
   private readonly live = new Map<string, Live>();
+  /** Weights of runs started from a model, until their worker has them (and has checkpointed them). */
+  private readonly startingWeights = new Map<string, Float32Array>();
   private readonly opts: Required<PoolOptions>;
   /** The last command queued on each run: the next one waits for it. */
   private readonly queue = new Map<string, Promise<unknown>>();
@@ -170,11 +178,12 @@ export class RunPool {
     else this.runEventTimers.set(rec.id, setTimeout(send, wait).unref());
   }
 
-  start(hyperparams: Hyperparams, name: string, presetId: string | null = null): Promise<RunSummary> {
-    return this.withSlot('starting', () => this.startNow(hyperparams, name, presetId));
+  /** Starts a run, from random weights or from `from` (a model's weights, which must fit hyperparams.sizes). */
+  start(hyperparams: Hyperparams, name: string, presetId: string | null = null, from: StartingWeights | null = null): Promise<RunSummary> {
+    return this.withSlot('starting', () => this.startNow(hyperparams, name, presetId, from));
   }
 
-  private async startNow(hyperparams: Hyperparams, name: string, presetId: string | null): Promise<RunSummary> {
+  private async startNow(hyperparams: Hyperparams, name: string, presetId: string | null, from: StartingWeights | null): Promise<RunSummary> {
     await this.opts.data(); // a dataset that cannot be read fails the call, before any run exists
     const now = new Date();
     const rec: RunRecord = {
@@ -182,6 +191,7 @@ export class RunPool {
       id: newRunId(now),
       name,
       presetId,
+      startedFrom: from?.label ?? null,
       hyperparams,
       state: 'running',
       createdAt: now.toISOString(),
@@ -203,6 +213,8 @@ export class RunPool {
     }
     this.records.set(rec.id, rec);
     this.emitRun(rec, true);
+    // The worker checkpoints these weights as epoch 0 before it trains, so a resume keeps them.
+    if (from) this.startingWeights.set(rec.id, from.params);
     await this.exclusive(rec.id, () => this.spawn(rec, false));
     return this.summary(rec.id);
   }
@@ -276,6 +288,7 @@ export class RunPool {
       evalData,
       checkpointPath: this.store.checkpointPath(rec.id),
       resumeFrom: resume,
+      initialParams: resume ? null : (this.startingWeights.get(rec.id) ?? null),
       eta: rec.currentEta,
       augmentPort,
       progressIntervalMs: this.opts.progressIntervalMs,
@@ -287,6 +300,7 @@ export class RunPool {
     if (live.ended) return;
     switch (msg.type) {
       case 'started':
+        this.startingWeights.delete(rec.id);
         // The checkpoint is the authority on what was done (run.json may lag it by one write).
         rec.history = msg.history.map((m) => ({ ...m }));
         // Markers of epochs to be trained again go, and so does the failure being recovered from.
@@ -304,6 +318,7 @@ export class RunPool {
             examplesDone: msg.examplesDone,
             examplesTotal: msg.examplesTotal,
             examplesPerSecond: msg.examplesPerSecond,
+            batchCost: msg.batchCost,
             etaSeconds: msg.etaSeconds,
           },
         });

@@ -9,6 +9,7 @@ import type { EpochMetrics, RunMarker, RunState, RunSummary } from '../../shared
 import { writeFileAtomicSync } from './atomic';
 import { readCheckpoint } from './checkpoint';
 import type { TrainerCheckpoint } from '../../engine/trainer';
+import type { InsideStats } from '../../engine/inside';
 import { RUN_ID_PATTERN } from '../../shared/validate';
 
 export interface RunRecord {
@@ -17,6 +18,8 @@ export interface RunRecord {
   name: string;
   /** The book experiment (src/shared/experiments) this run was started from, if any. */
   presetId: string | null;
+  /** The label of the model whose weights the run started from; null for random weights. */
+  startedFrom: string | null;
   hyperparams: Hyperparams;
   state: RunState;
   createdAt: string;
@@ -105,6 +108,17 @@ function reviveNumber(v: unknown): number | undefined {
   return undefined;
 }
 
+/** Inside statistics as the trainer writes them (src/engine/inside); anything else in run.json is dropped. */
+function isInsideStats(v: unknown): v is InsideStats {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    typeof o.probe === 'number' &&
+    Array.isArray(o.layers) &&
+    o.layers.every((l: Record<string, unknown>) => typeof l === 'object' && l !== null && typeof l.neurons === 'number' && typeof l.z === 'object' && typeof l.a === 'object')
+  );
+}
+
 const STATES: readonly RunState[] = ['running', 'paused', 'stopped', 'finished', 'failed'];
 
 /** Reads run.json text, checking the fields the service relies on. */
@@ -132,6 +146,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
       const v = reviveNumber(m[k]);
       if (v !== undefined) out[k] = v;
     }
+    for (const k of ['inside', 'insideStart'] as const) if (isInsideStats(m[k])) out[k] = m[k];
     return out;
   });
   return {
@@ -139,6 +154,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
     id,
     name: typeof o.name === 'string' ? o.name : id,
     presetId: typeof o.presetId === 'string' ? o.presetId : null,
+    startedFrom: typeof o.startedFrom === 'string' ? o.startedFrom : null,
     hyperparams,
     state: o.state as RunState,
     createdAt: String(o.createdAt ?? ''),
@@ -160,6 +176,7 @@ export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
     id: rec.id,
     name: rec.name,
     presetId: rec.presetId,
+    startedFrom: rec.startedFrom,
     hyperparams: rec.hyperparams,
     state: rec.state,
     createdAt: rec.createdAt,
@@ -205,6 +222,7 @@ function recordFromCheckpoint(id: string, path: string, why: string): RunRecord 
     id,
     name: `${id} (damaged)`,
     presetId: null,
+    startedFrom: null,
     hyperparams: ck.hyperparams,
     state: 'failed',
     createdAt: at,

@@ -110,9 +110,15 @@ function runTrainer(parent: MessagePort): void {
 
   async function train(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
     const checkpoint = msg.resumeFrom ? (readCheckpoint(msg.checkpointPath) as TrainerCheckpoint) : undefined;
-    const t = new Trainer(msg.hyperparams, msg.train, msg.evalData, { checkpoint, backend: getBackend() });
+    const t = new Trainer(msg.hyperparams, msg.train, msg.evalData, {
+      checkpoint,
+      backend: getBackend(),
+      ...(msg.initialParams && !checkpoint ? { initialParams: msg.initialParams } : {}),
+    });
     trainer = t;
     if (msg.eta !== t.eta && !t.done) t.setEta(msg.eta);
+    // Weights a run starts from are checkpointed at once (as epoch 0), so a crash before the first epoch keeps them.
+    if (msg.initialParams && !checkpoint) writeCheckpoint(msg.checkpointPath, t.checkpoint());
     post({ type: 'started', epoch: t.epoch, eta: t.eta, history: t.history });
     const feed = msg.augmentPort && msg.hyperparams.augment ? new AugmentFeed(msg.augmentPort, t.train, msg.hyperparams, msg.hyperparams.epochs) : null;
 
@@ -143,6 +149,7 @@ function runTrainer(parent: MessagePort): void {
           examplesDone: p.examplesDone,
           examplesTotal: p.examplesTotal,
           examplesPerSecond: p.examplesPerSecond,
+          batchCost: t.takeBatchCost(),
           etaSeconds: (p.examplesPerSecond > 0 ? (n - p.examplesDone) / p.examplesPerSecond : 0) + epochsLeft * perEpoch,
         });
       }

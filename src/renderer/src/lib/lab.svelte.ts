@@ -1,23 +1,40 @@
 // The UI's view of the lab: runs, their histories and progress, the models, and which model the pad
 // and analysis use. Big arrays live in $state.raw and are replaced, never mutated, so an epoch
 // event costs one shallow copy and no deep proxying.
-import type { EpochMetrics, LabEvent, ModelInfo, ModelRef, RunProgress, RunSummary } from '../../../shared/api';
+import type { BackpropInput, EpochMetrics, GrayImage, LabEvent, ModelInfo, ModelRef, RunProgress, RunSummary } from '../../../shared/api';
 import type { Hyperparams } from '../../../shared/hyperparams';
 import type { LabClient } from './transport';
+import type { XY } from './series';
 
 export function sameRef(a: ModelRef, b: ModelRef): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Mini-batch cost points kept per run: beyond this, every other old point is dropped. */
+export const MAX_BATCH_POINTS = 4000;
+
+/** A new array with `point` appended; at `cap` points the older half is thinned to every other point. */
+export function appendCapped(points: readonly XY[], point: XY, cap: number): XY[] {
+  if (points.length < cap) return [...points, point];
+  const half = Math.floor(points.length / 2);
+  return [...points.slice(0, half).filter((_, i) => i % 2 === 0), ...points.slice(half), point];
 }
 
 export class LabState {
   runs = $state.raw<RunSummary[]>([]);
   histories = $state.raw<Record<string, EpochMetrics[]>>({});
   progress = $state.raw<Record<string, RunProgress>>({});
+  /** Each run's mini-batch training cost as it arrived with progress events (x in epochs, fractional), this session only. */
+  batchCosts = $state.raw<Record<string, XY[]>>({});
   /** Runs overlaid in the charts. */
   selected = $state.raw<string[]>([]);
   models = $state.raw<ModelInfo[]>([]);
   /** The model the drawing pad and the analysis views use. */
   model = $state.raw<ModelRef>({ kind: 'default' });
+  /** The pad's latest drawing (the backpropagation page can step through it). */
+  drawing = $state.raw<GrayImage | null>(null);
+  /** An input the backpropagation page should show next (from the analysis gallery). */
+  backpropInput = $state.raw<BackpropInput | null>(null);
   notice = $state<{ kind: 'error' | 'info'; text: string } | null>(null);
 
   readonly client: LabClient;
@@ -67,14 +84,22 @@ export class LabState {
         this.histories = { ...this.histories, [e.runId]: [...kept, e.metrics] };
         break;
       }
-      case 'progress':
-        this.progress = { ...this.progress, [e.progress.runId]: e.progress };
+      case 'progress': {
+        const p = e.progress;
+        this.progress = { ...this.progress, [p.runId]: p };
+        if (p.batchCost !== null && Number.isFinite(p.batchCost)) {
+          const point = { x: p.epoch - 1 + p.examplesDone / p.examplesTotal, y: p.batchCost };
+          this.batchCosts = { ...this.batchCosts, [p.runId]: appendCapped(this.batchCosts[p.runId] ?? [], point, MAX_BATCH_POINTS) };
+        }
         break;
+      }
       case 'run-deleted': {
         this.runs = this.runs.filter((r) => r.id !== e.runId);
         this.selected = this.selected.filter((id) => id !== e.runId);
         const { [e.runId]: _h, ...histories } = this.histories;
         this.histories = histories;
+        const { [e.runId]: _b, ...batchCosts } = this.batchCosts;
+        this.batchCosts = batchCosts;
         if (this.model.kind === 'run' && this.model.runId === e.runId) this.model = { kind: 'default' };
         void this.refreshModels();
         break;
@@ -82,9 +107,9 @@ export class LabState {
     }
   }
 
-  async startRun(hp: Hyperparams, name?: string, presetId?: string): Promise<RunSummary | null> {
+  async startRun(hp: Hyperparams, name?: string, presetId?: string, from?: ModelRef): Promise<RunSummary | null> {
     return this.attempt(async () => {
-      const run = await this.api.startRun(hp, name, presetId);
+      const run = await this.api.startRun(hp, name, presetId, from);
       this.handle({ type: 'run', run });
       return run;
     });
