@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inkBounds, rasterizeStrokes } from '../src/renderer/src/lib/rasterize';
-import { runMarkers, runsCsv, seriesPoints, smooth } from '../src/renderer/src/lib/series';
+import { appendCapped, runMarkers, runsCsv, seriesPoints, smooth } from '../src/renderer/src/lib/series';
+import { insidePoints, layerSeries, statsAt } from '../src/renderer/src/lib/inside';
 import { EXPERIMENTS, PRESETS } from '../src/shared/experiments';
 import { validateHyperparams, defaultHyperparams } from '../src/engine/hyperparams';
 import type { EpochMetrics, RunSummary } from '../src/shared/api';
@@ -140,4 +141,40 @@ test('every experiment of the one catalogue is valid, cites the book, and the bu
   assert.equal(byId['ch3-l2-100-60'].bookAccuracy, 0.9804);
   assert.notDeepEqual(byId['ch3-init-old'].hyperparams.init, byId['ch3-init-new'].hyperparams.init);
   assert.notDeepEqual(PRESETS[0].hyperparams, defaultHyperparams());
+});
+
+test('inside statistics: epoch 0 from the first epoch’s start, then each epoch; a layer’s series skips what is missing', () => {
+  const stats = (saturated: number | null) => ({
+    probe: 100,
+    layers: [{ neurons: 3, hidden: true, saturated, z: { lo: -20, hi: 20, counts: [] }, a: { lo: 0, hi: 1, counts: [] }, meanAbsWeight: 0.5, gradientNorm: 2 }],
+  });
+  const history = [
+    { epoch: 1, seconds: 1, eta: 1, insideStart: stats(0.6), inside: stats(0.5) },
+    { epoch: 2, seconds: 1, eta: 1 },
+    { epoch: 3, seconds: 1, eta: 1, inside: stats(0.25) },
+  ];
+  const points = insidePoints(history);
+  assert.deepEqual(
+    points.map((p) => p.epoch),
+    [0, 1, 3],
+  );
+  assert.deepEqual(layerSeries(points, 0, 'saturated'), [
+    { x: 0, y: 60 },
+    { x: 1, y: 50 },
+    { x: 3, y: 25 },
+  ]);
+  assert.deepEqual(layerSeries(points, 1, 'saturated'), []);
+  assert.equal(statsAt(points, 2)!.epoch, 1);
+  assert.equal(statsAt(points, 9)!.epoch, 3);
+});
+
+test('mini-batch cost points are capped by thinning the older half', () => {
+  let pts: { x: number; y: number }[] = [];
+  for (let i = 0; i < 100; i++) pts = appendCapped(pts, { x: i, y: i }, 10);
+  assert.ok(pts.length <= 11, `${pts.length}`);
+  assert.deepEqual(pts.at(-1), { x: 99, y: 99 });
+  assert.ok(
+    pts.every((p, i) => i === 0 || p.x > pts[i - 1].x),
+    'still in order',
+  );
 });

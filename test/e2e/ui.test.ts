@@ -516,6 +516,106 @@ async function expectCanvases(page: Page, n: number): Promise<void> {
   assert.equal(await page.locator('#view-neuron canvas').count(), n);
 }
 
+test("backpropagation step by step: a neuron's BP2 terms, BP3 and BP4 with the engine's numbers, and the gradient check", { skip }, async () => {
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'Backprop' }).click();
+  const summary = page.locator('#view-backprop p.summary');
+  await summary.getByText(/^A 7; the network answers 7\. Target y = 7, cross-entropy cost/).waitFor({ timeout: 30_000 });
+  // Select hidden neuron 5 of layer 2 by clicking its δ cell.
+  await page.getByRole('group', { name: 'δ of layer 2' }).locator('rect[data-index="5"]').click();
+  await page.getByRole('heading', { name: 'Neuron 5 of layer 2' }).waitFor();
+  const want = await lab.api.backprop({
+    model: { kind: 'default' },
+    input: { kind: 'mnist', data: 'test', index: 0 },
+    target: null,
+    cost: null,
+    select: { layer: 0, j: 5 },
+    check: [],
+  });
+  const five = (x: number) => String(Number(x.toPrecision(5)));
+  const eq = (name: string) => page.locator(`#view-backprop [data-eq="${name}"] strong:last-of-type`);
+  await waitFor('BP3 to show δ of neuron 5', async () => (await eq('BP3').textContent()) === five(want.delta[0][5]));
+  assert.equal(await eq('BP2').textContent(), five(want.delta[0][5]));
+  assert.equal(await page.getByRole('table', { name: 'BP2 terms' }).locator('tbody tr').count(), 10);
+  // BP4: the weight from pixel 300 (picked by clicking it on the input) into neuron 5.
+  await page.getByRole('group', { name: 'Input pixels a¹' }).locator('rect[data-index="300"]').click();
+  await waitFor('BP4 for input 300', async () => (await eq('BP4').textContent()) === five(want.a[0][300] * want.delta[0][5]));
+  // The gradient check: the selected bias and weight, then 20 random parameters more.
+  const rows = page.getByRole('table', { name: 'Gradient check results' }).locator('tbody tr');
+  await waitFor('two checked parameters', async () => (await rows.count()) === 2);
+  await page.getByRole('button', { name: 'Check 20 random parameters' }).click();
+  await waitFor('22 checked parameters', async () => (await rows.count()) === 22);
+  const worst = (await page.getByText(/^largest relative error /).textContent()) ?? '';
+  assert.ok(Number(worst.replace('largest relative error ', '')) < 1e-4, worst);
+  // From the analysis gallery: a misclassified image opens here.
+  await page.getByRole('tab', { name: 'Analyse' }).click();
+  await page.getByRole('button', { name: 'Compute' }).click();
+  await page.getByRole('button', { name: /images of 4 predicted as 9/ }).click();
+  const step = page.getByRole('button', { name: /^Step through backpropagation on image \d+$/ }).first();
+  const index = Number(((await step.getAttribute('aria-label')) ?? '').replace(/\D+/g, ''));
+  await step.click();
+  await summary.getByText(/^A 4; the network answers 9\./).waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByLabel('Image number').inputValue(), String(index));
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
+test("inside the network: the book's two initializations, saturated from the start under N(0,1), not under N(0,1/n_in)", { skip }, async () => {
+  const page = lab.page;
+  for (const [id, name] of [
+    ['ch3-init-old', 'old init (inside)'],
+    ['ch3-init-new', 'new init (inside)'],
+  ] as const) {
+    const p = (await import('../../src/shared/experiments')).experimentById(id)!;
+    await lab.api.startRun({ ...p.hyperparams, epochs: 2, trainSize: 2000 }, name, id);
+  }
+  await waitFor('both to finish', async () => (await lab.api.listRuns()).filter((r) => r.name.endsWith('(inside)') && r.state === 'finished').length === 2);
+  await page.getByRole('tab', { name: 'Inside' }).click();
+  await page.getByRole('combobox', { name: 'Run A' }).selectOption({ label: 'old init (inside)' });
+  await page.getByRole('combobox', { name: 'Run B' }).selectOption({ label: 'new init (inside)' });
+  await page.getByRole('slider', { name: 'Epoch of the histograms' }).fill('0');
+  const table = page.getByRole('table', { name: 'Figures at this epoch' });
+  const saturated = async (name: string) => {
+    const row = table.locator('tbody tr', { hasText: name });
+    assert.equal(await row.locator('td').nth(1).textContent(), '0');
+    return Number.parseFloat((await row.locator('td').nth(2).textContent()) ?? '');
+  };
+  await waitFor('epoch 0 in the table', async () => (await table.locator('tbody tr').count()) === 2);
+  const old = await saturated('old init (inside)');
+  const neu = await saturated('new init (inside)');
+  assert.ok(old > 50, `most hidden neurons saturated under N(0,1): ${old}%`);
+  assert.ok(neu < 5, `few under N(0,1/n_in): ${neu}%`);
+  for (const chart of ['Saturated hidden neurons', "Mean |w| of each layer's weights", 'Gradient norm ‖∂C/∂w‖ per layer'])
+    assert.equal(await page.getByRole('img', { name: `Chart: ${chart}` }).count(), 1, chart);
+  assert.equal(await page.getByRole('img', { name: /^Weighted inputs z of layer 2 \(epoch 0\)\. old init/ }).count(), 1);
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
+test('train from these weights: the bundled model fills the form, and the run starts from it', { skip }, async () => {
+  const page = lab.page;
+  await page.getByRole('combobox', { name: 'Model for the pad and analysis' }).selectOption({ label: 'Default model (bundled) (784-100-10)' });
+  await page.getByRole('button', { name: 'Train from these weights' }).click();
+  const form = page.getByRole('form', { name: 'New run' });
+  assert.equal(await form.getByLabel('Layer sizes', { exact: true }).inputValue(), '784,100,10');
+  await form.getByLabel('Name', { exact: true }).fill('from the bundled');
+  await form.getByLabel('Epochs', { exact: true }).fill('1');
+  await form.getByLabel('Training images', { exact: true }).fill('1000');
+  await form.getByRole('button', { name: 'Start run' }).click();
+  const row = page.locator('tr[data-run-id]', { hasText: 'from the bundled' });
+  await row.getByText('from the weights of Default model (bundled)').waitFor();
+  await waitFor('the run to finish', async () => (await row.getAttribute('data-state')) === 'finished');
+  const best = Number.parseFloat((await row.locator('td.best').textContent()) ?? '');
+  assert.ok(best > 95, `a run from the trained weights starts where they are: ${best}%`);
+  // A model of other sizes is refused with one line.
+  await form.getByLabel('Layer sizes', { exact: true }).fill('784,30,10');
+  await form.getByRole('button', { name: 'Start run' }).click();
+  await page
+    .getByRole('alert')
+    .getByText(/cannot start from Default model \(bundled\): it is a 784-100-10 network, not the 784-30-10/)
+    .waitFor();
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await form.getByRole('combobox', { name: 'Start from' }).selectOption({ label: 'random weights (the initialization below)' });
+});
+
 test('no console errors along the way', { skip }, () => {
   assert.deepEqual(lab.errors, []);
 });

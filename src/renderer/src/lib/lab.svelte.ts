@@ -4,7 +4,7 @@
 import type { BackpropInput, EpochMetrics, GrayImage, LabEvent, ModelInfo, ModelRef, RunProgress, RunSummary } from '../../../shared/api';
 import type { Hyperparams } from '../../../shared/hyperparams';
 import type { LabClient } from './transport';
-import type { XY } from './series';
+import { appendCapped, type XY } from './series';
 
 export function sameRef(a: ModelRef, b: ModelRef): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -12,13 +12,6 @@ export function sameRef(a: ModelRef, b: ModelRef): boolean {
 
 /** Mini-batch cost points kept per run: beyond this, every other old point is dropped. */
 export const MAX_BATCH_POINTS = 4000;
-
-/** A new array with `point` appended; at `cap` points the older half is thinned to every other point. */
-export function appendCapped(points: readonly XY[], point: XY, cap: number): XY[] {
-  if (points.length < cap) return [...points, point];
-  const half = Math.floor(points.length / 2);
-  return [...points.slice(0, half).filter((_, i) => i % 2 === 0), ...points.slice(half), point];
-}
 
 export class LabState {
   runs = $state.raw<RunSummary[]>([]);

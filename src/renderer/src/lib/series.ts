@@ -112,3 +112,10 @@ export function describeHyperparams(hp: Hyperparams): string {
   if (hp.halveAfter) parts.push(`halve η after ${hp.halveAfter}`);
   return parts.filter(Boolean).join(', ');
 }
+
+/** A new array with `point` appended; at `cap` points the older half is thinned to every other point. */
+export function appendCapped(points: readonly XY[], point: XY, cap: number): XY[] {
+  if (points.length < cap) return [...points, point];
+  const half = Math.floor(points.length / 2);
+  return [...points.slice(0, half).filter((_, i) => i % 2 === 0), ...points.slice(half), point];
+}
