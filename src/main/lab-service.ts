@@ -13,6 +13,11 @@ import { RunPool, type Datasets } from './runs/pool';
 import { RunStore } from './runs/store';
 import { augmentPreviewPng } from './augment-files';
 import { decodeImageBuffer } from './images';
+import { darknessCorrect } from '../engine/baselines';
+import { startWorker } from './worker-start';
+import type { Worker } from 'node:worker_threads';
+import type { FromSvm, WorkerRole } from './runs/messages';
+import type { SvmResult } from '../shared/api';
 
 export interface LabServiceOptions {
   /** The runs folder (Electron's userData/runs, or --runs-dir). */
@@ -73,11 +78,14 @@ export function createLabService(opts: LabServiceOptions): LabService {
     }
   };
   const data = (): Promise<Datasets> => loadMnist(join(resources, 'mnist'));
+  const workerUrl = opts.workerUrl ?? defaultWorkerUrl();
+  let svmRunning = false;
+  let svmWorker: Worker | null = null;
   const store = new RunStore(opts.runsDir);
   const pool = new RunPool({
     store,
     data,
-    workerUrl: opts.workerUrl ?? defaultWorkerUrl(),
+    workerUrl,
     heapLimitMb: opts.heapLimitMb,
     maxLiveRuns: opts.maxLiveRuns,
     runEventMs: opts.runEventMs,
@@ -166,6 +174,23 @@ export function createLabService(opts: LabServiceOptions): LabService {
     async backprop(request) {
       return models.backprop(request);
     },
+    async baseline(request) {
+      const d = await data();
+      if (request.method === 'darkness') {
+        const t0 = performance.now();
+        const correct = darknessCorrect(d.train, d.test);
+        return { method: 'darkness', correct, testSize: d.test.count, accuracy: correct / d.test.count, seconds: (performance.now() - t0) / 1000 };
+      }
+      if (svmRunning) fail('an SVM baseline is already running; wait for it to finish');
+      svmRunning = true;
+      try {
+        const job = { role: 'svm' as const, train: d.train, test: d.test, trainSize: request.trainSize, testSize: request.testSize };
+        return await svmInWorker(workerUrl, job, (w) => (svmWorker = w));
+      } finally {
+        svmRunning = false;
+        svmWorker = null;
+      }
+    },
     async augmentPreview(augment, index, count, seed) {
       const d = await data();
       let k = index;
@@ -185,6 +210,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
       };
     },
     async close() {
+      await svmWorker?.terminate();
       await pool.close();
       listeners.clear();
     },
@@ -202,6 +228,27 @@ export function createLabService(opts: LabServiceOptions): LabService {
     },
   };
   return service;
+}
+
+/** Runs the SVM baseline in a worker thread of the run worker script (libsvm blocks while it trains). */
+function svmInWorker(url: URL | string, job: Extract<WorkerRole, { role: 'svm' }>, started: (w: Worker) => void): Promise<SvmResult> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(url, { workerData: job, name: 'svm baseline' });
+    started(worker);
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+      void worker.terminate();
+    };
+    worker.on('message', (msg: FromSvm) => {
+      if (msg.type === 'done') finish(() => resolve(msg.result));
+      else if (msg.type === 'failed') finish(() => reject(new ApiError(`the SVM baseline failed: ${msg.reason}`)));
+    });
+    worker.on('error', (e) => finish(() => reject(new ApiError(`the SVM baseline failed: ${e.message}`))));
+    worker.on('exit', (code) => finish(() => reject(new ApiError(`the SVM baseline's worker exited unexpectedly (exit code ${code})`))));
+  });
 }
 
 /** src/main/runs/worker.ts beside this module (development and tests, under tsx). */

@@ -26,6 +26,7 @@ export const LAB_VERBS = [
   'augmentPreview',
   'neuron',
   'backprop',
+  'baseline',
 ] as const satisfies readonly (keyof LabCalls)[];
 
 // Compile-time check that every verb of LabApi is listed.

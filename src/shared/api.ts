@@ -128,6 +128,22 @@ export interface BackpropView extends BackpropExplained {
   checks: GradientSample[];
 }
 
+/** libsvm's C-SVC (RBF, C = 1, γ = 1/784: the book's scikit-learn SVC()) trained on the first trainSize training images. */
+export interface SvmResult {
+  method: 'svm';
+  trainSize: number;
+  testSize: number;
+  correct: number;
+  accuracy: number;
+  supportVectors: number;
+  trainSeconds: number;
+  testSeconds: number;
+}
+
+/** Chapter 1's baselines: average darkness, or an SVM trained on the first trainSize training images. */
+export type BaselineRequest = { method: 'darkness' } | { method: 'svm'; trainSize: number; testSize: number };
+export type BaselineResult = { method: 'darkness'; correct: number; testSize: number; accuracy: number; seconds: number } | SvmResult;
+
 export interface LabApi {
   listRuns(): Promise<RunSummary[]>;
   /** Starts a run; `from` starts it from that model's weights (its sizes must be hyperparams.sizes) instead of random ones. */
@@ -161,6 +177,9 @@ export interface LabApi {
   neuron(setup: NeuronSetup): Promise<NeuronEpoch[]>;
   /** Chapter 2's four equations on one input and model, with their numbers, and a gradient check. */
   backprop(request: BackpropRequest): Promise<BackpropView>;
+
+  /** Runs one of chapter 1's baselines on the test data (an SVM in a worker thread; one at a time). */
+  baseline(request: BaselineRequest): Promise<BaselineResult>;
 
   /** Subscribes to run events; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void;

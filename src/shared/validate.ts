@@ -3,7 +3,7 @@
 // each verb's rules and calls the services with typed, clean values; a bad call is refused with one
 // line that names the verb and the argument. The services themselves trust their arguments.
 import { validateHyperparams, type Augmentation, type Hyperparams } from '../engine/hyperparams';
-import type { BackpropInput, BackpropRequest, GrayImage, LabApi, ModelRef, ParamRef, RunId } from './api';
+import type { BackpropInput, BackpropRequest, BaselineRequest, GrayImage, LabApi, ModelRef, ParamRef, RunId } from './api';
 import type { CostName } from '../engine/hyperparams';
 import { experimentById } from './experiments';
 import type { NeuronSetup } from '../engine/neuron';
@@ -180,6 +180,13 @@ function backpropRequest(v: unknown): BackpropRequest {
   };
 }
 
+function baselineRequest(v: unknown): BaselineRequest {
+  if (!isPlainObject(v)) fail(`request must be an object {method: "darkness"} or {method: "svm", trainSize, testSize}, got ${describe(v)}`);
+  if (v.method === 'darkness') return { method: 'darkness' };
+  if (v.method === 'svm') return { method: 'svm', trainSize: int(v.trainSize, 'trainSize', 10, 50_000), testSize: int(v.testSize, 'testSize', 1, 10_000) };
+  fail(`method must be "darkness" or "svm", got ${describe(v.method)}`);
+}
+
 function hyperparams(v: unknown): Hyperparams {
   try {
     return validateHyperparams(v);
@@ -235,6 +242,7 @@ export const LAB_CALLS: Checked = {
   receptiveFields: (a) => (arity(a, 2), [modelRef(a[0]), int(a[1], 'limit', 1, 10_000)]),
   neuron: (a) => (arity(a, 1), [neuronSetup(a[0])]),
   backprop: (a) => (arity(a, 1), [backpropRequest(a[0])]),
+  baseline: (a) => (arity(a, 1), [baselineRequest(a[0])]),
   augmentPreview: (a) => {
     arity(a, 4);
     return [augmentation(a[0]), int(a[1], 'index', 0, LAST_IMAGE_INDEX), int(a[2], 'count', 1, 100), int(a[3], 'seed', 0, 2 ** 32 - 1)];

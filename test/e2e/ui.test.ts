@@ -616,6 +616,23 @@ test('train from these weights: the bundled model fills the form, and the run st
   await form.getByRole('combobox', { name: 'Start from' }).selectOption({ label: 'random weights (the initialization below)' });
 });
 
+test("chapter 1's baselines from the analysis page: average darkness and a small SVM", { skip }, async () => {
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'Analyse' }).click();
+  await page.getByRole('button', { name: 'Average darkness' }).click();
+  await page.getByTestId('darkness-result').getByText('2,225 of 10,000 test images (22.25%); the book: 2,225').waitFor();
+  const panel = page.locator('.baselines');
+  await panel.getByLabel('Training images').fill('300');
+  await panel.getByLabel('Test images').fill('500');
+  await panel.getByRole('button', { name: 'Train the SVM' }).click();
+  const result = page.getByTestId('svm-result');
+  const text = async () => ((await result.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  await waitFor('the SVM result', async () => /^\d+ of 500 test images \(\d+\.\d\d%\), trained on 300 images in \d+\.\d s/.test(await text()), 60_000);
+  const want = (await lab.api.baseline({ method: 'svm', trainSize: 300, testSize: 500 })) as { correct: number };
+  assert.ok((await text()).startsWith(`${want.correct} of 500`), await text());
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
 test('no console errors along the way', { skip }, () => {
   assert.deepEqual(lab.errors, []);
 });

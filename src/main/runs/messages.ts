@@ -5,9 +5,16 @@ import type { MessagePort } from 'node:worker_threads';
 import type { DataSplit } from '../../engine/data';
 import type { Augmentation, Hyperparams } from '../../engine/hyperparams';
 import type { EpochMetrics, RunMarker } from '../../shared/api';
+import type { SvmProgress, SvmResult } from '../svm';
 
 /** workerData of every worker started from worker.ts: which of the two jobs it does. */
-export type WorkerRole = { role: 'train' } | { role: 'augment'; port: MessagePort };
+export type WorkerRole =
+  | { role: 'train' }
+  | { role: 'augment'; port: MessagePort }
+  | { role: 'svm'; train: DataSplit; test: DataSplit; trainSize: number; testSize: number };
+
+/** svm worker → main */
+export type FromSvm = { type: 'progress'; progress: SvmProgress } | { type: 'done'; result: SvmResult } | { type: 'failed'; reason: string };
 
 /** main → training worker */
 export type ToTrainer =

@@ -4,6 +4,7 @@
 //    mid-epoch; it writes the checkpoint after every epoch and throttles its progress messages.
 //  - 'augment': produces each epoch's freshly transformed training images into a shared buffer,
 //    one epoch ahead of the training worker it is connected to, so the two overlap.
+//  - 'svm': chapter 1's SVM baseline (src/main/svm.ts), which blocks while libsvm trains.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { DataSplit } from '../../engine/data';
 import type { Hyperparams } from '../../engine/hyperparams';
@@ -13,7 +14,8 @@ import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { augmentEpoch } from './augment-epoch';
 import { trainEpochs, type ChunkProgress } from './epoch-loop';
 import type { EpochMetrics, RunMarker } from '../../engine/metrics';
-import type { FromAugmenter, FromTrainer, ToAugmenter, ToTrainer, WorkerRole } from './messages';
+import type { FromAugmenter, FromSvm, FromTrainer, ToAugmenter, ToTrainer, WorkerRole } from './messages';
+import { svmBaseline } from '../svm';
 import { IMAGE_PIXELS } from '../../engine/data';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -241,8 +243,18 @@ function runAugmenter(p: MessagePort): void {
   });
 }
 
+/** Chapter 1's SVM baseline, off the main thread (libsvm blocks while it trains). */
+function runSvm(parent: MessagePort, job: Extract<WorkerRole, { role: 'svm' }>): void {
+  const post = (msg: FromSvm): void => parent.postMessage(msg);
+  svmBaseline(job.train, job.test, job.trainSize, job.testSize, (progress) => post({ type: 'progress', progress })).then(
+    (result) => post({ type: 'done', result }),
+    (e) => post({ type: 'failed', reason: errorMessage(e) }),
+  );
+}
+
 const role = (workerData as WorkerRole | null)?.role;
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
 if (role === 'train') runTrainer(parentPort);
 else if (role === 'augment') runAugmenter((workerData as { port: MessagePort }).port);
+else if (role === 'svm') runSvm(parentPort, workerData as Extract<WorkerRole, { role: 'svm' }>);
 else throw new Error(`unknown worker role ${JSON.stringify(role)}`);
