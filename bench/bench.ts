@@ -7,10 +7,11 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BackendName } from '../src/engine/backend';
 import { getBackend } from '../src/engine/backend';
-import { IMAGE_PIXELS } from '../src/engine/data';
+import { IMAGE_PIXELS, type DataSplit } from '../src/engine/data';
+import type { Backend } from '../src/engine/kernels';
 import { Evaluator } from '../src/engine/evaluate';
 import type { Hyperparams } from '../src/engine/hyperparams';
-import { defaultHyperparams } from '../src/engine/hyperparams';
+import { defaultHyperparams, validateHyperparams } from '../src/engine/hyperparams';
 import { Trainer } from '../src/engine/trainer';
 import { firstN, loadMnistSync } from '../src/main/datasets';
 import { mnistDir, sharedDir } from '../src/main/paths';
@@ -68,7 +69,18 @@ export interface BenchResult {
   /** Peak resident memory of the whole bench. */
   peakRssMB: number;
   augment: AugmentFigures;
+  /** A whole epoch with the inside-the-network statistics on against off (issue 11: at least 0.95). */
+  inside: InsideFigure[];
   yardstickCommand: string | null;
+}
+
+export interface InsideFigure {
+  sizes: string;
+  /** Seconds of one epoch (training and its per-epoch monitors), best of the repeats. */
+  offSeconds: number;
+  onSeconds: number;
+  /** Training speed with the statistics on as a fraction of the speed without: offSeconds / onSeconds. */
+  speedFraction: number;
 }
 
 const maxRssMB = (): number => process.resourceUsage().maxRSS / 1024;
@@ -133,6 +145,44 @@ async function augmentFigures(quick: boolean, withYardstick: boolean): Promise<A
   // runRefAugment is a python yardstick too: skipped with the other yardsticks.
   if (withYardstick)
     out.runRefAugment = await attempt(() => runRefAugment({ quick }) ?? { skipped: 'python3 with scipy or ../shared/bench/ref_augment.py not found' });
+  return out;
+}
+
+/**
+ * Whole epochs with monitor.inside off and on, interleaved so both meet the same machine; the best
+ * of `repeat` (at least 3) each. Always on the full training set (a run's epoch, even with --quick),
+ * and once on chapter 3's 1,000-image runs with their evaluation on 10,000 images each epoch.
+ */
+function insideFigures(train: DataSplit, evalData: DataSplit, backend: Backend, repeat: number, log: (line: string) => void): InsideFigure[] {
+  const out: InsideFigure[] = [];
+  for (const [hidden, trainSize] of [
+    [30, train.count],
+    [100, train.count],
+    [30, 1000],
+  ] as const) {
+    const small = trainSize < train.count;
+    const label = `784-${hidden}-10${small ? `, ${trainSize.toLocaleString('en')} images + eval` : ''}`;
+    log(`inside-the-network statistics on and off, ${label} ...`);
+    const hp = (inside: boolean) =>
+      validateHyperparams({
+        sizes: [784, hidden, 10],
+        eta: 0.1,
+        epochs: 1,
+        trainSize,
+        evalSet: small ? 'validation' : 'none',
+        monitor: { evalAccuracy: small, inside },
+      });
+    const best = { off: Infinity, on: Infinity };
+    for (let i = 0; i < Math.max(3, repeat); i++) {
+      for (const inside of [false, true]) {
+        const t = new Trainer(hp(inside), train, small ? evalData : null, { backend });
+        const s = timeIt(() => t.runEpoch());
+        if (inside) best.on = Math.min(best.on, s);
+        else best.off = Math.min(best.off, s);
+      }
+    }
+    out.push({ sizes: label, offSeconds: best.off, onSeconds: best.on, speedFraction: best.off / best.on });
+  }
   return out;
 }
 
@@ -245,6 +295,7 @@ export async function runBench(opts: {
     peakRssMB100,
     peakRssMB: maxRssMB(),
     augment: await augmentFigures(opts.quick, opts.yardstick),
+    inside: insideFigures(mnist.train, mnist.validation, backend, repeat, log),
     yardstickCommand: !opts.yardstick
       ? 'not run (--quick or --no-yardstick)'
       : script && !yardstickReason
@@ -299,6 +350,10 @@ export function formatTable(r: BenchResult): string {
     );
   }
   lines.push(`augmentation details: ${JSON.stringify(r.augment)}`);
+  for (const f of r.inside)
+    lines.push(
+      `inside-the-network statistics, ${f.sizes}, one epoch: off ${fmt(f.offSeconds)} s, on ${fmt(f.onSeconds)} s; speed with them on: ${fmt(f.speedFraction * 100, 1)}% of off (goal ≥ 95%)`,
+    );
   return lines.join('\n');
 }
 

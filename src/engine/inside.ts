@@ -64,51 +64,77 @@ export function isSaturated(activation: Activation, a: number): boolean {
   return activation === 'tanh' ? Math.abs(a) > 0.99 : a < 0.01 || a > 0.99;
 }
 
-export function insideStats(net: Network, data: DataSplit, probe = PROBE_SIZE): InsideStats {
-  const count = Math.min(probe, data.count);
+/**
+ * The statistics from one probe batch's forward pass and gradient: z[l] and a[l] hold `rows` rows
+ * of layer l's values (row-major), gradW[l] the gradient of layer l's weights summed over the rows.
+ * Both ways of computing them (float64 below, the trainer's kernels) end here.
+ */
+export function summarizeInside(net: Network, rows: number, z: ArrayLike<number>[], a: ArrayLike<number>[], gradW: ArrayLike<number>[]): InsideStats {
   const L = net.layers;
   const act = net.spec.activation;
   const layers: LayerInside[] = [];
-  const gradW: Float64Array[] = [];
-  const everActive: Uint8Array[] = [];
-  const saturatedSum = new Float64Array(L);
   for (let l = 0; l < L; l++) {
     const hidden = l < L - 1;
+    const n = net.sizes[l + 1];
     const [lo, hi] = activationRange(act, hidden);
-    const w = net.weights[l];
-    let abs = 0;
-    for (let i = 0; i < w.length; i++) abs += Math.abs(w[i]);
-    layers.push({
-      neurons: net.sizes[l + 1],
+    const info: LayerInside = {
+      neurons: n,
       hidden,
       saturated: null,
       z: { lo: -Z_RANGE, hi: Z_RANGE, counts: new Array(Z_BINS).fill(0) },
       a: { lo, hi, counts: new Array(A_BINS).fill(0) },
-      meanAbsWeight: abs / w.length,
+      meanAbsWeight: 0,
       gradientNorm: 0,
-    });
-    gradW.push(new Float64Array(w.length));
-    everActive.push(new Uint8Array(net.sizes[l + 1]));
+    };
+    const zl = z[l];
+    const al = a[l];
+    for (let i = 0; i < rows * n; i++) {
+      bin(info.z, zl[i]);
+      bin(info.a, al[i]);
+    }
+    if (hidden && rows > 0) {
+      if (act === 'relu') {
+        // Dead: never active on any probe image.
+        let dead = 0;
+        for (let j = 0; j < n; j++) {
+          let active = false;
+          for (let r = 0; r < rows && !active; r++) active = al[r * n + j] > 0;
+          if (!active) dead++;
+        }
+        info.saturated = dead / n;
+      } else {
+        let sat = 0;
+        for (let i = 0; i < rows * n; i++) if (isSaturated(act, al[i])) sat++;
+        info.saturated = sat / (rows * n);
+      }
+    }
+    const w = net.weights[l];
+    let abs = 0;
+    for (let i = 0; i < w.length; i++) abs += Math.abs(w[i]);
+    info.meanAbsWeight = abs / w.length;
+    const g = gradW[l];
+    let sq = 0;
+    for (let i = 0; i < w.length; i++) sq += g[i] * g[i];
+    info.gradientNorm = rows > 0 ? Math.sqrt(sq) / rows : 0;
+    layers.push(info);
   }
+  return { probe: rows, layers };
+}
+
+/** The statistics computed in float64, one example at a time (the reference the trainer's fast path is checked against). */
+export function insideStats(net: Network, data: DataSplit, probe = PROBE_SIZE): InsideStats {
+  const rows = Math.min(probe, data.count);
+  const L = net.layers;
+  const z = Array.from({ length: L }, (_, l) => new Float64Array(rows * net.sizes[l + 1]));
+  const a = Array.from({ length: L }, (_, l) => new Float64Array(rows * net.sizes[l + 1]));
+  const gradW = net.weights.map((w) => new Float64Array(w.length));
   const x = new Float64Array(IMAGE_PIXELS);
-  for (let r = 0; r < count; r++) {
+  for (let r = 0; r < rows; r++) {
     for (let i = 0; i < IMAGE_PIXELS; i++) x[i] = data.images[r * IMAGE_PIXELS + i] / 255;
     const s = backpropSteps(net, x, data.labels[r]);
     for (let l = 0; l < L; l++) {
-      const info = layers[l];
-      const z = s.z[l];
-      const a = s.a[l + 1];
-      let sat = 0;
-      for (let j = 0; j < z.length; j++) {
-        bin(info.z, z[j]);
-        bin(info.a, a[j]);
-        if (info.hidden) {
-          if (act === 'relu') {
-            if (a[j] > 0) everActive[l][j] = 1;
-          } else if (isSaturated(act, a[j])) sat++;
-        }
-      }
-      saturatedSum[l] += sat / z.length;
+      z[l].set(s.z[l], r * s.z[l].length);
+      a[l].set(s.a[l + 1], r * s.z[l].length);
       // BP4 summed over the probe: ∂C/∂w_jk = a_in,k δ_j.
       const aIn = s.a[l];
       const d = s.delta[l];
@@ -122,14 +148,5 @@ export function insideStats(net: Network, data: DataSplit, probe = PROBE_SIZE): 
       }
     }
   }
-  for (let l = 0; l < L; l++) {
-    const info = layers[l];
-    if (info.hidden && count > 0) {
-      info.saturated = act === 'relu' ? everActive[l].reduce((n, v) => n + (v ? 0 : 1), 0) / info.neurons : saturatedSum[l] / count;
-    }
-    let sq = 0;
-    for (const v of gradW[l]) sq += v * v;
-    info.gradientNorm = count > 0 ? Math.sqrt(sq) / count : 0;
-  }
-  return { probe: count, layers };
+  return summarizeInside(net, rows, z, a, gradW);
 }

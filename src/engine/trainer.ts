@@ -9,13 +9,13 @@ import type { DataSplit } from './data';
 import { IMAGE_PIXELS, onlyDigits } from './data';
 import type { EvalBuffers, Evaluation } from './evaluate';
 import { evaluateWith, regularizationTerm, weightNorms } from './evaluate';
-import { insideStats, type InsideStats } from './inside';
+import { PROBE_SIZE, summarizeInside, type InsideStats } from './inside';
 import type { Hyperparams } from './hyperparams';
 import { validateHyperparams } from './hyperparams';
 import type { Backend, Kernels } from './kernels';
 import { referenceBackend } from './kernels';
 import type { EpochMetrics, RunMarker, StopReason } from './metrics';
-import { Network, paramLayout, scratchFor } from './network';
+import { Network, forwardBatch, paramLayout, scratchFor } from './network';
 import { Rng } from './rng';
 import type { RngState } from './rng';
 import { Schedule } from './schedule';
@@ -95,6 +95,9 @@ export class Trainer {
   private readonly ad: Float32Array[] = [];
   private readonly masks: Float32Array[] = [];
   private readonly delta: Float32Array[] = [];
+  /** The inside statistics' probe batch: its rows (the first of the training data) and δ per layer. */
+  private readonly probeRows: number;
+  private readonly probeDelta: Float32Array[] = [];
   private readonly evalBuf: EvalBuffers;
   private readonly perm: Uint32Array;
   private epochImages: Uint8Array;
@@ -129,7 +132,9 @@ export class Trainer {
     const hiddenTotal = sizes.slice(1, L).reduce((s, n) => s + n, 0);
     const outTotal = sizes.slice(1).reduce((s, n) => s + n, 0);
     const dropout = hp.dropout > 0;
+    this.probeRows = hp.monitor.inside ? Math.min(PROBE_SIZE, this.n, rowsMax) : 0;
     const floats =
+      this.probeRows * outTotal + // the probe's δ
       layout.total * (hp.momentum > 0 ? 3 : 2) +
       rowsMax * IMAGE_PIXELS +
       rowsMax * outTotal * 2 + // z, a (shared by training and evaluation)
@@ -158,7 +163,6 @@ export class Trainer {
           throw new Error(`the starting weights hold ${opts.initialParams.length} numbers, the network ${sizes.join('-')} needs ${params.length}`);
         params.set(opts.initialParams);
       }
-      if (hp.monitor.inside) this.insideStart = insideStats(this.network, this.train);
     }
     for (let l = 0; l < L; l++) {
       const v = this.velocities;
@@ -174,6 +178,7 @@ export class Trainer {
     this.a = fwd.a;
     for (let l = 0; l < L; l++) {
       this.delta.push(take(B * sizes[l + 1]));
+      this.probeDelta.push(take(this.probeRows * sizes[l + 1]));
       if (dropout && l < L - 1) {
         this.masks.push(take(B * sizes[l + 1]));
         this.ad.push(take(B * sizes[l + 1]));
@@ -183,6 +188,7 @@ export class Trainer {
     }
     this.evalBuf = { x: this.x, fwd };
     this.perm = new Uint32Array(this.n);
+    if (!ck && hp.monitor.inside) this.insideStart = this.measureInside();
 
     if (ck) {
       if (ck.version !== 1) throw new Error(`unknown checkpoint version ${ck.version}`);
@@ -425,7 +431,7 @@ export class Trainer {
       if (needEvalAccuracy) metrics.evalAccuracy = e.accuracy;
     }
     if (m.inside) {
-      metrics.inside = insideStats(this.network, this.train);
+      metrics.inside = this.measureInside();
       if (this.insideStart) metrics.insideStart = this.insideStart;
       this.insideStart = null;
     }
@@ -434,6 +440,35 @@ export class Trainer {
     if (verdict.newBest) this.bestParams = this.network.params.slice();
     markers.push(...verdict.markers);
     return { metrics, markers };
+  }
+
+  /**
+   * Inside the network on the probe batch (the first training images, unaugmented, no dropout),
+   * with this trainer's kernels and buffers; it draws no random numbers. The float64 reference is
+   * inside.ts's insideStats.
+   */
+  measureInside(): InsideStats {
+    const { network: net, kernels: k, hp } = this;
+    const rows = this.probeRows;
+    if (rows === 0) throw new Error('measureInside needs monitor.inside');
+    const sizes = net.sizes;
+    const L = net.layers;
+    const { z, a } = this.evalBuf.fwd;
+    k.loadImages(this.x, this.train.images, null, 0, rows, IMAGE_PIXELS);
+    forwardBatch(net, k, this.x, rows, this.evalBuf.fwd);
+    const d = this.probeDelta;
+    const cost = costs[hp.cost];
+    const nOut = sizes[L];
+    for (let r = 0; r < rows; r++) cost.delta(d[L - 1], z[L - 1], a[L - 1], r * nOut, nOut, this.train.labels[r]);
+    const act = activations[hp.activation];
+    for (let l = L - 1; l >= 0; l--) {
+      if (l > 0) {
+        k.linearBackwardInput(d[l - 1], d[l], net.weights[l], rows, sizes[l], sizes[l + 1]);
+        act.backward(d[l - 1], z[l - 1], a[l - 1], rows * sizes[l]);
+      }
+      k.linearWeightGrad(this.gradW[l], this.gradB[l], d[l], l === 0 ? this.x : a[l - 1], rows, sizes[l], sizes[l + 1]);
+    }
+    return summarizeInside(net, rows, z, a, this.gradW);
   }
 
   /** Trains one whole epoch and reports it. */
