@@ -327,3 +327,16 @@ test('--digits trains and evaluates on those digits only; --from starts from a s
   await refused(['train', '--sizes', '784,30,10', '--from', model], /--from: .*zero-one\.json is a 784-10-10 network, not the 784-30-10 of --sizes/);
   await refused(['train', '--from', join(dir, 'nope.json')], /nope\.json: no such file/);
 });
+
+test('train prints the share of saturated hidden neurons, before training and after each epoch; --monitor without inside drops it', async () => {
+  const r = await cliInProcess('train', '--sizes', '784,30,10', '--init', 'large', '--epochs', '1', '--train-size', '1000');
+  assert.equal(r.status, 0, r.stderr);
+  const start = /Saturated hidden neurons before training: layer 2 (\d+\.\d)%/.exec(r.stdout);
+  assert.ok(start && Number(start[1]) > 50, r.stdout);
+  assert.match(r.stdout, /\nSaturated hidden neurons: layer 2 \d+\.\d%\n/);
+  const json = await cliInProcess('train', '--sizes', '784,30,10', '--epochs', '1', '--train-size', '1000', '--json');
+  const epoch = JSON.parse(json.stdout.split('\n')[0]);
+  assert.equal(epoch.inside.layers[0].neurons, 30);
+  const off = await cliInProcess('train', '--sizes', '784,30,10', '--epochs', '1', '--train-size', '1000', '--monitor', 'eval-accuracy');
+  assert.doesNotMatch(off.stdout, /Saturated/);
+});

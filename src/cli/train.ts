@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { getBackend } from '../engine/backend';
 import type { Hyperparams } from '../engine/hyperparams';
 import type { EpochMetrics, RunMarker } from '../engine/metrics';
+import type { InsideStats } from '../engine/inside';
 import { toNetwork2Json } from '../engine/model-json';
 import { Network } from '../engine/network';
 import { Trainer } from '../engine/trainer';
@@ -104,6 +105,11 @@ function printLikeNetwork2(m: EpochMetrics, markers: RunMarker[], hp: Hyperparam
   if (m.trainAccuracy !== undefined) out(`Accuracy on training data: ${Math.round(m.trainAccuracy * nTrain)} / ${nTrain}`);
   if (m.evalCost !== undefined) out(`Cost on evaluation data: ${m.evalCost}`);
   if (m.evalAccuracy !== undefined && hp.monitor.evalAccuracy) out(`Accuracy on evaluation data: ${Math.round(m.evalAccuracy * nEval)} / ${nEval}`);
+  // Not network2.py's: the share of saturated hidden neurons on the probe batch (--json has every statistic).
+  const saturated = (s: InsideStats) =>
+    s.layers.flatMap((l, i) => (l.saturated === null ? [] : [`layer ${i + 2} ${(100 * l.saturated).toFixed(1)}%`])).join(', ');
+  if (m.insideStart && hp.sizes.length > 2) out(`Saturated hidden neurons before training: ${saturated(m.insideStart)}`);
+  if (m.inside && hp.sizes.length > 2) out(`Saturated hidden neurons: ${saturated(m.inside)}`);
   out('');
   for (const k of markers) {
     if (k.kind === 'eta-halved') out(`Learning rate halved to ${k.eta}`);
