@@ -76,6 +76,34 @@ async function main() {
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(docs, 'analyse.png') });
+
+    // Backpropagation step by step, on a misclassified test image from the gallery above.
+    await page
+      .getByRole('button', { name: /^Step through backpropagation on image \d+$/ })
+      .first()
+      .click();
+    await page.getByText('Check the gradient').waitFor();
+    await page.getByRole('group', { name: 'δ of layer 2' }).locator('rect[data-index="37"]').click();
+    await page.getByRole('button', { name: 'Check 20 random parameters' }).click();
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(docs, 'backprop.png'), fullPage: true });
+
+    // Inside the network: the book's two initializations, shortened.
+    for (const id of ['ch3-init-old', 'ch3-init-new']) {
+      const p = PRESETS.find((x) => x.id === id)!;
+      await api.startRun({ ...p.hyperparams, epochs: 8, trainSize: 10_000 }, p.name, p.id);
+    }
+    for (let i = 0; i < 240 && (await api.listRuns()).filter((r) => r.presetId?.startsWith('ch3-init') && r.state === 'finished').length < 2; i++)
+      await page.waitForTimeout(500);
+    await page.getByRole('tab', { name: 'Inside' }).click();
+    await page.getByRole('slider', { name: 'Epoch of the histograms' }).fill('0');
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: join(docs, 'inside.png') });
+
+    await page.getByRole('tab', { name: 'Ch. 3 demos' }).click();
+    await page.getByRole('button', { name: 'Start at w = 2, b = 2 (output 0.98)' }).click();
+    await page.waitForTimeout(6000);
+    await page.screenshot({ path: join(docs, 'neuron.png'), fullPage: true });
     if (lab.errors.length) console.error('console errors:', lab.errors);
     await lab.close();
   }

@@ -556,6 +556,12 @@ test("backpropagation step by step: a neuron's BP2 terms, BP3 and BP4 with the e
   await step.click();
   await summary.getByText(/^A 4; the network answers 9\./).waitFor({ timeout: 30_000 });
   assert.equal(await page.getByLabel('Image number').inputValue(), String(index));
+  // The pad's drawing: a 3 drawn on the Draw tab, stepped through here with the network's answer as y.
+  await page.getByRole('tab', { name: 'Draw' }).click();
+  const drawn = await drawDigit(page, '3');
+  await page.getByRole('tab', { name: 'Backprop' }).click();
+  await page.getByRole('radio', { name: 'the drawing from the pad' }).check();
+  await summary.getByText(new RegExp(`^The drawing; the network answers ${drawn}\\. Target y = ${drawn},`)).waitFor({ timeout: 30_000 });
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
