@@ -13,6 +13,8 @@ import { RunPool, type Datasets } from './runs/pool';
 import { RunStore } from './runs/store';
 import { augmentPreviewPng } from './augment-files';
 import { decodeImageBuffer } from './images';
+import { SweepRunner } from './sweeps';
+import { availableParallelism } from 'node:os';
 import { darknessCorrect } from '../engine/baselines';
 import { startWorker } from './worker-start';
 import type { Worker } from 'node:worker_threads';
@@ -32,6 +34,8 @@ export interface LabServiceOptions {
   maxLiveRuns?: number;
   /** At most one per-epoch run summary event per run in this many milliseconds (default 200). */
   runEventMs?: number;
+  /** Points of a sweep trained at once (default: the machine's cores). */
+  sweepParallel?: number;
 }
 
 export interface LabService extends LabApi {
@@ -68,7 +72,11 @@ export function defaultRunName(hp: Hyperparams): string {
 export function createLabService(opts: LabServiceOptions): LabService {
   const resources = opts.resources ?? resourcesDir();
   const listeners = new Set<(event: LabEvent) => void>();
+  // Made once the pool exists; the pool's events reach it through emit.
+  let sweeps: SweepRunner | null = null;
   const emit = (event: LabEvent): void => {
+    // A point's run that ended gives its sweep the result and room for the next point.
+    if (event.type === 'run') sweeps?.onRun(event.run);
     for (const l of listeners) {
       try {
         l(event);
@@ -91,6 +99,31 @@ export function createLabService(opts: LabServiceOptions): LabService {
     runEventMs: opts.runEventMs,
     emit,
   });
+  sweeps = new SweepRunner(
+    join(opts.runsDir, 'sweeps'),
+    {
+      start: (hp, name, sweepId) => pool.start(hp, name, null, null, sweepId),
+      resume: (id) => pool.resume(id),
+      pause: (id) => pool.pause(id),
+      stop: (id) => pool.stop(id),
+      delete: async (id) => {
+        await pool.delete(id);
+        models.forgetRun(id);
+      },
+      get: (id) => {
+        try {
+          return pool.summary(id);
+        } catch {
+          return null;
+        }
+      },
+      history: (id) => pool.get(id).history,
+      canStart: () => pool.canStart(),
+    },
+    Math.max(1, opts.sweepParallel ?? availableParallelism()),
+    (sweep) => emit({ type: 'sweep', sweep }),
+  );
+  const sweepsReady = sweeps.recover();
   const models = new ModelRegistry({
     resources,
     store,
@@ -173,6 +206,27 @@ export function createLabService(opts: LabServiceOptions): LabService {
     },
     async backprop(request) {
       return models.backprop(request);
+    },
+    async listSweeps() {
+      await sweepsReady;
+      return sweeps!.list();
+    },
+    async startSweep(spec) {
+      await sweepsReady;
+      return sweeps!.start(spec);
+    },
+    async pauseSweep(id) {
+      await sweeps!.pause(id);
+    },
+    async resumeSweep(id) {
+      await sweeps!.resume(id);
+    },
+    async stopSweep(id) {
+      await sweeps!.stop(id);
+    },
+    async deleteSweep(id) {
+      await sweeps!.delete(id);
+      emit({ type: 'sweep-deleted', sweepId: id });
     },
     async baseline(request) {
       const d = await data();

@@ -27,6 +27,12 @@ export const LAB_VERBS = [
   'neuron',
   'backprop',
   'baseline',
+  'listSweeps',
+  'startSweep',
+  'pauseSweep',
+  'resumeSweep',
+  'stopSweep',
+  'deleteSweep',
 ] as const satisfies readonly (keyof LabCalls)[];
 
 // Compile-time check that every verb of LabApi is listed.

@@ -31,6 +31,8 @@ export interface RunSummary {
   stoppedBecause: string | null;
   /** The model whose weights the run started from (its label), or null for random weights. */
   startedFrom: string | null;
+  /** The sweep this run is a point of, if any. */
+  sweepId: string | null;
   /** True when a checkpoint exists so the run can be resumed after a crash or restart. */
   resumable: boolean;
   /** Every marker so far (best epochs, eta changes and halvings, early stop, finished, failed): what the charts draw. */
@@ -48,11 +50,16 @@ export interface RunProgress {
   etaSeconds: number;
 }
 
+export type { SweepSpec, SweepSummary } from './sweep';
+import type { SweepSpec, SweepSummary } from './sweep';
+
 export type LabEvent =
   | { type: 'run'; run: RunSummary }
   | { type: 'epoch'; runId: RunId; metrics: EpochMetrics; markers: RunMarker[] }
   | { type: 'progress'; progress: RunProgress }
-  | { type: 'run-deleted'; runId: RunId };
+  | { type: 'run-deleted'; runId: RunId }
+  | { type: 'sweep'; sweep: SweepSummary }
+  | { type: 'sweep-deleted'; sweepId: string };
 
 /** Where a model's weights come from: the bundled default, a run (current or best), or a loaded file. */
 export type ModelRef = { kind: 'default' } | { kind: 'run'; runId: RunId; which: 'current' | 'best' } | { kind: 'loaded'; id: string };
@@ -180,6 +187,15 @@ export interface LabApi {
 
   /** Runs one of chapter 1's baselines on the test data (an SVM in a worker thread; one at a time). */
   baseline(request: BaselineRequest): Promise<BaselineResult>;
+
+  /** Sweeps (chapter 3's hyper-parameter search): each point is a run; see src/shared/sweep. */
+  listSweeps(): Promise<SweepSummary[]>;
+  startSweep(spec: SweepSpec): Promise<SweepSummary>;
+  pauseSweep(id: string): Promise<void>;
+  resumeSweep(id: string): Promise<void>;
+  stopSweep(id: string): Promise<void>;
+  /** Deletes the sweep and its points' runs. */
+  deleteSweep(id: string): Promise<void>;
 
   /** Subscribes to run events; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void;

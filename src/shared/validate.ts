@@ -6,6 +6,7 @@ import { validateHyperparams, type Augmentation, type Hyperparams } from '../eng
 import type { BackpropInput, BackpropRequest, BaselineRequest, GrayImage, LabApi, ModelRef, ParamRef, RunId } from './api';
 import type { CostName } from '../engine/hyperparams';
 import { experimentById } from './experiments';
+import { validateSweepSpec, type SweepSpec } from './sweep';
 import type { NeuronSetup } from '../engine/neuron';
 import { MAX_ETA, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_SIDE, MAX_MODEL_BYTES, MAX_NAME_CHARS } from './limits';
 
@@ -187,6 +188,19 @@ function baselineRequest(v: unknown): BaselineRequest {
   fail(`method must be "darkness" or "svm", got ${describe(v.method)}`);
 }
 
+function sweepSpec(v: unknown): SweepSpec {
+  try {
+    return validateSweepSpec(v);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+function sweepId(v: unknown): string {
+  if (typeof v !== 'string' || !/^sweep-[a-z0-9-]{1,60}$/.test(v)) fail(`sweep id must be a string like "sweep-20260101-120000-ab12cd", got ${describe(v)}`);
+  return v;
+}
+
 function hyperparams(v: unknown): Hyperparams {
   try {
     return validateHyperparams(v);
@@ -243,6 +257,12 @@ export const LAB_CALLS: Checked = {
   neuron: (a) => (arity(a, 1), [neuronSetup(a[0])]),
   backprop: (a) => (arity(a, 1), [backpropRequest(a[0])]),
   baseline: (a) => (arity(a, 1), [baselineRequest(a[0])]),
+  listSweeps: (a) => (arity(a, 0), []),
+  startSweep: (a) => (arity(a, 1), [sweepSpec(a[0])]),
+  pauseSweep: (a) => (arity(a, 1), [sweepId(a[0])]),
+  resumeSweep: (a) => (arity(a, 1), [sweepId(a[0])]),
+  stopSweep: (a) => (arity(a, 1), [sweepId(a[0])]),
+  deleteSweep: (a) => (arity(a, 1), [sweepId(a[0])]),
   augmentPreview: (a) => {
     arity(a, 4);
     return [augmentation(a[0]), int(a[1], 'index', 0, LAST_IMAGE_INDEX), int(a[2], 'count', 1, 100), int(a[3], 'seed', 0, 2 ** 32 - 1)];

@@ -179,11 +179,28 @@ export class RunPool {
   }
 
   /** Starts a run, from random weights or from `from` (a model's weights, which must fit hyperparams.sizes). */
-  start(hyperparams: Hyperparams, name: string, presetId: string | null = null, from: StartingWeights | null = null): Promise<RunSummary> {
-    return this.withSlot('starting', () => this.startNow(hyperparams, name, presetId, from));
+  start(
+    hyperparams: Hyperparams,
+    name: string,
+    presetId: string | null = null,
+    from: StartingWeights | null = null,
+    sweepId: string | null = null,
+  ): Promise<RunSummary> {
+    return this.withSlot('starting', () => this.startNow(hyperparams, name, presetId, from, sweepId));
   }
 
-  private async startNow(hyperparams: Hyperparams, name: string, presetId: string | null, from: StartingWeights | null): Promise<RunSummary> {
+  /** Whether a run may start now without passing the live-run limit. */
+  canStart(): boolean {
+    return this.liveCount() < this.opts.maxLiveRuns;
+  }
+
+  private async startNow(
+    hyperparams: Hyperparams,
+    name: string,
+    presetId: string | null,
+    from: StartingWeights | null,
+    sweepId: string | null,
+  ): Promise<RunSummary> {
     await this.opts.data(); // a dataset that cannot be read fails the call, before any run exists
     const now = new Date();
     const rec: RunRecord = {
@@ -192,6 +209,7 @@ export class RunPool {
       name,
       presetId,
       startedFrom: from?.label ?? null,
+      sweepId,
       hyperparams,
       state: 'running',
       createdAt: now.toISOString(),

@@ -20,6 +20,8 @@ export interface RunRecord {
   presetId: string | null;
   /** The label of the model whose weights the run started from; null for random weights. */
   startedFrom: string | null;
+  /** The sweep this run is a point of, if any. */
+  sweepId: string | null;
   hyperparams: Hyperparams;
   state: RunState;
   createdAt: string;
@@ -155,6 +157,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
     name: typeof o.name === 'string' ? o.name : id,
     presetId: typeof o.presetId === 'string' ? o.presetId : null,
     startedFrom: typeof o.startedFrom === 'string' ? o.startedFrom : null,
+    sweepId: typeof o.sweepId === 'string' ? o.sweepId : null,
     hyperparams,
     state: o.state as RunState,
     createdAt: String(o.createdAt ?? ''),
@@ -177,6 +180,7 @@ export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
     name: rec.name,
     presetId: rec.presetId,
     startedFrom: rec.startedFrom,
+    sweepId: rec.sweepId,
     hyperparams: rec.hyperparams,
     state: rec.state,
     createdAt: rec.createdAt,
@@ -223,6 +227,7 @@ function recordFromCheckpoint(id: string, path: string, why: string): RunRecord 
     name: `${id} (damaged)`,
     presetId: null,
     startedFrom: null,
+    sweepId: null,
     hyperparams: ck.hyperparams,
     state: 'failed',
     createdAt: at,
