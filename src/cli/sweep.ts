@@ -167,7 +167,8 @@ export async function sweepMain(argv: string[]): Promise<void> {
     if (!json) io.out(`sweep ${spec.name}: ${started.points.length} points, runs in ${runsDir}\n`);
     report(started);
     const s = await done;
-    const etaAxis = spec.axes.findIndex((a) => a.param === 'eta');
+    // The threshold is a one-axis idea: η alone, everything else fixed.
+    const etaAxis = spec.axes.length === 1 && spec.axes[0].param === 'eta' ? 0 : -1;
     const threshold = etaAxis >= 0 && s.points.some((p) => p.result?.trainCost.some((c) => c !== null)) ? etaThreshold(sweepCells(s.points), etaAxis) : null;
     if (json) {
       io.out(

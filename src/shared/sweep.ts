@@ -422,3 +422,36 @@ export function parseAxisFlag(flag: string): Axis {
     });
   return checkAxis(axis, 0);
 }
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV row per point: its axis values, seed, state and results. */
+export function sweepCsv(s: SweepSummary): string {
+  const head = [
+    ...s.spec.axes.map((a) => a.param),
+    'seed',
+    'state',
+    'runId',
+    'bestEvalAccuracy',
+    'bestEpoch',
+    'finalTrainCost',
+    'finalEvalCost',
+    'seconds',
+    'error',
+  ];
+  const rows = s.points.map((p) => [
+    ...p.values.map(formatValue),
+    String(p.seed),
+    p.state,
+    p.runId ?? '',
+    p.result?.bestEvalAccuracy == null ? '' : String(p.result.bestEvalAccuracy),
+    p.result?.bestEpoch == null ? '' : String(p.result.bestEpoch),
+    p.result?.finalTrainCost == null ? '' : String(p.result.finalTrainCost),
+    p.result?.finalEvalCost == null ? '' : String(p.result.finalEvalCost),
+    p.result ? String(p.result.seconds) : '',
+    p.error ?? '',
+  ]);
+  return [head, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+}

@@ -639,6 +639,55 @@ test("chapter 1's baselines from the analysis page: average darkness and a small
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
+test('a sweep defined as JSON runs from the Sweeps page: its heat map, its table, its runs; a one-axis η sweep gives the threshold', { skip }, async () => {
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'Sweeps' }).click();
+  const spec = (axes: unknown[], name: string) =>
+    JSON.stringify({
+      name,
+      base: { hyperparams: { sizes: [784, 10, 10], epochs: 2, trainSize: 500, monitor: { evalAccuracy: true, trainCost: true, inside: false } } },
+      axes,
+      seeds: 1,
+    });
+  const box = page.getByLabel('Sweep (JSON)');
+  await box.fill('{ "axes": [] }');
+  await page.getByText('axes must be a list of 1 to 4 axes').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Run sweep' }).isDisabled(), true);
+  await box.fill(
+    spec(
+      [
+        { param: 'eta', values: [0.1, 1] },
+        { param: 'lambda', values: [0, 1] },
+      ],
+      'ui grid',
+    ),
+  );
+  await page.getByText(/^4 runs \(eta: 0\.1, 1 × lambda: 0, 1\)$/).waitFor();
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  const status = page.getByTestId('sweep-status');
+  await status.getByText('4 of 4 points, finished').waitFor({ timeout: 120_000 });
+  assert.equal(await page.getByRole('table', { name: 'Heat map of the best accuracy' }).locator('tbody td').count(), 4);
+  const rows = page.getByRole('table', { name: 'Sweep results' }).locator('tbody tr');
+  assert.equal(await rows.count(), 4);
+  const want = (await lab.api.listSweeps()).find((s) => s.spec.name === 'ui grid')!;
+  const first = want.points[0];
+  assert.match((await rows.first().textContent()) ?? '', new RegExp(`${(first.result!.bestEvalAccuracy! * 100).toFixed(2)}%`));
+  // A row opens its run in the Train tab's charts and table.
+  await page.getByRole('button', { name: 'Open the runs of eta 0.1, lambda 0' }).click();
+  await page.locator(`tr[data-run-id="${first.runId}"]`).waitFor();
+  assert.equal(await page.locator(`tr[data-run-id="${first.runId}"]`).isVisible(), true);
+  await page.getByRole('tab', { name: 'Sweeps' }).click();
+  await box.fill(spec([{ param: 'eta', values: [0.5, 3000] }], 'ui threshold'));
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  await status.getByText('2 of 2 points, finished').waitFor({ timeout: 120_000 });
+  await page
+    .getByTestId('eta-threshold')
+    .getByText(/^Learning-rate threshold: η = 0\.5,/)
+    .waitFor();
+  assert.equal(await page.getByRole('img', { name: 'Chart: Best accuracy against eta' }).count(), 1);
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
 test('no console errors along the way', { skip }, () => {
   assert.deepEqual(lab.errors, []);
 });

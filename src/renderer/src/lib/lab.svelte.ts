@@ -1,6 +1,7 @@
 // The UI's view of the lab: runs, their histories and progress, the models, and which model the pad
 // and analysis use. Big arrays live in $state.raw and are replaced, never mutated, so an epoch
 // event costs one shallow copy and no deep proxying.
+import type { SweepSummary } from '../../../shared/sweep';
 import type { BackpropInput, EpochMetrics, GrayImage, LabEvent, ModelInfo, ModelRef, RunProgress, RunSummary } from '../../../shared/api';
 import type { Hyperparams } from '../../../shared/hyperparams';
 import type { LabClient } from './transport';
@@ -24,6 +25,7 @@ export class LabState {
   models = $state.raw<ModelInfo[]>([]);
   /** The model the drawing pad and the analysis views use. */
   model = $state.raw<ModelRef>({ kind: 'default' });
+  sweeps = $state.raw<SweepSummary[]>([]);
   /** The pad's latest drawing (the backpropagation page can step through it). */
   drawing = $state.raw<GrayImage | null>(null);
   /** An input the backpropagation page should show next (from the analysis gallery). */
@@ -47,7 +49,8 @@ export class LabState {
     await Promise.all(runs.map(async (r) => (histories[r.id] = await this.api.runHistory(r.id))));
     this.runs = runs;
     this.histories = { ...histories, ...this.histories };
-    this.selected = runs.filter((r) => r.state === 'running' || r.state === 'paused').map((r) => r.id);
+    this.selected = runs.filter((r) => (r.state === 'running' || r.state === 'paused') && !r.sweepId).map((r) => r.id);
+    this.sweeps = await this.api.listSweeps();
     await this.refreshModels();
   }
 
@@ -62,7 +65,8 @@ export class LabState {
         const i = this.runs.findIndex((r) => r.id === e.run.id);
         const before = i < 0 ? null : this.runs[i];
         this.runs = i < 0 ? [e.run, ...this.runs] : this.runs.map((r, k) => (k === i ? e.run : r));
-        if (i < 0) this.selected = [...this.selected, e.run.id];
+        // A sweep's points are many: they join the charts when the user opens them.
+        if (i < 0 && !e.run.sweepId) this.selected = [...this.selected, e.run.id];
         // A run's weights become a model after its first epoch; its label changes when it ends.
         if (!before || (before.epochsDone === 0 && e.run.epochsDone > 0) || before.state !== e.run.state) void this.refreshModels();
         if (e.run.state !== 'running' && this.progress[e.run.id]) {
@@ -86,6 +90,14 @@ export class LabState {
         }
         break;
       }
+      case 'sweep': {
+        const i = this.sweeps.findIndex((s) => s.id === e.sweep.id);
+        this.sweeps = i < 0 ? [e.sweep, ...this.sweeps] : this.sweeps.map((s, k) => (k === i ? e.sweep : s));
+        break;
+      }
+      case 'sweep-deleted':
+        this.sweeps = this.sweeps.filter((s) => s.id !== e.sweepId);
+        break;
       case 'run-deleted': {
         this.runs = this.runs.filter((r) => r.id !== e.runId);
         this.selected = this.selected.filter((id) => id !== e.runId);
