@@ -14,7 +14,8 @@ const USAGE = `usage: npm run <command> -- [options]
   neuron    --cost quadratic|cross-entropy --w W --b B [--x 1] [--y 0] [--eta 0.15] [--epochs 300] [--json]
   gradcheck [model.json] [--image N] [--data test|validation|train] [--cost NAME] [--samples K] [--json]
   baseline  darkness|svm [--train-size N] [--test-size M] [--json]
-  sweep     spec.json | --preset ${'ID'} [--seeds K] [--axis eta=log:0.01:10:7;lambda=0.1,1] [--train-size N] [--epochs N] [--runs-dir DIR] [--parallel N] [--json]
+  sweep     spec.json | --preset ${'ID'} [--seeds K] [--axis eta=log:0.01:10:7;lambda=0.1,1] [--train-size N] [--epochs N] [--runs-dir DIR] [--parallel N] [--redis URL] [--json]
+  worker    --redis redis://host:6379 [--concurrency N] [--lock-seconds S]
   serve     [--port N] [--open]`;
 
 async function dispatch(argv: string[]): Promise<void> {
@@ -32,6 +33,8 @@ async function dispatch(argv: string[]): Promise<void> {
       return (await import('../../bench/bench')).benchMain(rest);
     case 'export-onnx':
       return (await import('./export-onnx')).exportOnnxMain(rest);
+    case 'worker':
+      return (await import('./worker')).workerMain(rest);
     case 'sweep':
       return (await import('./sweep')).sweepMain(rest);
     case 'baseline':

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLabService } from '../main/lab-service';
 import {
+  MAX_SWEEP_POINTS,
   SWEEP_PRESETS,
   etaThreshold,
   formatValue,
@@ -20,7 +21,56 @@ import {
 import { UsageError, checkKnown, parseArgs } from './args';
 import { io } from './io';
 
-const FLAGS = ['json', 'preset', 'seeds', 'axis', 'train-size', 'epochs', 'runs-dir', 'parallel'];
+const FLAGS = ['json', 'preset', 'seeds', 'axis', 'train-size', 'epochs', 'runs-dir', 'parallel', 'redis'];
+
+/** Where the points train: this machine's run pool, or remote workers through Redis. */
+interface Executor {
+  start(spec: SweepSpec): Promise<SweepSummary>;
+  onSweep(f: (s: SweepSummary) => void): void;
+  /** Extra facts about a finished point (which worker trained it, whether it resumed another's checkpoint). */
+  pointExtra(runId: string | null): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+function localExecutor(runsDir: string, parallel: number | undefined): Executor {
+  const lab = createLabService({ runsDir, ...(parallel ? { sweepParallel: parallel } : {}) });
+  const listeners: ((s: SweepSummary) => void)[] = [];
+  lab.onEvent((e) => {
+    if (e.type === 'sweep') for (const f of listeners) f(e.sweep);
+  });
+  return {
+    start: (spec) => lab.startSweep(spec),
+    onSweep: (f) => listeners.push(f),
+    pointExtra: () => ({}),
+    close: () => lab.close(),
+  };
+}
+
+async function redisExecutor(url: string, runsDir: string): Promise<Executor> {
+  const { RemoteRuns } = await import('../main/sweeps-redis');
+  const { SweepRunner } = await import('../main/sweeps');
+  const { RunStore } = await import('../main/runs/store');
+  const remote = new RemoteRuns(url, new RunStore(runsDir));
+  try {
+    await remote.open();
+  } catch (e) {
+    await remote.close();
+    throw new UsageError(`--redis ${url}: ${(e as Error).message}`);
+  }
+  const listeners: ((s: SweepSummary) => void)[] = [];
+  // Every point is queued at once: the workers take them as they can.
+  const runner = new SweepRunner(join(runsDir, 'sweeps'), remote, MAX_SWEEP_POINTS, (s) => listeners.forEach((f) => f(s)));
+  remote.onRun = (run) => runner.onRun(run);
+  return {
+    start: async (spec) => runner.start(spec),
+    onSweep: (f) => listeners.push(f),
+    pointExtra: (runId) => {
+      const o = runId ? remote.outcomes.get(runId) : null;
+      return o ? { worker: o.worker, resumedFrom: o.resumedFrom } : {};
+    },
+    close: () => remote.close(),
+  };
+}
 
 function whole(flags: Map<string, string | true>, name: string, min: number, max: number): number | undefined {
   const v = flags.get(name);
@@ -125,7 +175,15 @@ export async function sweepMain(argv: string[]): Promise<void> {
   if (dirFlag === true) throw new UsageError('--runs-dir needs a folder');
   const runsDir = dirFlag ?? mkdtempSync(join(tmpdir(), 'nnlab-sweep-'));
   const json = flags.has('json');
-  const lab = createLabService({ runsDir, ...(parallel ? { sweepParallel: parallel } : {}) });
+  const redisUrl = flags.get('redis');
+  if (redisUrl === true) throw new UsageError('--redis needs a URL like redis://host:6379');
+  let exec: Executor;
+  try {
+    exec = redisUrl ? await redisExecutor(redisUrl, runsDir) : localExecutor(runsDir, parallel);
+  } catch (e) {
+    if (dirFlag === undefined) rmSync(runsDir, { recursive: true, force: true });
+    throw e;
+  }
   try {
     const printed = new Set<number>();
     let sweepId = '';
@@ -146,7 +204,7 @@ export async function sweepMain(argv: string[]): Promise<void> {
               state: p.state,
               error: p.error,
               ...r,
-              evalAccuracy: undefined,
+              ...exec.pointExtra(p.runId),
               trainCost: undefined,
             }) + '\n',
           );
@@ -159,12 +217,11 @@ export async function sweepMain(argv: string[]): Promise<void> {
       }
       if (s.state === 'finished' || s.state === 'stopped') finished(s);
     };
-    lab.onEvent((e) => {
-      if (e.type === 'sweep') report(e.sweep);
-    });
-    const started = await lab.startSweep(spec);
+    exec.onSweep(report);
+    const started = await exec.start(spec);
     sweepId = started.id;
-    if (!json) io.out(`sweep ${spec.name}: ${started.points.length} points, runs in ${runsDir}\n`);
+    if (!json)
+      io.out(`sweep ${spec.name}: ${started.points.length} points, ${redisUrl ? `queued on ${redisUrl} for workers` : 'trained here'}, runs in ${runsDir}\n`);
     report(started);
     const s = await done;
     // The threshold is a one-axis idea: η alone, everything else fixed.
@@ -200,7 +257,7 @@ export async function sweepMain(argv: string[]): Promise<void> {
       );
     }
   } finally {
-    await lab.close();
+    await exec.close();
     if (dirFlag === undefined) rmSync(runsDir, { recursive: true, force: true });
   }
 }
