@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultHyperparams } from '../../src/engine/hyperparams';
 import { PRESETS } from '../../src/shared/experiments';
+import { validateSweepSpec } from '../../src/shared/sweep';
 import { openLab } from './lab';
 
 const docs = join(import.meta.dirname, '../../docs');
@@ -99,6 +100,20 @@ async function main() {
     await page.getByRole('slider', { name: 'Epoch of the histograms' }).fill('0');
     await page.waitForTimeout(1200);
     await page.screenshot({ path: join(docs, 'inside.png') });
+
+    // Sweeps: the book's λ recipe, shortened, with 3 seeds a point.
+    await api.startSweep(
+      validateSweepSpec({
+        name: 'λ on a log scale (10,000 images, 5 epochs)',
+        base: { presetId: 'ch3-ce-30', hyperparams: { epochs: 5, trainSize: 10_000, evalSet: 'validation' } },
+        axes: [{ param: 'lambda', range: { scale: 'log', from: 0.01, to: 100, count: 5 } }],
+        seeds: 3,
+      }),
+    );
+    for (let i = 0; i < 600 && (await api.listSweeps()).some((s) => s.state !== 'finished'); i++) await page.waitForTimeout(500);
+    await page.getByRole('tab', { name: 'Sweeps' }).click();
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: join(docs, 'sweeps.png') });
 
     await page.getByRole('tab', { name: 'Ch. 3 demos' }).click();
     await page.getByRole('button', { name: 'Start at w = 2, b = 2 (output 0.98)' }).click();
