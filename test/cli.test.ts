@@ -340,3 +340,14 @@ test('train prints the share of saturated hidden neurons, before training and af
   const off = await cliInProcess('train', '--sizes', '784,30,10', '--epochs', '1', '--train-size', '1000', '--monitor', 'eval-accuracy');
   assert.doesNotMatch(off.stdout, /Saturated/);
 });
+
+test('--help (or -h) after any command prints its usage instead of an error', async () => {
+  for (const command of ['train', 'evaluate', 'predict', 'sweep', 'worker', 'baseline']) {
+    for (const flag of ['--help', '-h']) {
+      const r = await cli(command, flag);
+      assert.equal(r.status, 0, `${command} ${flag}: ${r.stderr}`);
+      assert.ok(r.stdout.startsWith(`usage: npm run ${command} `), `${command} ${flag}: ${r.stdout}`);
+    }
+  }
+  assert.match((await cli('train', '--help')).stdout, /--monitor eval-accuracy,eval-cost,train-accuracy,train-cost,inside/);
+});

@@ -18,8 +18,33 @@ const USAGE = `usage: npm run <command> -- [options]
   worker    --redis redis://host:6379 [--concurrency N] [--lock-seconds S]
   serve     [--port N] [--open]`;
 
+/** The usage lines of one command (the train line with its many options for train). */
+export function commandUsage(command: string): string | null {
+  const lines = USAGE.split('\n').slice(1);
+  const start = lines.findIndex((l) => l.trimStart().startsWith(command + ' ') || l.trim() === command);
+  if (start < 0) return null;
+  const out = [lines[start]];
+  for (const l of lines.slice(start + 1)) {
+    if (/^ {2}[a-z-]+ /.test(l) && !l.startsWith('   ')) break;
+    out.push(l);
+  }
+  return `usage: npm run ${out.map((l) => l.trim().replace(/^(\S+)\s+/, '$1 ')).join('\n  ')}`;
+}
+
+const TRAIN_OPTIONS = `  also: --activation sigmoid|tanh|relu  --cost quadratic|cross-entropy|log-likelihood (softmax)
+        --init default|large  --l1 X  --momentum X  --dropout P  --train-size N
+        --eval validation|test|none  --monitor eval-accuracy,eval-cost,train-accuracy,train-cost,inside
+        --early-stop N  --schedule halve:N  --augment rotate:DEG,shift:PX,elastic:ALPHA/SIGMA
+        --backend wasm|reference  --preset ID  --save-best  --from model.json  --digits 0,1`;
+
 async function dispatch(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `npm run train -- --help` (or -h) shows the command's usage instead of taking --help as an option.
+  if (command && command !== '--help' && command !== 'help' && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out((commandUsage(command) ?? USAGE) + '\n');
+    if (command === 'train') io.out(TRAIN_OPTIONS + '\n');
+    return;
+  }
   switch (command) {
     case 'train':
       return (await import('./train')).trainMain(rest);

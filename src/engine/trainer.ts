@@ -412,8 +412,6 @@ export class Trainer {
     this.cursor = 0;
     this.epochImages = this.train.images;
     this.epoch++;
-    this.batchCostSum = 0;
-    this.batchCostExamples = 0;
     const markers: RunMarker[] = this.etaChangedMarkers;
     this.etaChangedMarkers = [];
     const metrics: EpochMetrics = { epoch: this.epoch, seconds: this.epochSeconds, eta: this.eta };

@@ -195,6 +195,7 @@ export class RemoteRuns implements SweepRuns {
       presetId: null,
       startedFrom: null,
       sweepId,
+      color: this.records.size,
       hyperparams: hp,
       state: 'running',
       createdAt: now.toISOString(),

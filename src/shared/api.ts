@@ -33,6 +33,8 @@ export interface RunSummary {
   startedFrom: string | null;
   /** The sweep this run is a point of, if any. */
   sweepId: string | null;
+  /** The run's colour in every chart (an index into the palette), fixed when it is created. */
+  color: number;
   /** True when a checkpoint exists so the run can be resumed after a crash or restart. */
   resumable: boolean;
   /** Every marker so far (best epochs, eta changes and halvings, early stop, finished, failed): what the charts draw. */

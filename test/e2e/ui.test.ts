@@ -282,6 +282,20 @@ test('an image file opened or dropped on the pad is classified like a drawing', 
   await page.getByText('Image: light.png').waitFor();
   await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor();
   assert.equal(((await page.getByTestId('predicted-digit').textContent()) ?? '').trim(), '1');
+  // A blank image, then a file that is no image: the last prediction does not stay on screen.
+  const blank = await sharp(Buffer.alloc(64 * 64, 255), { raw: { width: 64, height: 64, channels: 1 } })
+    .png()
+    .toBuffer();
+  for (const [name, buffer] of [
+    ['blank.png', blank],
+    ['notes.png', Buffer.from('these are not pixels')],
+  ] as const) {
+    await page.locator('input[type=file][aria-label="Image file to classify"]').setInputFiles({ name, mimeType: 'image/png', buffer });
+    await page.getByText(`Image: ${name}`).waitFor();
+    await page.getByRole('alert').first().waitFor();
+    await waitFor(`no prediction shown for ${name}`, async () => (await page.getByTestId('predicted-digit').count()) === 0, 15_000);
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+  }
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
@@ -686,6 +700,64 @@ test('a sweep defined as JSON runs from the Sweeps page: its heat map, its table
     .waitFor();
   assert.equal(await page.getByRole('img', { name: 'Chart: Best accuracy against eta' }).count(), 1);
   await page.getByRole('tab', { name: 'Train' }).click();
+});
+
+test('run colours, order and the shown runs survive a reload and a deletion', { skip }, async () => {
+  const page = lab.page;
+  const tiny = { ...(await import('../../src/engine/hyperparams')).defaultHyperparams(), sizes: [784, 10, 10], epochs: 1, trainSize: 500 };
+  const a = await lab.api.startRun(tiny, 'colour A');
+  const b = await lab.api.startRun(tiny, 'colour B');
+  await lab.api.settled(a.id);
+  await lab.api.settled(b.id);
+  const rowOf = (id: string) => page.locator(`tr[data-run-id="${id}"]`);
+  await rowOf(b.id).waitFor();
+  // Show A, hide B.
+  const box = (id: string) => rowOf(id).getByRole('checkbox');
+  if (!(await box(a.id).isChecked())) await box(a.id).check();
+  if (await box(b.id).isChecked()) await box(b.id).uncheck();
+  const snapshot = async () =>
+    page.locator('tr[data-run-id]:not([hidden])').evaluateAll((rows) =>
+      rows.map((r) => {
+        const el = r as unknown as { getAttribute(n: string): string; querySelector(q: string): { style: { background: string }; checked: boolean } };
+        return [el.getAttribute('data-run-id'), el.querySelector('.swatch').style.background, el.querySelector('input[type=checkbox]').checked];
+      }),
+    );
+  const before = await snapshot();
+  assert.ok(before.findIndex((r) => r[0] === b.id) < before.findIndex((r) => r[0] === a.id), 'newest first');
+  await page.reload();
+  await page.getByRole('tab', { name: 'Train' }).waitFor();
+  await rowOf(b.id).waitFor();
+  assert.deepEqual(await snapshot(), before, 'the same order, colours and ticks after a reload');
+  await lab.api.deleteRun(a.id);
+  await rowOf(a.id).waitFor({ state: 'detached' });
+  assert.deepEqual(
+    await snapshot(),
+    before.filter((r) => r[0] !== a.id),
+    'deleting a run changes no other run’s colour',
+  );
+});
+
+test('at 600 px wide no view is wider than the window', { skip }, async () => {
+  const page = lab.page;
+  await page.setViewportSize({ width: 600, height: 900 });
+  try {
+    for (const tab of ['Train', 'Sweeps', 'Draw', 'Analyse', 'Backprop', 'Inside', 'Ch. 3 demos']) {
+      await page.getByRole('tab', { name: tab }).click();
+      if (tab === 'Analyse') {
+        await page.getByRole('button', { name: 'Compute' }).click();
+        await page.getByText(/accuracy \d+\.\d+% on 10,000 images/).waitFor({ timeout: 60_000 });
+      }
+      await page.waitForTimeout(400);
+      const { scroll, client } = await page.evaluate(() => {
+        const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+        return { scroll: d.scrollWidth, client: d.clientWidth };
+      });
+      assert.ok(scroll <= client + 1, `${tab}: the page is ${scroll} px wide in a ${client} px window`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.getByRole('tab', { name: 'Train' }).click();
+  }
 });
 
 test('no console errors along the way', { skip }, () => {

@@ -97,6 +97,15 @@ export class RunPool {
       }
       this.records.set(rec.id, rec);
     }
+    // Runs from before colours were kept get theirs in the order they were made.
+    for (const rec of this.records.values()) if (rec.color === null) rec.color = this.nextColor();
+  }
+
+  /** The next run's colour: one past the highest in use, so no run's colour ever changes. */
+  nextColor(): number {
+    let max = -1;
+    for (const r of this.records.values()) if (r.color !== null && r.color > max) max = r.color;
+    return max + 1;
   }
 
   private get store(): RunStore {
@@ -210,6 +219,7 @@ export class RunPool {
       presetId,
       startedFrom: from?.label ?? null,
       sweepId,
+      color: this.nextColor(),
       hyperparams,
       state: 'running',
       createdAt: now.toISOString(),

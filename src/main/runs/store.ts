@@ -22,6 +22,8 @@ export interface RunRecord {
   startedFrom: string | null;
   /** The sweep this run is a point of, if any. */
   sweepId: string | null;
+  /** The run's colour (a palette index), fixed at creation: reloads and deletions never change it. */
+  color: number | null;
   hyperparams: Hyperparams;
   state: RunState;
   createdAt: string;
@@ -158,6 +160,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
     presetId: typeof o.presetId === 'string' ? o.presetId : null,
     startedFrom: typeof o.startedFrom === 'string' ? o.startedFrom : null,
     sweepId: typeof o.sweepId === 'string' ? o.sweepId : null,
+    color: typeof o.color === 'number' && Number.isInteger(o.color) && o.color >= 0 ? o.color : null,
     hyperparams,
     state: o.state as RunState,
     createdAt: String(o.createdAt ?? ''),
@@ -181,6 +184,7 @@ export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
     presetId: rec.presetId,
     startedFrom: rec.startedFrom,
     sweepId: rec.sweepId,
+    color: rec.color ?? 0,
     hyperparams: rec.hyperparams,
     state: rec.state,
     createdAt: rec.createdAt,
@@ -228,6 +232,7 @@ function recordFromCheckpoint(id: string, path: string, why: string): RunRecord 
     presetId: null,
     startedFrom: null,
     sweepId: null,
+    color: null,
     hyperparams: ck.hyperparams,
     state: 'failed',
     createdAt: at,

@@ -174,11 +174,26 @@ function runTrainer(parent: MessagePort): void {
         bestEvalAccuracy: t.bestEvalAccuracy,
       });
       if (failedMarker?.kind === 'failed') fail(failedMarker.reason);
-      lastProgress = now();
-      epochWallSeconds += (lastProgress - epochWallStart - pausedMs) / 1000;
+      const at = now();
+      epochWallSeconds += (at - epochWallStart - pausedMs) / 1000;
       epochsTimed++;
-      epochWallStart = lastProgress;
+      epochWallStart = at;
       pausedMs = 0;
+      // Epochs shorter than a progress interval never report mid-epoch: report at their end, so
+      // the progress line and its ETA keep moving for 1,000-image runs too.
+      if (!t.done && at - lastProgress >= msg.progressIntervalMs) {
+        lastProgress = at;
+        const perEpoch = epochWallSeconds / epochsTimed;
+        post({
+          type: 'progress',
+          epoch: metrics.epoch,
+          examplesDone: n,
+          examplesTotal: n,
+          examplesPerSecond: metrics.seconds > 0 ? n / metrics.seconds : 0,
+          batchCost: t.takeBatchCost(),
+          etaSeconds: (t.hp.epochs - metrics.epoch) * perEpoch,
+        });
+      }
     };
 
     let ended: 'done' | 'stopped';

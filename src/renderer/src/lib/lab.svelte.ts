@@ -14,6 +14,21 @@ export function sameRef(a: ModelRef, b: ModelRef): boolean {
 /** Mini-batch cost points kept per run: beyond this, every other old point is dropped. */
 export const MAX_BATCH_POINTS = 4000;
 
+const SELECTION_KEY = 'nnlab.selectedRuns';
+
+/** The runs shown last time (those that still exist); at the first start, the running ones and the newest other run. */
+function restoreSelection(runs: readonly RunSummary[]): string[] {
+  try {
+    const saved = JSON.parse(localStorage.getItem(SELECTION_KEY) ?? 'null');
+    if (Array.isArray(saved)) return runs.filter((r) => saved.includes(r.id)).map((r) => r.id);
+  } catch {
+    // Unreadable: start from the default below.
+  }
+  const live = runs.filter((r) => (r.state === 'running' || r.state === 'paused') && !r.sweepId).map((r) => r.id);
+  const newest = runs.find((r) => !r.sweepId && !live.includes(r.id));
+  return newest ? [...live, newest.id] : live;
+}
+
 export class LabState {
   runs = $state.raw<RunSummary[]>([]);
   histories = $state.raw<Record<string, EpochMetrics[]>>({});
@@ -47,9 +62,10 @@ export class LabState {
     const runs = await this.api.listRuns();
     const histories: Record<string, EpochMetrics[]> = {};
     await Promise.all(runs.map(async (r) => (histories[r.id] = await this.api.runHistory(r.id))));
-    this.runs = runs;
+    // Newest first, as new runs arrive: the same order before and after a reload.
+    this.runs = [...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
     this.histories = { ...histories, ...this.histories };
-    this.selected = runs.filter((r) => (r.state === 'running' || r.state === 'paused') && !r.sweepId).map((r) => r.id);
+    this.selected = restoreSelection(this.runs);
     this.sweeps = await this.api.listSweeps();
     await this.refreshModels();
   }
@@ -122,6 +138,15 @@ export class LabState {
 
   toggleSelected(id: string): void {
     this.selected = this.selected.includes(id) ? this.selected.filter((s) => s !== id) : [...this.selected, id];
+  }
+
+  /** Remembers which runs are shown, so a returning user sees the same charts. */
+  rememberSelection(): void {
+    try {
+      localStorage.setItem(SELECTION_KEY, JSON.stringify(this.selected));
+    } catch {
+      // No storage (private mode): the selection lasts this session only.
+    }
   }
 
   /** Runs an action, turning a failure into a one-line notice instead of an unhandled rejection. */
