@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inkBounds, rasterizeStrokes } from '../src/renderer/src/lib/rasterize';
+import { placeLabels } from '../src/renderer/src/lib/labels';
 import { appendCapped, runMarkers, runsCsv, seriesPoints, smooth } from '../src/renderer/src/lib/series';
 import { insidePoints, layerSeries, statsAt } from '../src/renderer/src/lib/inside';
 import { EXPERIMENTS, PRESETS } from '../src/shared/experiments';
@@ -176,5 +177,28 @@ test('mini-batch cost points are capped by thinning the older half', () => {
   assert.ok(
     pts.every((p, i) => i === 0 || p.x > pts[i - 1].x),
     'still in order',
+  );
+});
+
+test('chart labels at the same spot are placed without overlapping, inside the plot', () => {
+  const wanted = Array.from({ length: 8 }, () => ({ x: 100, y: 10, w: 80, h: 13 }));
+  const placed = placeLabels(wanted, { top: 10, bottom: 300 });
+  for (let i = 0; i < placed.length; i++) {
+    assert.ok(placed[i].y >= 10 && placed[i].y + 13 <= 300);
+    for (let j = 0; j < i; j++) {
+      const [a, b] = [placed[i], placed[j]];
+      assert.ok(!(a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h), `labels ${i} and ${j} overlap`);
+    }
+  }
+  // Labels that do not collide stay where they asked to be.
+  assert.deepEqual(
+    placeLabels(
+      [
+        { x: 0, y: 50, w: 10, h: 13 },
+        { x: 40, y: 50, w: 10, h: 13 },
+      ],
+      { top: 0, bottom: 100 },
+    ).map((b) => b.y),
+    [50, 50],
   );
 });

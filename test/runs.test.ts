@@ -552,3 +552,21 @@ test('a truncated run.json is listed as damaged and resumable from its intact ch
     [1, 2],
   );
 });
+
+test('a run’s time is its wall clock (evaluation included) beside its training time, and its speed is over the last five epochs', async () => {
+  const runsDir = tempDir();
+  const { lab } = open(runsDir);
+  const r = await lab.startRun(
+    small({ epochs: 7, monitor: { evalAccuracy: true, evalCost: true, trainAccuracy: true, trainCost: true, inside: true } }),
+    'times',
+  );
+  await lab.settled(r.id);
+  const run = (await lab.listRuns()).find((x) => x.id === r.id)!;
+  const history = await lab.runHistory(r.id);
+  assert.ok(run.secondsWall > run.secondsTraining, `wall ${run.secondsWall} s, training ${run.secondsTraining} s`);
+  const last5 = history.slice(-5).reduce((s, m) => s + m.seconds, 0);
+  const n = run.hyperparams.trainSize;
+  assert.ok(Math.abs(run.examplesPerSecond! - (5 * n) / last5) / run.examplesPerSecond! < 1e-9, `${run.examplesPerSecond} vs ${(5 * n) / last5}`);
+  const stored = JSON.parse(readFileSync(join(runsDir, r.id, 'run.json'), 'utf8'));
+  assert.equal(stored.secondsWall, run.secondsWall);
+});

@@ -164,6 +164,7 @@ export class RemoteRuns implements SweepRuns {
     rec.bestEpoch = out.bestEpoch;
     rec.bestEvalAccuracy = out.bestEvalAccuracy;
     rec.secondsTraining = out.history.reduce((s, h) => s + h.seconds, 0);
+    rec.secondsWall = rec.secondsTraining;
     // The weights: the final checkpoint, from Redis into the run's folder (then out of Redis).
     const bytes = await this.redis!.getBuffer(checkpointKey(jobId));
     if (bytes) {
@@ -206,6 +207,7 @@ export class RemoteRuns implements SweepRuns {
       bestEpoch: null,
       bestEvalAccuracy: null,
       secondsTraining: 0,
+      secondsWall: 0,
       examplesPerSecond: null,
       stoppedBecause: null,
     };

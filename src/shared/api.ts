@@ -25,7 +25,11 @@ export interface RunSummary {
   bestEpoch: number | null;
   bestEvalAccuracy: number | null;
   lastEvalAccuracy: number | null;
+  /** Seconds spent training (the epochs' mini-batches only). */
   secondsTraining: number;
+  /** Wall-clock seconds of the run's epochs, evaluation and monitors included, pauses not. */
+  secondsWall: number;
+  /** Training examples per second over the last five epochs. */
   examplesPerSecond: number | null;
   /** Why the run ended: 'epochs', 'early-stop', 'eta-schedule', 'stopped', or the failure reason. */
   stoppedBecause: string | null;

@@ -198,6 +198,7 @@ test('two runs train while the renderer stays responsive; pause, resume, change 
   ] as const) {
     await row.getByRole('button', { name: `Stop ${name}` }).click();
     await waitFor(`${name} stopped`, async () => (await row.getAttribute('data-state')) === 'stopped', 20_000);
+    assert.equal((await row.locator('td.state').textContent())?.trim(), 'stopped', 'the state says stopped once, not "stopped (stopped)"');
   }
 });
 
@@ -767,4 +768,9 @@ test('no console errors along the way', { skip }, () => {
 test('when the server goes away the page says so plainly', { skip }, async () => {
   await lab.server.close();
   await lab.page.getByRole('alert').filter({ hasText: 'connection to the lab server was closed' }).waitFor({ timeout: 10_000 });
+  // A call made after the close fails with the same words: the page still says it once.
+  await lab.page.getByRole('tab', { name: 'Analyse' }).click();
+  await lab.page.getByRole('button', { name: 'Compute' }).click();
+  await lab.page.waitForTimeout(500);
+  assert.equal(await lab.page.getByRole('alert').filter({ hasText: 'connection to the lab server was closed' }).count(), 1);
 });

@@ -59,8 +59,10 @@ export type FromTrainer =
       type: 'epoch';
       metrics: EpochMetrics;
       markers: RunMarker[];
-      /** Examples per second over the epoch's training (monitoring excluded). */
+      /** Training examples per second over the last five epochs (monitoring excluded). */
       examplesPerSecond: number;
+      /** Wall-clock seconds of this epoch: training, evaluation, checkpoint; pauses excluded. */
+      wallSeconds: number;
       eta: number;
       bestEpoch: number | null;
       bestEvalAccuracy: number | null;

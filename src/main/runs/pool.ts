@@ -230,6 +230,7 @@ export class RunPool {
       bestEpoch: null,
       bestEvalAccuracy: null,
       secondsTraining: 0,
+      secondsWall: 0,
       examplesPerSecond: null,
       stoppedBecause: null,
     };
@@ -358,6 +359,7 @@ export class RunPool {
         rec.bestEpoch = msg.bestEpoch;
         rec.bestEvalAccuracy = msg.bestEvalAccuracy;
         rec.secondsTraining += msg.metrics.seconds;
+        rec.secondsWall += msg.wallSeconds;
         rec.examplesPerSecond = msg.examplesPerSecond;
         this.persist(rec);
         this.opts.emit({ type: 'epoch', runId: rec.id, metrics: msg.metrics, markers: msg.markers });

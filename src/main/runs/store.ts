@@ -35,6 +35,8 @@ export interface RunRecord {
   bestEpoch: number | null;
   bestEvalAccuracy: number | null;
   secondsTraining: number;
+  /** Wall-clock seconds of its epochs (evaluation included, pauses not). */
+  secondsWall: number;
   examplesPerSecond: number | null;
   stoppedBecause: string | null;
 }
@@ -171,6 +173,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
     bestEpoch: typeof o.bestEpoch === 'number' ? o.bestEpoch : null,
     bestEvalAccuracy: typeof o.bestEvalAccuracy === 'number' ? o.bestEvalAccuracy : null,
     secondsTraining: reviveNumber(o.secondsTraining) ?? 0,
+    secondsWall: reviveNumber(o.secondsWall) ?? reviveNumber(o.secondsTraining) ?? 0,
     examplesPerSecond: typeof o.examplesPerSecond === 'number' ? o.examplesPerSecond : null,
     stoppedBecause: typeof o.stoppedBecause === 'string' ? o.stoppedBecause : null,
   };
@@ -194,6 +197,7 @@ export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
     bestEvalAccuracy: rec.bestEvalAccuracy,
     lastEvalAccuracy: last?.evalAccuracy ?? null,
     secondsTraining: rec.secondsTraining,
+    secondsWall: rec.secondsWall,
     examplesPerSecond: rec.examplesPerSecond,
     stoppedBecause: rec.stoppedBecause,
     resumable,
@@ -243,6 +247,7 @@ function recordFromCheckpoint(id: string, path: string, why: string): RunRecord 
     bestEpoch: ck.bestEpoch,
     bestEvalAccuracy: ck.bestEvalAccuracy,
     secondsTraining: history.reduce((t, m) => t + m.seconds, 0),
+    secondsWall: history.reduce((t, m) => t + m.seconds, 0),
     examplesPerSecond: null,
     stoppedBecause: `damaged: its run.json could not be read (${why.split('\n')[0]}); resumable from its checkpoint at epoch ${ck.epoch}`,
   };

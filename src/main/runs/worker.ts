@@ -159,26 +159,33 @@ function runTrainer(parent: MessagePort): void {
       return !stopRequested;
     };
 
+    // The last epochs' training seconds, for a speed that does not jump from epoch to epoch.
+    const recent: number[] = [];
     const onEpoch = (metrics: EpochMetrics, markers: RunMarker[]): void => {
       const failedMarker = markers.find((m) => m.kind === 'failed');
       // The checkpoint is on disk before anyone hears of the epoch; a diverged epoch is not
       // checkpointed, so the last good one stays resumable.
       if (!failedMarker) writeCheckpoint(msg.checkpointPath, t.checkpoint());
+      const at = now();
+      const wallSeconds = (at - epochWallStart - pausedMs) / 1000;
+      epochWallSeconds += wallSeconds;
+      epochsTimed++;
+      epochWallStart = at;
+      pausedMs = 0;
+      recent.push(metrics.seconds);
+      if (recent.length > 5) recent.shift();
+      const recentSeconds = recent.reduce((a, b) => a + b, 0);
       post({
         type: 'epoch',
         metrics,
         markers,
-        examplesPerSecond: metrics.seconds > 0 ? n / metrics.seconds : 0,
+        examplesPerSecond: recentSeconds > 0 ? (n * recent.length) / recentSeconds : 0,
+        wallSeconds,
         eta: t.eta,
         bestEpoch: t.bestEpoch,
         bestEvalAccuracy: t.bestEvalAccuracy,
       });
       if (failedMarker?.kind === 'failed') fail(failedMarker.reason);
-      const at = now();
-      epochWallSeconds += (at - epochWallStart - pausedMs) / 1000;
-      epochsTimed++;
-      epochWallStart = at;
-      pausedMs = 0;
       // Epochs shorter than a progress interval never report mid-epoch: report at their end, so
       // the progress line and its ETA keep moving for 1,000-image runs too.
       if (!t.done && at - lastProgress >= msg.progressIntervalMs) {
@@ -189,7 +196,7 @@ function runTrainer(parent: MessagePort): void {
           epoch: metrics.epoch,
           examplesDone: n,
           examplesTotal: n,
-          examplesPerSecond: metrics.seconds > 0 ? n / metrics.seconds : 0,
+          examplesPerSecond: recentSeconds > 0 ? (n * recent.length) / recentSeconds : 0,
           batchCost: t.takeBatchCost(),
           etaSeconds: (t.hp.epochs - metrics.epoch) * perEpoch,
         });

@@ -1,5 +1,6 @@
 // Chart.js set-up: only the pieces the lab uses, plus a small plugin that draws the run markers
 // (best epoch, η changes, early stop) as vertical lines and the book's figures as horizontal ones.
+import { placeLabels, type LabelBox } from './labels';
 import { Chart, Decimation, Legend, LineController, LineElement, LinearScale, LogarithmicScale, PointElement, Title, Tooltip, type Plugin } from 'chart.js';
 
 export interface VerticalMarker {
@@ -39,6 +40,12 @@ const backgroundPlugin: Plugin<'line', { color: string }> = {
   },
 };
 
+/** The colour behind marker labels (the panel's; set with the theme). */
+let backing = 'rgba(255, 255, 255, 0.85)';
+export function setLabelBacking(color: string): void {
+  backing = color;
+}
+
 const markerPlugin: Plugin<'line', MarkerOptions> = {
   id: 'labMarkers',
   afterDatasetsDraw(chart, _args, opts) {
@@ -49,35 +56,51 @@ const markerPlugin: Plugin<'line', MarkerOptions> = {
     ctx.save();
     ctx.font = '11px system-ui, sans-serif';
     ctx.lineWidth = 1;
-    (opts.vertical ?? []).forEach((m, i) => {
+    const H = 13;
+    const labels: { text: string; color: string; box: LabelBox }[] = [];
+    for (const m of opts.vertical ?? []) {
       const px = x.getPixelForValue(m.x);
-      if (px < chartArea.left || px > chartArea.right) return;
+      if (px < chartArea.left || px > chartArea.right) continue;
       ctx.strokeStyle = m.color;
-      ctx.fillStyle = m.color;
       ctx.setLineDash([3, 3]);
       ctx.beginPath();
       ctx.moveTo(px, chartArea.top);
       ctx.lineTo(px, chartArea.bottom);
       ctx.stroke();
-      ctx.setLineDash([]);
       // Labels stay inside the plot: to the right of the line, or to its left near the right edge.
       const w = ctx.measureText(m.label).width;
       const right = px + 4 + w <= chartArea.right;
-      ctx.fillText(m.label, right ? px + 4 : px - 4 - w, chartArea.top + 12 + 12 * (i % 3));
-    });
+      labels.push({ text: m.label, color: m.color, box: { x: right ? px + 4 : px - 4 - w, y: chartArea.top + 2, w, h: H } });
+    }
+    // One label per book figure, however many runs share it.
+    const seen = new Set<string>();
     for (const m of opts.horizontal ?? []) {
       const py = y.getPixelForValue(m.y);
       if (py < chartArea.top || py > chartArea.bottom) continue;
       ctx.strokeStyle = m.color;
-      ctx.fillStyle = m.color;
       ctx.setLineDash([8, 4]);
       ctx.beginPath();
       ctx.moveTo(chartArea.left, py);
       ctx.lineTo(chartArea.right, py);
       ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillText(m.label, chartArea.left + 4, py - 3);
+      if (seen.has(m.label)) continue;
+      seen.add(m.label);
+      labels.push({ text: m.label, color: m.color, box: { x: chartArea.left + 4, y: py - H - 1, w: ctx.measureText(m.label).width, h: H } });
     }
+    ctx.setLineDash([]);
+    ctx.textBaseline = 'top';
+    const boxes = placeLabels(
+      labels.map((l) => l.box),
+      { top: chartArea.top, bottom: chartArea.bottom },
+    );
+    labels.forEach((l, i) => {
+      const b = boxes[i];
+      // A backing under the text, so a label stays readable over the curves.
+      ctx.fillStyle = backing;
+      ctx.fillRect(b.x - 1, b.y, b.w + 2, b.h);
+      ctx.fillStyle = l.color;
+      ctx.fillText(l.text, b.x, b.y + 1);
+    });
     ctx.restore();
   },
 };
