@@ -352,7 +352,7 @@ test('the charts export the overlaid runs as CSV and PNG, and the tabs answer th
   assert.ok(meta.width! > 200 && meta.height! > 200, `${meta.width}x${meta.height}`);
   await page.getByRole('tab', { name: 'Train' }).focus();
   await page.keyboard.press('ArrowRight');
-  assert.equal(await page.getByRole('tab', { name: 'Draw' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.getByRole('tab', { name: 'Sweeps' }).getAttribute('aria-selected'), 'true');
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.getByRole('tab', { name: 'Train' }).getAttribute('aria-selected'), 'true');
 });
