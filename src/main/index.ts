@@ -1,9 +1,9 @@
 // The Electron main process: one secure window, the menu, and the IPC setup over the lab services.
 // Only this file and ipc.ts import 'electron'; everything they drive is plain Node in src/main.
 /// <reference types="electron-vite/node" />
-import { app, BrowserWindow, Menu, nativeTheme, protocol, session, type MenuItemConstructorOptions, type WebPreferences } from 'electron';
+import { app, BrowserWindow, dialog, Menu, nativeTheme, Notification, protocol, session, type MenuItemConstructorOptions, type WebPreferences } from 'electron';
 import { readFileSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLabService } from './lab-service';
 import { writeFileAtomicSync } from './runs/atomic';
@@ -13,6 +13,10 @@ import { readFile } from 'node:fs/promises';
 import workerPath from './runs/worker?modulePath';
 import { isAppUrl, setupIpc } from './ipc';
 import { CHANNEL_MENU, type MenuCommand } from '../shared/shell-api';
+import { RecentModels, finishNotice, modelPathsFromArgv, taskbarProgress } from './desktop';
+import type { LabService } from './lab-service';
+import type { RunProgress, RunSummary } from '../shared/api';
+import { oneLine } from '../shared/one-line';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -134,13 +138,18 @@ function sendMenu(command: MenuCommand): void {
   if (win && !win.webContents.isDestroyed()) win.webContents.send(CHANNEL_MENU, command);
 }
 
-export function menuTemplate(isMac: boolean): MenuItemConstructorOptions[] {
+export function menuTemplate(isMac: boolean, recent: readonly string[] = [], openRecent: (path: string) => void = () => {}): MenuItemConstructorOptions[] {
   return [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
       label: '&File',
       submenu: [
         { label: 'Open Model…', accelerator: 'CmdOrCtrl+O', click: () => sendMenu('open-model') },
+        {
+          label: 'Open Recent',
+          enabled: recent.length > 0,
+          submenu: recent.map((path) => ({ label: basename(path), toolTip: path, click: () => openRecent(path) })),
+        },
         { label: 'Save Model…', accelerator: 'CmdOrCtrl+S', click: () => sendMenu('save-model') },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
@@ -182,6 +191,42 @@ function lockDown(url: string): void {
   });
 }
 
+/** Model files from the OS, a second launch or Open Recent: loaded into the lab, remembered, shown. */
+function modelOpener(api: LabService, recent: RecentModels, rebuildMenu: () => void): (path: string) => Promise<void> {
+  return async (path) => {
+    try {
+      await api.loadModelJson(await readFile(path, 'utf8'), basename(path));
+      recent.add(path);
+      app.addRecentDocument(path);
+      rebuildMenu();
+      sendMenu('models-changed');
+    } catch (e) {
+      dialog.showErrorBox('nnlab could not open the model', `${path}: ${oneLine(e)}`);
+    }
+  };
+}
+
+/** The leading run's progress on the taskbar or dock icon; a notification when a run or sweep ends while the window is in the background. */
+async function followRuns(api: LabService): Promise<void> {
+  const runs = new Map<string, RunSummary>((await api.listRuns()).map((r) => [r.id, r]));
+  const progress = new Map<string, RunProgress>();
+  const states = new Map<string, string>([...runs.values()].map((r) => [r.id, r.state]));
+  api.onEvent((e) => {
+    const notice = finishNotice(e, states);
+    if (e.type === 'run') {
+      runs.set(e.run.id, e.run);
+      states.set(e.run.id, e.run.state);
+      if (e.run.state !== 'running') progress.delete(e.run.id);
+    } else if (e.type === 'progress') progress.set(e.progress.runId, e.progress);
+    else if (e.type === 'run-deleted') runs.delete(e.runId);
+    else if (e.type === 'sweep') states.set(e.sweep.id, e.sweep.state);
+    const win = BrowserWindow.getAllWindows()[0];
+    if (!win) return;
+    if (e.type === 'run' || e.type === 'progress' || e.type === 'run-deleted') win.setProgressBar(taskbarProgress([...runs.values()], progress));
+    if (notice && !win.isFocused() && Notification.isSupported()) new Notification(notice).show();
+  });
+}
+
 async function main(): Promise<void> {
   await app.whenReady();
   protocol.handle('app', appProtocolHandler(join(here, '../renderer')));
@@ -189,8 +234,27 @@ async function main(): Promise<void> {
   lockDown(url);
   const api = createLabService({ runsDir: join(app.getPath('userData'), 'runs'), workerUrl: pathToFileURL(workerPath) });
   setupIpc({ api, appUrl: url });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform === 'darwin')));
-  createWindow(url);
+  const recent = new RecentModels(join(app.getPath('userData'), 'recent-models.json'));
+  const rebuildMenu = (): void =>
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform === 'darwin', recent.list(), (p) => void openModel(p))));
+  const openModel = modelOpener(api, recent, rebuildMenu);
+  rebuildMenu();
+  const win = createWindow(url);
+  // A second launch focuses this window and opens the model files it was given.
+  app.on('second-instance', (_event, argv, cwd) => {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+    for (const p of modelPathsFromArgv(argv, cwd)) void openModel(p);
+  });
+  // macOS: a model file dropped on the dock icon or opened with the app.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    void openModel(path);
+  });
+  win.webContents.once('did-finish-load', () => {
+    for (const p of modelPathsFromArgv(process.argv, process.cwd())) void openModel(p);
+  });
+  void followRuns(api);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow(url);
   });
@@ -212,7 +276,10 @@ async function main(): Promise<void> {
 // Every renderer the app ever makes is sandboxed, whatever its own options say.
 app.enableSandbox();
 
-void main().catch((e: unknown) => {
-  console.error(`nnlab: ${(e as Error).message}`);
-  app.exit(1);
-});
+// One lab at a time: a second launch hands its files to the first (the 'second-instance' event) and quits.
+if (!app.requestSingleInstanceLock()) app.quit();
+else
+  void main().catch((e: unknown) => {
+    console.error(`nnlab: ${(e as Error).message}`);
+    app.exit(1);
+  });

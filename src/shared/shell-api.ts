@@ -3,7 +3,8 @@
 // the preload, src/main/ipc.ts and the renderer import them from this one file.
 import type { LabApi, ModelInfo, ModelRef } from './api';
 
-export type MenuCommand = 'open-model' | 'save-model' | 'new-run' | 'pause';
+/** 'models-changed': the shell loaded a model file (a second launch, the OS, Open Recent): show it. */
+export type MenuCommand = 'open-model' | 'save-model' | 'new-run' | 'pause' | 'models-changed';
 
 export interface ShellApi extends LabApi {
   /** Shows the native open dialog and loads the chosen model; null when cancelled. */

@@ -761,6 +761,26 @@ test('at 600 px wide no view is wider than the window', { skip }, async () => {
   }
 });
 
+test('a model file dropped on the window is loaded and becomes the pad’s model', { skip }, async () => {
+  const page = lab.page;
+  const text = readFileSync(join(repoRoot(), 'test/fixtures/network2-tiny.json'), 'utf8');
+  const drop = await page.evaluateHandle((t) => {
+    const g = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(f: unknown): void } };
+      File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
+    };
+    const dt = new g.DataTransfer();
+    dt.items.add(new g.File([t], 'dropped-model.json', { type: 'application/json' }));
+    return dt;
+  }, text);
+  await page.locator('main').dispatchEvent('drop', { dataTransfer: drop });
+  await page.getByText('Loaded dropped-model.json (dropped on the window).').waitFor();
+  const select = page.getByRole('combobox', { name: 'Model for the pad and analysis' });
+  assert.match((await select.locator('option:checked').textContent()) ?? '', /^dropped-model\.json/);
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await select.selectOption({ label: 'Default model (bundled) (784-100-10)' });
+});
+
 test('no console errors along the way', { skip }, () => {
   assert.deepEqual(lab.errors, []);
 });

@@ -70,8 +70,11 @@ export class LabState {
     await this.refreshModels();
   }
 
-  async refreshModels(): Promise<void> {
+  /** Reloads the model list; with `selectNewest`, the newest loaded file becomes the pad's model. */
+  async refreshModels(selectNewest = false): Promise<void> {
     this.models = await this.api.listModels();
+    const loaded = this.models.filter((m) => m.ref.kind === 'loaded');
+    if (selectNewest && loaded.length > 0) this.model = loaded[loaded.length - 1].ref;
     if (!this.models.some((m) => sameRef(m.ref, this.model)) && this.models.length > 0) this.model = this.models[0].ref;
   }
 
