@@ -220,7 +220,7 @@ test('a model is saved (downloaded) and loaded back (uploaded)', { skip }, async
   await page
     .locator('input[type=file][aria-label="Model file to load"]')
     .setInputFiles({ name: 'saved-short.json', mimeType: 'application/json', buffer: readFileSync(file) });
-  await page.getByRole('alert').filter({ hasText: 'Loaded' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Loaded' }).waitFor();
   const selected = await page.getByRole('combobox', { name: 'Model for the pad and analysis' }).evaluate((s) => {
     const sel = s as unknown as Select;
     return sel.options[sel.selectedIndex]?.textContent ?? '';
@@ -231,7 +231,7 @@ test('a model is saved (downloaded) and loaded back (uploaded)', { skip }, async
   await page
     .locator('input[type=file][aria-label="Model file to load"]')
     .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"sizes": [784, 10]') });
-  const alert = page.getByRole('alert').filter({ hasNotText: 'Loaded' });
+  const alert = page.getByRole('alert');
   await alert.waitFor();
   assert.doesNotMatch((await alert.textContent()) ?? '', /\n/);
 });
@@ -349,7 +349,12 @@ test('the charts export the overlaid runs as CSV and PNG, and the tabs answer th
   const bytes = readFileSync(await pngFile.path());
   assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
   const meta = await sharp(bytes).metadata();
-  assert.ok(meta.width! > 200 && meta.height! > 200, `${meta.width}x${meta.height}`);
+  // Exported at twice the screen's pixels, for print and slides.
+  const css = await page.getByRole('img', { name: 'Chart: Classification accuracy' }).boundingBox();
+  assert.ok(
+    meta.width! >= 2 * Math.floor(css!.width) - 2 && meta.height! >= 2 * Math.floor(css!.height) - 2,
+    `${meta.width}x${meta.height} for a ${css!.width}x${css!.height} chart`,
+  );
   await page.getByRole('tab', { name: 'Train' }).focus();
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.getByRole('tab', { name: 'Sweeps' }).getAttribute('aria-selected'), 'true');
@@ -794,3 +799,56 @@ test('when the server goes away the page says so plainly', { skip }, async () =>
   await lab.page.waitForTimeout(500);
   assert.equal(await lab.page.getByRole('alert').filter({ hasText: 'connection to the lab server was closed' }).count(), 1);
 });
+
+test(
+  'a first start says the bundled model is ready; ? shows the shortcuts; Ctrl+N starts a new run; presentation mode enlarges the type',
+  { skip },
+  async () => {
+    const fresh = await openLab();
+    try {
+      const page = fresh.page;
+      await page
+        .getByRole('status')
+        .getByText(/^New here\? The bundled model/)
+        .waitFor();
+      await page.keyboard.press('?');
+      const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await dialog.waitFor();
+      assert.match((await dialog.textContent()) ?? '', /Ctrl\+P.*pause or resume the latest run/);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('tab', { name: 'Draw' }).click();
+      await page.keyboard.press('Control+n');
+      assert.equal(await page.getByRole('tab', { name: 'Train' }).getAttribute('aria-selected'), 'true');
+      assert.equal(
+        await page.evaluate(() =>
+          (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute(
+            'placeholder',
+          ),
+        ),
+        '(optional)',
+      );
+      const size = () =>
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string }; document: { documentElement: unknown } }).getComputedStyle(
+              (globalThis as unknown as { document: { documentElement: unknown } }).document.documentElement,
+            ).fontSize,
+        );
+      assert.equal(await size(), '14px');
+      await page.getByRole('button', { name: 'Present' }).click();
+      assert.equal(await size(), '18px');
+      await page.reload();
+      await page.getByRole('tab', { name: 'Train' }).waitFor();
+      assert.equal(await size(), '18px', 'remembered');
+      await page
+        .getByRole('status')
+        .getByText(/^New here/)
+        .waitFor({ state: 'detached', timeout: 2000 })
+        .catch(() => {});
+      assert.equal(await page.getByText(/^New here\?/).count(), 0, 'the hint is given once');
+    } finally {
+      await fresh.close();
+    }
+  },
+);
