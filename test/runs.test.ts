@@ -570,3 +570,21 @@ test('a run’s time is its wall clock (evaluation included) beside its training
   const stored = JSON.parse(readFileSync(join(runsDir, r.id, 'run.json'), 'utf8'));
   assert.equal(stored.secondsWall, run.secondsWall);
 });
+
+test('a run can be renamed and given a note; its book reference stays; bad values are refused in one line', async () => {
+  const runsDir = tempDir();
+  const { lab } = open(runsDir);
+  const r = await lab.startRun(small({ epochs: 1 }), 'first name', 'ch3-ce-30');
+  await lab.settled(r.id);
+  await dispatchCall(lab, 'describeRun', [r.id, 'a better name', 'λ = 0 on purpose\nsecond line']);
+  let run = (await lab.listRuns()).find((x) => x.id === r.id)!;
+  assert.deepEqual([run.name, run.note, run.presetId], ['a better name', 'λ = 0 on purpose\nsecond line', 'ch3-ce-30']);
+  await dispatchCall(lab, 'describeRun', [r.id, null, '']);
+  run = (await lab.listRuns()).find((x) => x.id === r.id)!;
+  assert.deepEqual([run.name, run.note], ['a better name', null]);
+  const stored = JSON.parse(readFileSync(join(runsDir, r.id, 'run.json'), 'utf8'));
+  assert.equal(stored.name, 'a better name');
+  await assert.rejects(dispatchCall(lab, 'describeRun', [r.id, 42, null]), /describeRun: run name must be a string/);
+  await assert.rejects(dispatchCall(lab, 'describeRun', [r.id, null, 'x'.repeat(5000)]), /describeRun: note is 5000 characters, more than the limit of 4000/);
+  await assert.rejects(lab.describeRun('run-none', 'x', null), /no run with id "run-none"/);
+});

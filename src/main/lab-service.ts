@@ -164,6 +164,9 @@ export function createLabService(opts: LabServiceOptions): LabService {
     async stopRun(id) {
       await pool.stop(id);
     },
+    async describeRun(id, name, note) {
+      await pool.describe(id, name, note);
+    },
     async setEta(id, value) {
       await pool.setEta(id, value);
     },

@@ -197,6 +197,7 @@ export class RemoteRuns implements SweepRuns {
       startedFrom: null,
       sweepId,
       color: this.records.size,
+      note: null,
       hyperparams: hp,
       state: 'running',
       createdAt: now.toISOString(),

@@ -12,6 +12,7 @@ export const LAB_VERBS = [
   'resumeRun',
   'stopRun',
   'setEta',
+  'describeRun',
   'deleteRun',
   'runHistory',
   'runCsv',

@@ -39,6 +39,8 @@ export interface RunSummary {
   sweepId: string | null;
   /** The run's colour in every chart (an index into the palette), fixed when it is created. */
   color: number;
+  /** The user's note about the run. */
+  note: string | null;
   /** True when a checkpoint exists so the run can be resumed after a crash or restart. */
   resumable: boolean;
   /** Every marker so far (best epochs, eta changes and halvings, early stop, finished, failed): what the charts draw. */
@@ -165,6 +167,8 @@ export interface LabApi {
   resumeRun(id: RunId): Promise<void>;
   stopRun(id: RunId): Promise<void>;
   setEta(id: RunId, eta: number): Promise<void>;
+  /** Renames a run and sets its note (null: unchanged; an empty note clears it). */
+  describeRun(id: RunId, name: string | null, note: string | null): Promise<void>;
   deleteRun(id: RunId): Promise<void>;
   runHistory(id: RunId): Promise<EpochMetrics[]>;
   runCsv(id: RunId): Promise<string>;

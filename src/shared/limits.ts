@@ -41,3 +41,6 @@ export const MAX_NAME_CHARS = 200;
 export const MAX_ETA = 1e6;
 /** The book's training split. */
 export const TRAIN_SIZE_MAX = 50_000;
+
+/** A run's note. */
+export const MAX_NOTE_CHARS = 4000;

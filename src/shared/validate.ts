@@ -8,7 +8,7 @@ import type { CostName } from '../engine/hyperparams';
 import { experimentById } from './experiments';
 import { validateSweepSpec, type SweepSpec } from './sweep';
 import type { NeuronSetup } from '../engine/neuron';
-import { MAX_ETA, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_SIDE, MAX_MODEL_BYTES, MAX_NAME_CHARS } from './limits';
+import { MAX_NOTE_CHARS, MAX_ETA, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_SIDE, MAX_MODEL_BYTES, MAX_NAME_CHARS } from './limits';
 
 export class CallError extends Error {
   override name = 'CallError';
@@ -237,6 +237,12 @@ export const LAB_CALLS: Checked = {
   resumeRun: (a) => (arity(a, 1), [runId(a[0])]),
   stopRun: (a) => (arity(a, 1), [runId(a[0])]),
   setEta: (a) => (arity(a, 2), [runId(a[0]), eta(a[1])]),
+  describeRun: (a) => {
+    arity(a, 3);
+    // A note keeps its line breaks; other control characters become spaces.
+    const note = a[2] === null || a[2] === undefined ? null : text(a[2], 'note', MAX_NOTE_CHARS).replace(CONTROL_CHARACTERS, (c) => (c === '\n' ? c : ' '));
+    return [runId(a[0]), name(a[1], 'run name'), note];
+  },
   deleteRun: (a) => (arity(a, 1), [runId(a[0])]),
   runHistory: (a) => (arity(a, 1), [runId(a[0])]),
   runCsv: (a) => (arity(a, 1), [runId(a[0])]),

@@ -852,3 +852,51 @@ test(
     }
   },
 );
+
+test('a run is renamed with a note, and cloned into the form with its settings', { skip }, async () => {
+  const page = lab.page;
+  const tiny = { ...(await import('../../src/engine/hyperparams')).defaultHyperparams(), sizes: [784, 12, 10], epochs: 1, trainSize: 500, eta: 0.7 };
+  const r = await lab.api.startRun(tiny, 'to be renamed', 'ch3-ce-30');
+  await lab.api.settled(r.id);
+  const row = page.locator(`tr[data-run-id="${r.id}"]`);
+  await row.getByRole('button', { name: 'Rename to be renamed or add a note' }).click();
+  await row.getByLabel('New name for to be renamed').fill('renamed run');
+  await row.getByLabel('Note for to be renamed').fill('η = 0.7 to see it oscillate');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await row.getByText('renamed run', { exact: true }).waitFor();
+  await row.getByText('η = 0.7 to see it oscillate').waitFor();
+  assert.equal((await lab.api.listRuns()).find((x) => x.id === r.id)!.presetId, 'ch3-ce-30', 'the book reference stays');
+  await row.getByRole('button', { name: 'Clone renamed run into the form' }).click();
+  const form = page.getByRole('form', { name: 'New run' });
+  assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'renamed run (copy)');
+  assert.equal(await form.getByLabel('Layer sizes', { exact: true }).inputValue(), '784,12,10');
+  assert.equal(await form.getByLabel('Learning rate η').inputValue(), '0.7');
+});
+
+test('the pad undoes and redoes strokes (buttons and Ctrl+Z / Ctrl+Shift+Z), and the pen width is adjustable', { skip }, async (t) => {
+  const missing = await normalizationMissing();
+  if (missing) return t.skip(missing);
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'Draw' }).click();
+  const digit = await drawDigit(page, '3');
+  const undo = page.getByRole('button', { name: 'Undo' });
+  const redo = page.getByRole('button', { name: 'Redo' });
+  assert.equal(await redo.isDisabled(), true);
+  await page.getByRole('img', { name: 'Drawing pad' }).focus();
+  await page.keyboard.press('Control+z');
+  assert.equal(await redo.isDisabled(), false, 'Ctrl+Z took a stroke back');
+  while (!(await undo.isDisabled())) await undo.click();
+  await waitFor('no prediction for an empty pad', async () => (await page.getByTestId('predicted-digit').count()) === 0);
+  await page.keyboard.press('Control+Shift+z');
+  while (!(await redo.isDisabled())) await redo.click();
+  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor();
+  await waitFor(
+    'the same prediction after redoing every stroke',
+    async () => ((await page.getByTestId('predicted-digit').textContent()) ?? '').trim() === digit,
+  );
+  await page.getByLabel('Pen width').fill('12');
+  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor();
+  assert.equal(await undo.isDisabled(), false);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByRole('tab', { name: 'Train' }).click();
+});

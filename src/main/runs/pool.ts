@@ -219,6 +219,7 @@ export class RunPool {
       presetId,
       startedFrom: from?.label ?? null,
       sweepId,
+      note: null,
       color: this.nextColor(),
       hyperparams,
       state: 'running',
@@ -513,6 +514,22 @@ export class RunPool {
       rec.state = 'stopped';
       rec.stoppedBecause = 'stopped';
       this.changed(rec);
+    });
+  }
+
+  /** Renames a run and sets its note (null leaves either as it is); its book reference stays. */
+  describe(id: string, name: string | null, note: string | null): Promise<void> {
+    return this.exclusive(id, () => {
+      const rec = this.record(id);
+      const before = { name: rec.name, note: rec.note };
+      if (name !== null) rec.name = name;
+      if (note !== null) rec.note = note || null;
+      try {
+        this.commit(rec);
+      } catch (e) {
+        Object.assign(rec, before);
+        throw e;
+      }
     });
   }
 

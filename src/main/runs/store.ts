@@ -24,6 +24,8 @@ export interface RunRecord {
   sweepId: string | null;
   /** The run's colour (a palette index), fixed at creation: reloads and deletions never change it. */
   color: number | null;
+  /** The user's note about the run. */
+  note: string | null;
   hyperparams: Hyperparams;
   state: RunState;
   createdAt: string;
@@ -163,6 +165,7 @@ export function parseRunRecord(text: string, id: string): RunRecord {
     startedFrom: typeof o.startedFrom === 'string' ? o.startedFrom : null,
     sweepId: typeof o.sweepId === 'string' ? o.sweepId : null,
     color: typeof o.color === 'number' && Number.isInteger(o.color) && o.color >= 0 ? o.color : null,
+    note: typeof o.note === 'string' ? o.note : null,
     hyperparams,
     state: o.state as RunState,
     createdAt: String(o.createdAt ?? ''),
@@ -188,6 +191,7 @@ export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
     startedFrom: rec.startedFrom,
     sweepId: rec.sweepId,
     color: rec.color ?? 0,
+    note: rec.note,
     hyperparams: rec.hyperparams,
     state: rec.state,
     createdAt: rec.createdAt,
@@ -237,6 +241,7 @@ function recordFromCheckpoint(id: string, path: string, why: string): RunRecord 
     startedFrom: null,
     sweepId: null,
     color: null,
+    note: null,
     hyperparams: ck.hyperparams,
     state: 'failed',
     createdAt: at,
