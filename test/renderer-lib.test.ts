@@ -2,7 +2,7 @@
 // markers, CSV). No DOM needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inkBounds, rasterizeStrokes } from '../src/renderer/src/lib/rasterize';
+import { inkBounds, inputPen, rasterizeStrokes, STROKE_TO_SIZE } from '../src/renderer/src/lib/rasterize';
 import { placeLabels } from '../src/renderer/src/lib/labels';
 import { appendCapped, runMarkers, runsCsv, seriesPoints, smooth } from '../src/renderer/src/lib/series';
 import { insidePoints, layerSeries, statsAt } from '../src/renderer/src/lib/inside';
@@ -201,4 +201,17 @@ test('chart labels at the same spot are placed without overlapping, inside the p
     ).map((b) => b.y),
     [50, 50],
   );
+});
+
+test('the network sees a pen no fatter than MNIST strokes for the digit’s size; a large digit keeps the user’s pen', () => {
+  const stroke = (size: number) => [
+    [
+      { x: 0, y: 0 },
+      { x: 0, y: size },
+    ],
+  ];
+  assert.equal(inputPen(stroke(200), 22), 22);
+  assert.ok(Math.abs(inputPen(stroke(60), 22) - STROKE_TO_SIZE * 82) < 1e-9);
+  assert.equal(inputPen([], 22), 22);
+  assert.equal(inputPen(stroke(1), 22), 4, 'a dot keeps a visible pen');
 });

@@ -75,3 +75,28 @@ export function inkBounds(img: GrayImage): { left: number; top: number; right: n
   }
   return right < 0 ? null : { left, top, right, bottom };
 }
+
+/** MNIST's strokes are about this fraction of its digits' size (2 to 3 pixels of a 20-pixel digit). */
+export const STROKE_TO_SIZE = 0.11;
+
+/**
+ * The pen width the network's input is drawn with: the user's pen, but never fatter than MNIST's
+ * strokes are for a digit of this size. A digit drawn small with a wide pen would otherwise reach the
+ * network as a blob once fitted into 20×20 (a small 5 read as an 8).
+ */
+export function inputPen(strokes: readonly Stroke[], pen: number): number {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const s of strokes)
+    for (const p of s) {
+      minX = Math.min(minX, p.x);
+      maxX = Math.max(maxX, p.x);
+      minY = Math.min(minY, p.y);
+      maxY = Math.max(maxY, p.y);
+    }
+  if (!Number.isFinite(minX)) return pen;
+  const extent = Math.max(maxX - minX, maxY - minY) + pen;
+  return Math.max(Math.min(pen, STROKE_TO_SIZE * extent), Math.min(pen, 4));
+}
