@@ -121,3 +121,13 @@ test('a run started from a model and killed before its first epoch resumes from 
   const run = (await lab.listRuns()).find((x) => x.id === r.id)!;
   assert.equal(run.resumable, true);
 });
+
+test('a prediction carries the first hidden layer’s activations, the same as the backprop page’s forward pass', async () => {
+  const pixels = new Array(60 * 60).fill(0);
+  for (let y = 10; y < 50; y++) for (let x = 28; x < 33; x++) pixels[y * 60 + x] = 255;
+  const image = { width: 60, height: 60, pixels };
+  const p = await lab.predict({ kind: 'default' }, image);
+  const v = (await call('backprop', { ...base, input: { kind: 'drawing', image } })) as BackpropView;
+  assert.equal(p.hidden.length, 100);
+  assert.deepEqual(p.hidden, v.a[1]);
+});

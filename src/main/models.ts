@@ -218,7 +218,11 @@ export class ModelRegistry {
   }
 
   predict(ref: ModelRef, image: GrayImage): Prediction {
-    return predictDigit(this.entry(ref).evaluator, image);
+    const e = this.entry(ref);
+    const p = predictDigit(e.evaluator, image);
+    const net = e.network;
+    const hidden = net.layers > 1 ? Array.from(forward64(net, Float64Array.from(normalizeGrayImage(image).input)).a[1]) : [];
+    return { ...p, hidden };
   }
 
   private async confusionWithPredictions(

@@ -92,6 +92,8 @@ export interface Prediction {
   digit: number;
   probabilities: number[];
   stages: NormalizationStages;
+  /** The first hidden layer's activations for this input (empty for a network without one). */
+  hidden: number[];
 }
 
 export interface Confusion {

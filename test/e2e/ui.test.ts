@@ -87,6 +87,9 @@ test('digits drawn with the mouse, centred, small and off-centre or large, get t
       assert.equal(await drawDigit(page, digit, size, dx, dy), digit, `drew a ${digit} at ${size}× moved by (${dx}, ${dy})`);
     }
   }
+  // The hidden layer's activations for the drawing, beside the prediction (ConvNetJS shows them too).
+  const hidden = page.getByRole('group', { name: 'Hidden layer activations for this drawing' });
+  assert.equal(await hidden.locator('rect').count(), 100);
   // The normalization stages are shown small.
   for (const name of ['Raw drawing', 'Cropped to the ink', 'Fitted into 20×20', 'Centred in 28×28 by mass']) {
     assert.ok(await page.getByRole('img', { name }).isVisible(), name);
