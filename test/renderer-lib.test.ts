@@ -4,7 +4,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inkBounds, inputPen, rasterizeStrokes, STROKE_TO_SIZE } from '../src/renderer/src/lib/rasterize';
 import { placeLabels } from '../src/renderer/src/lib/labels';
-import { appendCapped, runMarkers, runsCsv, seriesPoints, smooth } from '../src/renderer/src/lib/series';
+import {
+  appendCapped,
+  estimateSeconds,
+  formError,
+  machineRate,
+  parameterCount,
+  plotsOf,
+  runMarkers,
+  runsCsv,
+  seriesPoints,
+  smooth,
+} from '../src/renderer/src/lib/series';
 import { insidePoints, layerSeries, statsAt } from '../src/renderer/src/lib/inside';
 import { EXPERIMENTS, PRESETS } from '../src/shared/experiments';
 import { validateHyperparams, defaultHyperparams } from '../src/engine/hyperparams';
@@ -214,4 +225,23 @@ test('the network sees a pen no fatter than MNIST strokes for the digit’s size
   assert.ok(Math.abs(inputPen(stroke(60), 22) - STROKE_TO_SIZE * 82) < 1e-9);
   assert.equal(inputPen([], 22), 22);
   assert.equal(inputPen(stroke(1), 22), 4, 'a dot keeps a visible pen');
+});
+
+test('form errors in the user’s words beside their field; the expected duration from this machine’s runs', () => {
+  assert.deepEqual(formError('eta must be in (0, 1000000], got -1'), { field: 'eta', text: 'η must be a positive number, not -1' });
+  assert.deepEqual(formError('sizes[1] must be a positive integer, got null'), {
+    field: 'sizes',
+    text: 'Layer sizes: layer 2 must be a whole number of neurons, not an empty field',
+  });
+  assert.deepEqual(formError('batchSize must be an integer, got 2.5'), { field: 'batchSize', text: 'The mini-batch size must be a whole number, not 2.5' });
+  assert.equal(formError('something else entirely').field, null);
+  const hp = validateHyperparams({ sizes: [784, 30, 10], epochs: 10, trainSize: 50_000, monitor: { evalAccuracy: true, trainCost: false } });
+  assert.equal(parameterCount([784, 30, 10]), 784 * 30 + 30 + 30 * 10 + 10);
+  const run = { examplesPerSecond: 100_000, epochsDone: 3, hyperparams: hp } as unknown as RunSummary;
+  const rate = machineRate([run])!;
+  assert.equal(rate, 100_000 * 3 * parameterCount(hp.sizes));
+  // Ten epochs of 0.5 s training, plus 10,000 evaluation images a third as costly each.
+  assert.ok(Math.abs(estimateSeconds(hp, rate) - 10 * (0.5 + 10_000 / 300_000)) < 1e-9);
+  assert.equal(machineRate([]), null);
+  assert.equal(plotsOf(hp), 'validation accuracy');
 });

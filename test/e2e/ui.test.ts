@@ -373,14 +373,24 @@ test('the builder refuses bad hyperparameters with one line before anything star
   const before = (await lab.api.listRuns()).length;
   await form.getByLabel('Layer sizes').fill('784,30,9');
   await form.getByRole('button', { name: 'Start run' }).click();
-  await form.getByRole('alert').filter({ hasText: 'sizes must end with 10 outputs' }).waitFor({ timeout: 5000 });
+  await form.getByRole('alert').filter({ hasText: 'Layer sizes: must end with 10 outputs' }).waitFor({ timeout: 5000 });
+  assert.equal(await form.getByLabel('Layer sizes').getAttribute('aria-invalid'), 'true', 'the message is beside its field');
   await form.getByLabel('Layer sizes').fill('784,30,10');
   await form.getByLabel('Learning rate η').fill('-1');
   await form.getByRole('button', { name: 'Start run' }).click();
-  await form
-    .getByRole('alert')
-    .filter({ hasText: /eta must be in/ })
-    .waitFor({ timeout: 5000 });
+  // In the user's words, not the validator's ("eta must be in (0, 1000000], got -1").
+  await form.getByRole('alert').getByText('η must be a positive number, not -1').waitFor({ timeout: 5000 });
+  assert.equal(await form.getByLabel('Learning rate η').getAttribute('aria-invalid'), 'true');
+  await form.getByLabel('Learning rate η').fill('');
+  await form.getByRole('button', { name: 'Start run' }).click();
+  await form.getByRole('alert').getByText('η needs a number, not an empty field').waitFor({ timeout: 5000 });
+  await form.getByLabel('Learning rate η').fill('0.5');
+  // Before pressing Run: what the run will plot (and, once this machine has trained, how long it takes).
+  assert.match((await page.getByTestId('form-preview').textContent()) ?? '', /plots validation accuracy, training cost/);
+  assert.match(
+    (await page.getByTestId('preset-preview').first().textContent()) ?? '',
+    /^(about .* here|its time is known after a first run here); plots test accuracy, test cost, training cost$/,
+  );
   assert.equal((await lab.api.listRuns()).length, before);
 });
 

@@ -119,3 +119,86 @@ export function appendCapped(points: readonly XY[], point: XY, cap: number): XY[
   const half = Math.floor(points.length / 2);
   return [...points.slice(0, half).filter((_, i) => i % 2 === 0), ...points.slice(half), point];
 }
+
+/** Weights and biases of a network of these layer sizes. */
+export function parameterCount(sizes: readonly number[]): number {
+  let n = 0;
+  for (let l = 1; l < sizes.length; l++) n += sizes[l] * (sizes[l - 1] + 1);
+  return n;
+}
+
+/**
+ * This machine's training rate, in multiply-adds per second (a training example costs about three
+ * per parameter: forward, backward, gradient), from the runs it has trained: the median, so one
+ * disturbed run does not skew it. Null before any run has trained here.
+ */
+export function machineRate(runs: readonly RunSummary[]): number | null {
+  const rates = runs
+    .filter((r) => r.examplesPerSecond !== null && r.examplesPerSecond > 0 && r.epochsDone > 0)
+    .map((r) => r.examplesPerSecond! * 3 * parameterCount(r.hyperparams.sizes))
+    .sort((a, b) => a - b);
+  return rates.length ? rates[Math.floor(rates.length / 2)] : null;
+}
+
+/** Expected seconds for a run on this machine: training, plus each epoch's monitors (a forward pass per image). */
+export function estimateSeconds(hp: Hyperparams, rate: number): number {
+  const p = parameterCount(hp.sizes);
+  const train = (hp.trainSize * 3 * p) / rate;
+  const m = hp.monitor;
+  const evalImages = hp.evalSet === 'none' ? 0 : m.evalAccuracy || m.evalCost || hp.earlyStop > 0 || hp.halveAfter > 0 ? 10_000 : 0;
+  const monitors = ((m.trainAccuracy || m.trainCost ? hp.trainSize : 0) + evalImages) * (p / rate);
+  return hp.epochs * (train + monitors);
+}
+
+/** What a run will draw, in words: its monitored series. */
+export function plotsOf(hp: Hyperparams): string {
+  const m = hp.monitor;
+  const parts = [
+    m.evalAccuracy && hp.evalSet !== 'none' ? `${hp.evalSet} accuracy` : '',
+    m.evalCost && hp.evalSet !== 'none' ? `${hp.evalSet} cost` : '',
+    m.trainAccuracy ? 'training accuracy' : '',
+    m.trainCost ? 'training cost' : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'nothing per epoch (no monitor ticked)';
+}
+
+/** The form's fields by the hyperparameter key that validation messages start with. */
+const FIELD_WORDS: Record<string, string> = {
+  sizes: 'Layer sizes',
+  eta: 'η',
+  lambda: 'λ',
+  l1: 'L1',
+  momentum: 'Momentum μ',
+  dropout: 'Dropout p',
+  batchSize: 'The mini-batch size',
+  epochs: 'Epochs',
+  trainSize: 'Training images',
+  digits: 'Digits',
+  earlyStop: 'Early stop',
+  halveAfter: 'Halve η after',
+  seed: 'The seed',
+  evalSet: 'Evaluate on',
+};
+
+/**
+ * A validation message in the user's words, and the field it belongs next to: "eta must be in
+ * (0, 1000000], got -1" becomes "η must be a positive number, not -1" beside the η field.
+ */
+export function formError(message: string): { field: string | null; text: string } {
+  const m = /^([a-zA-Z]+)(\[(\d+)\])?\s(.*)$/.exec(message);
+  const field = m && FIELD_WORDS[m[1]] ? m[1] : null;
+  if (!field || !m) return { field: null, text: message };
+  const rest = m[4];
+  const got = /got (.*)$/.exec(rest)?.[1];
+  const shown = got === undefined || got === 'null' || got === 'undefined' || got === 'NaN' ? 'an empty field' : got;
+  const range = /must be in [([](-?[\d.e+]+), (-?[\d.e+]+)[)\]]/.exec(rest);
+  if (field === 'sizes' && m[3] !== undefined) return { field, text: `Layer sizes: layer ${Number(m[3]) + 1} must be a whole number of neurons, not ${shown}` };
+  if (/must be a finite number/.test(rest)) return { field, text: `${FIELD_WORDS[field]} needs a number, not ${shown}` };
+  if (range) {
+    const [lo, hi] = [Number(range[1]), Number(range[2])];
+    const what = lo === 0 && rest.includes('(0,') ? 'a positive number' : `a number from ${lo} to ${hi.toLocaleString('en')}`;
+    return { field, text: `${FIELD_WORDS[field]} must be ${what}${lo === 0 && rest.includes('(0,') && hi >= 1e5 ? '' : ''}, not ${shown}` };
+  }
+  if (/must be an integer/.test(rest)) return { field, text: `${FIELD_WORDS[field]} must be a whole number, not ${shown}` };
+  return { field, text: `${FIELD_WORDS[field]}: ${rest}` };
+}
