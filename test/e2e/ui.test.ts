@@ -331,6 +331,18 @@ test("analysis: confusion matrix, a cell's gallery with top-3 probabilities, rec
   // The default model's hidden neurons, one tile each.
   const tiles = page.getByRole('group', { name: 'Receptive fields of the hidden neurons' }).getByRole('img');
   await waitFor('receptive fields', async () => (await tiles.count()) > 0, 15_000);
+  // Each tile has its neuron's index, and a scale says what black, grey and white mean.
+  assert.equal(
+    ((await page.getByRole('group', { name: 'Receptive fields of the hidden neurons' }).locator('figcaption').nth(7).textContent()) ?? '').trim(),
+    '7',
+  );
+  await page.getByRole('group', { name: 'Colour scale' }).getByText('most negative weight').waitFor();
+  // An image number out of range is refused in one line, before anything is asked of the lab.
+  await page.getByLabel('Training image #').fill('60000');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('alert').getByText('Training image # must be a whole number from 0 to 49,999, got 60000').waitFor();
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await page.getByLabel('Training image #').fill('0');
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.getByRole('img', { name: /under 16 random transforms/ }).waitFor({ timeout: 15_000 });
   await page.getByRole('tab', { name: 'Train' }).click();
