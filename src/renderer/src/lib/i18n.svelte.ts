@@ -1,0 +1,74 @@
+// The one translation layer of the UI: i18next (maintained, framework-free, with fallbacks,
+// interpolation and Intl-based plurals; i18next 26, whose engines allow Node 20) over three
+// catalogues in src/renderer/src/locales, wrapped in a Svelte 5 rune so that every `t(…)` in a
+// template follows a language switch. The book's terms follow ../shared/GLOSSARY.md. The language
+// follows the system (navigator.languages: in Electron, app.getLocale()), can be switched in the
+// header, and is remembered. test/i18n.test.ts fails on a key missing from a catalogue or unused.
+import i18next from 'i18next';
+import en from '../locales/en.json';
+import zh from '../locales/zh.json';
+import ko from '../locales/ko.json';
+import { pickLanguage, type Language } from './i18n-pick';
+
+export { pickLanguage, type Language } from './i18n-pick';
+
+export const LANGUAGES = [
+  { code: 'en', name: 'English' },
+  { code: 'zh', name: '简体中文' },
+  { code: 'ko', name: '한국어' },
+] as const;
+
+const STORAGE_KEY = 'nnlab.language';
+
+function initialLanguage(): Language {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'en' || saved === 'zh' || saved === 'ko') return saved;
+  } catch {
+    // No storage: follow the system.
+  }
+  return typeof navigator === 'undefined' ? 'en' : pickLanguage(navigator.languages ?? [navigator.language]);
+}
+
+const i18n = i18next.createInstance();
+const start = initialLanguage();
+void i18n.init({
+  resources: { en: { translation: en }, zh: { translation: zh }, ko: { translation: ko } },
+  lng: start,
+  fallbackLng: 'en',
+  interpolation: { escapeValue: false },
+  initAsync: false,
+  returnNull: false,
+});
+
+let current = $state<Language>(start);
+if (typeof document !== 'undefined') document.documentElement.lang = start === 'zh' ? 'zh-CN' : start;
+
+/** The UI's text for `key` in the current language (reactive: re-read when the language changes). */
+export function t(key: string, vars?: Record<string, unknown>): string {
+  void current;
+  return i18n.t(key, vars ?? {});
+}
+
+export function language(): Language {
+  return current;
+}
+
+export function setLanguage(code: Language): void {
+  void i18n.changeLanguage(code);
+  current = code;
+  document.documentElement.lang = code === 'zh' ? 'zh-CN' : code;
+  try {
+    localStorage.setItem(STORAGE_KEY, code);
+  } catch {
+    // Remembered for this session only.
+  }
+}
+
+/** A number in the current language's conventions. */
+export function num(v: number, digits?: number): string {
+  return new Intl.NumberFormat(
+    current === 'zh' ? 'zh-CN' : current,
+    digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits },
+  ).format(v);
+}

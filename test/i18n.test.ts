@@ -1,0 +1,115 @@
+// The UI's one translation layer (issue 15): every key the renderer uses is in every catalogue,
+// no catalogue holds a key nothing uses, the catalogues agree on their placeholders, the book's
+// presets are translated, and the book's terms are the glossary's (../shared/GLOSSARY.md).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PRESETS } from '../src/shared/experiments';
+import { pickLanguage } from '../src/renderer/src/lib/i18n-pick';
+
+const root = join(import.meta.dirname, '..');
+const locales = join(root, 'src/renderer/src/locales');
+const catalogue = (code: string) => JSON.parse(readFileSync(join(locales, `${code}.json`), 'utf8')) as Record<string, string>;
+const en = catalogue('en');
+const others = { zh: catalogue('zh'), ko: catalogue('ko') };
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return f === 'locales' ? [] : sources(p);
+    return /\.(svelte|ts)$/.test(f) ? [readFileSync(p, 'utf8')] : [];
+  });
+}
+const code = sources(join(root, 'src/renderer/src')).join('\n');
+
+/** Keys used: t('literal'), literals that are keys (handed to t later), and t(`prefix.${…}`) prefixes. */
+function usedKeys(): { literal: Set<string>; prefixes: Set<string> } {
+  const literal = new Set<string>();
+  for (const m of code.matchAll(/\bt\(\s*'([^']+)'/g)) literal.add(m[1]);
+  for (const m of code.matchAll(/'([a-z]+\.[A-Za-z0-9.-]+)'/g)) if (m[1] in en) literal.add(m[1]);
+  const prefixes = new Set<string>();
+  for (const m of code.matchAll(/\bt\(\s*`([a-zA-Z.]+)\.\$\{/g)) prefixes.add(m[1] + '.');
+  return { literal, prefixes };
+}
+
+test('every key the UI uses is in the English catalogue, and every English key is used', () => {
+  const { literal, prefixes } = usedKeys();
+  const missing = [...literal].filter((k) => !(k in en));
+  assert.deepEqual(missing, [], `keys used but missing from en.json: ${missing.join(', ')}`);
+  const unused = Object.keys(en).filter((k) => !literal.has(k) && ![...prefixes].some((p) => k.startsWith(p)));
+  assert.deepEqual(unused, [], `keys in en.json that nothing uses: ${unused.join(', ')}`);
+  for (const p of prefixes)
+    if (p !== 'preset.')
+      assert.ok(
+        Object.keys(en).some((k) => k.startsWith(p)),
+        `t(\`${p}…\`) has keys`,
+      );
+});
+
+test('Chinese and Korean have every English key, nothing more, and the same placeholders', () => {
+  const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+  for (const [name, cat] of Object.entries(others)) {
+    const keys = Object.keys(cat).filter((k) => !k.startsWith('preset.'));
+    assert.deepEqual(
+      keys.filter((k) => !(k in en)),
+      [],
+      `${name}: keys English does not have`,
+    );
+    assert.deepEqual(
+      Object.keys(en).filter((k) => !(k in cat)),
+      [],
+      `${name}: missing keys`,
+    );
+    for (const k of keys) assert.deepEqual(vars(cat[k]), vars(en[k]), `${name} ${k}: placeholders`);
+    for (const k of keys) assert.ok(cat[k].trim().length > 0, `${name} ${k} is empty`);
+  }
+});
+
+test('the book’s presets are translated (English comes from the one catalogue of experiments)', () => {
+  for (const [name, cat] of Object.entries(others)) {
+    for (const p of PRESETS) {
+      assert.ok(cat[`preset.${p.id}.name`], `${name}: preset ${p.id} name`);
+      assert.ok(cat[`preset.${p.id}.book`], `${name}: preset ${p.id} book line`);
+    }
+    const ids = new Set(PRESETS.map((p) => p.id));
+    for (const k of Object.keys(cat).filter((k) => k.startsWith('preset.')))
+      assert.ok(ids.has(k.split('.').slice(1, -1).join('.')), `${name}: ${k} is no preset`);
+  }
+  assert.equal(Object.keys(en).filter((k) => k.startsWith('preset.')).length, 0);
+});
+
+test('the book’s terms are the glossary’s', () => {
+  const glossary = readFileSync(join(root, '../shared/GLOSSARY.md'), 'utf8');
+  const rows = glossary.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| English') && !l.startsWith('|---'));
+  const term = (english: string, col: 1 | 2) => {
+    const row = rows.find((r) => r.split('|')[1].trim().startsWith(english))!;
+    return row.split('|')[col + 1].trim();
+  };
+  // Each pair: a catalogue key and the glossary term its text must contain (the first word of the cell).
+  const checks: [string, string, 1 | 2][] = [
+    ['form.crossEntropy', 'cross-entropy', 1],
+    ['form.quadratic', 'quadratic cost', 1],
+    ['form.eta', 'learning rate η', 1],
+    ['form.momentum', 'momentum', 1],
+    ['form.epochs', 'epoch', 1],
+    ['form.init', 'weight initialization', 1],
+    ['form.crossEntropy', 'cross-entropy', 2],
+    ['form.eta', 'learning rate η', 2],
+    ['form.init', 'weight initialization', 2],
+    ['form.momentum', 'momentum', 2],
+  ];
+  for (const [key, english, col] of checks) {
+    const want = term(english, col).split(/[ /(（]/)[0];
+    const cat = col === 1 ? others.zh : others.ko;
+    assert.ok(cat[key].includes(want), `${col === 1 ? 'zh' : 'ko'} ${key} = ${cat[key]} should use the glossary's ${want}`);
+  }
+});
+
+test('the language follows the system: the first of the user’s languages the lab speaks, else English', () => {
+  assert.equal(pickLanguage(['zh-CN', 'en']), 'zh');
+  assert.equal(pickLanguage(['zh-Hans-CN']), 'zh');
+  assert.equal(pickLanguage(['ko-KR']), 'ko');
+  assert.equal(pickLanguage(['fr-FR', 'ko']), 'ko');
+  assert.equal(pickLanguage(['de']), 'en');
+});
