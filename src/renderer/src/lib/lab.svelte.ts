@@ -5,7 +5,13 @@ import type { SweepSummary } from '../../../shared/sweep';
 import type { BackpropInput, EpochMetrics, GrayImage, LabEvent, ModelInfo, ModelRef, RunProgress, RunSummary } from '../../../shared/api';
 import type { Hyperparams } from '../../../shared/hyperparams';
 import type { LabClient } from './transport';
+import { t } from './i18n.svelte';
 import { appendCapped, type XY } from './series';
+
+/** A model's label for the UI: the bundled model's in the UI's language, others as named. */
+export function modelLabel(m: ModelInfo): string {
+  return m.ref.kind === 'default' ? t('model.default') : m.label;
+}
 
 export function sameRef(a: ModelRef, b: ModelRef): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -50,16 +50,21 @@ export interface Marker {
  * The chart's markers from the run's own (the engine's, kept by the services): the best epoch so
  * far, every learning-rate change and halving, and where early stopping or the schedule ended it.
  */
-export function runMarkers(run: RunSummary): Marker[] {
+/** A translation for marker labels (the UI's `t`); English by default, for tests and exports. */
+type Tr = (key: string, english: string, vars?: Record<string, unknown>) => string;
+const english: Tr = (_k, e, vars) => e.replace(/\{\{(\w+)\}\}/g, (_m, v: string) => String(vars?.[v] ?? ''));
+
+export function runMarkers(run: RunSummary, tr: Tr = english): Marker[] {
   const out: Marker[] = [];
   if (run.bestEpoch !== null && run.bestEvalAccuracy !== null) {
-    out.push({ epoch: run.bestEpoch, kind: 'best', label: `best ${(run.bestEvalAccuracy * 100).toFixed(2)}%` });
+    out.push({ epoch: run.bestEpoch, kind: 'best', label: tr('marker.best', 'best {{value}}%', { value: (run.bestEvalAccuracy * 100).toFixed(2) }) });
   }
   for (const m of run.markers) {
-    if (m.kind === 'eta-halved') out.push({ epoch: m.epoch, kind: 'eta', label: `η halved → ${fmtNum(m.eta)}` });
-    else if (m.kind === 'eta-changed') out.push({ epoch: m.epoch, kind: 'eta', label: `η → ${fmtNum(m.eta)}` });
-    else if (m.kind === 'early-stop') out.push({ epoch: m.epoch, kind: 'early-stop', label: 'early stop' });
-    else if (m.kind === 'finished' && run.stoppedBecause === 'eta-schedule') out.push({ epoch: m.epoch, kind: 'early-stop', label: 'schedule end' });
+    if (m.kind === 'eta-halved') out.push({ epoch: m.epoch, kind: 'eta', label: tr('marker.halved', 'η halved → {{eta}}', { eta: fmtNum(m.eta) }) });
+    else if (m.kind === 'eta-changed') out.push({ epoch: m.epoch, kind: 'eta', label: tr('marker.changed', 'η → {{eta}}', { eta: fmtNum(m.eta) }) });
+    else if (m.kind === 'early-stop') out.push({ epoch: m.epoch, kind: 'early-stop', label: tr('marker.earlyStop', 'early stop') });
+    else if (m.kind === 'finished' && run.stoppedBecause === 'eta-schedule')
+      out.push({ epoch: m.epoch, kind: 'early-stop', label: tr('marker.scheduleEnd', 'schedule end') });
   }
   return out;
 }
@@ -150,16 +155,27 @@ export function estimateSeconds(hp: Hyperparams, rate: number): number {
   return hp.epochs * (train + monitors);
 }
 
-/** What a run will draw, in words: its monitored series. */
-export function plotsOf(hp: Hyperparams): string {
+const PLOTS: Record<string, string> = {
+  'plots.validationAccuracy': 'validation accuracy',
+  'plots.testAccuracy': 'test accuracy',
+  'plots.validationCost': 'validation cost',
+  'plots.testCost': 'test cost',
+  'plots.trainAccuracy': 'training accuracy',
+  'plots.trainCost': 'training cost',
+  'plots.nothing': 'nothing per epoch (no monitor ticked)',
+};
+
+/** What a run will draw, in words (through `tr`, the UI's translation; English by default): its monitored series. */
+export function plotsOf(hp: Hyperparams, tr: (key: string, english: string) => string = (_k, english) => english): string {
   const m = hp.monitor;
-  const parts = [
-    m.evalAccuracy && hp.evalSet !== 'none' ? `${hp.evalSet} accuracy` : '',
-    m.evalCost && hp.evalSet !== 'none' ? `${hp.evalSet} cost` : '',
-    m.trainAccuracy ? 'training accuracy' : '',
-    m.trainCost ? 'training cost' : '',
+  const ev = hp.evalSet === 'validation' ? 'plots.validation' : 'plots.test';
+  const keys = [
+    m.evalAccuracy && hp.evalSet !== 'none' ? `${ev}Accuracy` : '',
+    m.evalCost && hp.evalSet !== 'none' ? `${ev}Cost` : '',
+    m.trainAccuracy ? 'plots.trainAccuracy' : '',
+    m.trainCost ? 'plots.trainCost' : '',
   ].filter(Boolean);
-  return parts.length ? parts.join(', ') : 'nothing per epoch (no monitor ticked)';
+  return keys.length ? keys.map((k) => tr(k, PLOTS[k])).join(', ') : tr('plots.nothing', PLOTS['plots.nothing']);
 }
 
 /** The form's fields by the hyperparameter key that validation messages start with. */
