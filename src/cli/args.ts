@@ -45,6 +45,15 @@ export function checkKnown(flags: Map<string, string | true>, known: readonly st
   for (const f of flags.keys()) if (!known.includes(f)) throw new UsageError(`unknown option --${f} (known: ${known.map((k) => '--' + k).join(' ')})`);
 }
 
+/** A flag's value as a whole number from min to max (undefined when the flag is absent); one line if not. */
+export function wholeFlag(flags: Map<string, string | true>, name: string, min: number, max: number): number | undefined {
+  const v = flags.get(name);
+  if (v === undefined) return undefined;
+  if (v === true || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
 /** Plain decimal numbers only: Number() would also take "0x10", "0b1" or "  ". */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 

@@ -5,17 +5,14 @@
 import { darknessCorrect } from '../engine/baselines';
 import { loadMnist } from '../main/datasets';
 import { svmBaseline } from '../main/svm';
-import { UsageError, checkKnown, parseArgs } from './args';
+import { UsageError, checkKnown, parseArgs, wholeFlag } from './args';
 import { io } from './io';
 
 const USAGE = 'baseline takes one method: npm run baseline -- darkness|svm [--train-size N] [--test-size M] [--json]';
 
+/** A whole-number flag, or its default. */
 function whole(flags: Map<string, string | true>, name: string, fallback: number, min: number, max: number): number {
-  const v = flags.get(name);
-  if (v === undefined) return fallback;
-  if (v === true || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return Number(v);
+  return wholeFlag(flags, name, min, max) ?? fallback;
 }
 
 export async function baselineMain(argv: string[]): Promise<void> {

@@ -6,19 +6,16 @@ import type { CostName } from '../engine/hyperparams';
 import { Rng } from '../engine/rng';
 import { loadMnist } from '../main/datasets';
 import { modelsDir } from '../main/paths';
-import { UsageError, checkKnown, parseArgs } from './args';
+import { UsageError, checkKnown, parseArgs, wholeFlag } from './args';
 import { io } from './io';
 import { readModelFile } from './model-file';
 import { join } from 'node:path';
 
 const COSTS: CostName[] = ['quadratic', 'cross-entropy', 'log-likelihood'];
 
+/** A whole-number flag, or its default. */
 function whole(flags: Map<string, string | true>, name: string, fallback: number, min: number, max: number): number {
-  const v = flags.get(name);
-  if (v === undefined) return fallback;
-  if (v === true || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return Number(v);
+  return wholeFlag(flags, name, min, max) ?? fallback;
 }
 
 export async function gradcheckMain(argv: string[]): Promise<void> {

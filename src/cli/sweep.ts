@@ -18,7 +18,7 @@ import {
   type SweepSpec,
   type SweepSummary,
 } from '../shared/sweep';
-import { UsageError, checkKnown, parseArgs } from './args';
+import { UsageError, checkKnown, parseArgs, wholeFlag } from './args';
 import { io } from './io';
 
 const FLAGS = ['json', 'preset', 'seeds', 'axis', 'train-size', 'epochs', 'runs-dir', 'parallel', 'redis'];
@@ -72,14 +72,6 @@ async function redisExecutor(url: string, runsDir: string): Promise<Executor> {
   };
 }
 
-function whole(flags: Map<string, string | true>, name: string, min: number, max: number): number | undefined {
-  const v = flags.get(name);
-  if (v === undefined) return undefined;
-  if (v === true || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return Number(v);
-}
-
 /** The spec from the file or preset, changed by the short flags, checked by the one validation. */
 export function specFromArgs(positional: string[], flags: Map<string, string | true>): SweepSpec {
   const presetId = flags.get('preset');
@@ -105,7 +97,7 @@ export function specFromArgs(positional: string[], flags: Map<string, string | t
       throw new UsageError(`${file}: not JSON (${(e as Error).message})`);
     }
   }
-  const seeds = whole(flags, 'seeds', 1, 100);
+  const seeds = wholeFlag(flags, 'seeds', 1, 100);
   if (seeds !== undefined) raw.seeds = seeds;
   const axis = flags.get('axis');
   if (axis === true) throw new UsageError('--axis needs a value');
@@ -113,8 +105,8 @@ export function specFromArgs(positional: string[], flags: Map<string, string | t
     if (axis !== undefined) raw.axes = axis.split(';').map((a) => parseAxisFlag(a.trim()));
     const base = { ...((raw.base as Record<string, unknown>) ?? {}) };
     const hp = { ...((base.hyperparams as Record<string, unknown>) ?? {}) };
-    const trainSize = whole(flags, 'train-size', 1, 50_000);
-    const epochs = whole(flags, 'epochs', 1, 100_000);
+    const trainSize = wholeFlag(flags, 'train-size', 1, 50_000);
+    const epochs = wholeFlag(flags, 'epochs', 1, 100_000);
     if (trainSize !== undefined) hp.trainSize = trainSize;
     if (epochs !== undefined) hp.epochs = epochs;
     raw.base = { ...base, hyperparams: hp };
@@ -170,7 +162,7 @@ export async function sweepMain(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
   checkKnown(flags, FLAGS);
   const spec = specFromArgs(positional, flags);
-  const parallel = whole(flags, 'parallel', 1, 64);
+  const parallel = wholeFlag(flags, 'parallel', 1, 64);
   const dirFlag = flags.get('runs-dir');
   if (dirFlag === true) throw new UsageError('--runs-dir needs a folder');
   const runsDir = dirFlag ?? mkdtempSync(join(tmpdir(), 'nnlab-sweep-'));

@@ -17,7 +17,7 @@ import { Trainer, type TrainerCheckpoint } from '../engine/trainer';
 import type { RunSummary } from '../shared/api';
 import { decodeCheckpoint, encodeCheckpoint, writeCheckpoint } from './runs/checkpoint';
 import { trainEpochs } from './runs/epoch-loop';
-import { RunStore, newRunId, summarize, type RunRecord } from './runs/store';
+import { RunStore, newRunRecord, summarize, type RunRecord } from './runs/store';
 import type { SweepRuns } from './sweeps';
 
 /** The one queue of sweep points. */
@@ -188,30 +188,7 @@ export class RemoteRuns implements SweepRuns {
   readonly outcomes = new Map<string, PointOutcome | null>();
 
   async start(hp: Hyperparams, name: string, sweepId: string): Promise<RunSummary> {
-    const now = new Date();
-    const rec: RunRecord = {
-      version: 1,
-      id: newRunId(now),
-      name,
-      presetId: null,
-      startedFrom: null,
-      sweepId,
-      color: this.records.size,
-      note: null,
-      hyperparams: hp,
-      state: 'running',
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      history: [],
-      markers: [],
-      currentEta: hp.eta,
-      bestEpoch: null,
-      bestEvalAccuracy: null,
-      secondsTraining: 0,
-      secondsWall: 0,
-      examplesPerSecond: null,
-      stoppedBecause: null,
-    };
+    const rec = newRunRecord({ name, presetId: null, startedFrom: null, sweepId, color: this.records.size, hyperparams: hp });
     this.store.save(rec);
     this.records.set(rec.id, rec);
     // The run id is the job id: one job per point, never two.

@@ -382,6 +382,7 @@ test('the charts export the overlaid runs as CSV and PNG, and the tabs answer th
 test('the builder refuses bad hyperparameters with one line before anything starts', { skip }, async () => {
   const page = lab.page;
   const form = page.getByRole('form', { name: 'New run' });
+  await form.getByRole('button', { name: 'Reset' }).click();
   const before = (await lab.api.listRuns()).length;
   await form.getByLabel('Layer sizes').fill('784,30,9');
   await form.getByRole('button', { name: 'Start run' }).click();
@@ -536,7 +537,7 @@ test('a run on a subset of digits from the builder: the form takes "0,1" and the
   assert.deepEqual(run.hyperparams.digits, [0, 1]);
   await form.getByLabel('Digits', { exact: true }).fill('0,12');
   await form.getByRole('button', { name: 'Start run' }).click();
-  await form.getByText(/digits must hold digits 0-9, got 12/).waitFor();
+  await form.getByText(/Digits: must hold digits 0-9, got 12/).waitFor();
   await form.getByLabel('Digits', { exact: true }).fill('');
 });
 
@@ -813,6 +814,54 @@ test('a model file dropped on the window is loaded and becomes the pad’s model
   await select.selectOption({ label: 'Default model (bundled) (784-100-10)' });
 });
 
+test('a run is renamed with a note, and cloned into the form with its settings', { skip }, async () => {
+  const page = lab.page;
+  const tiny = { ...(await import('../../src/engine/hyperparams')).defaultHyperparams(), sizes: [784, 12, 10], epochs: 1, trainSize: 500, eta: 0.7 };
+  const r = await lab.api.startRun(tiny, 'to be renamed', 'ch3-ce-30');
+  await lab.api.settled(r.id);
+  const row = page.locator(`tr[data-run-id="${r.id}"]`);
+  await row.getByRole('button', { name: 'Rename to be renamed or add a note' }).click();
+  await row.getByLabel('New name for to be renamed').fill('renamed run');
+  await row.getByLabel('Note for to be renamed').fill('η = 0.7 to see it oscillate');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await row.getByText('renamed run', { exact: true }).waitFor();
+  await row.getByText('η = 0.7 to see it oscillate').waitFor();
+  assert.equal((await lab.api.listRuns()).find((x) => x.id === r.id)!.presetId, 'ch3-ce-30', 'the book reference stays');
+  await row.getByRole('button', { name: 'Clone renamed run into the form' }).click();
+  const form = page.getByRole('form', { name: 'New run' });
+  assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'renamed run (copy)');
+  assert.equal(await form.getByLabel('Layer sizes', { exact: true }).inputValue(), '784,12,10');
+  assert.equal(await form.getByLabel('Learning rate η').inputValue(), '0.7');
+});
+
+test('the pad undoes and redoes strokes (buttons and Ctrl+Z / Ctrl+Shift+Z), and the pen width is adjustable', { skip }, async (t) => {
+  const missing = await normalizationMissing();
+  if (missing) return t.skip(missing);
+  const page = lab.page;
+  await page.getByRole('tab', { name: 'Draw' }).click();
+  const digit = await drawDigit(page, '3');
+  const undo = page.getByRole('button', { name: 'Undo' });
+  const redo = page.getByRole('button', { name: 'Redo' });
+  assert.equal(await redo.isDisabled(), true);
+  await page.getByRole('img', { name: 'Drawing pad' }).focus();
+  await page.keyboard.press('Control+z');
+  assert.equal(await redo.isDisabled(), false, 'Ctrl+Z took a stroke back');
+  while (!(await undo.isDisabled())) await undo.click();
+  await waitFor('no prediction for an empty pad', async () => (await page.getByTestId('predicted-digit').count()) === 0);
+  await page.keyboard.press('Control+Shift+z');
+  while (!(await redo.isDisabled())) await redo.click();
+  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor();
+  await waitFor(
+    'the same prediction after redoing every stroke',
+    async () => ((await page.getByTestId('predicted-digit').textContent()) ?? '').trim() === digit,
+  );
+  await page.getByLabel('Pen width').fill('12');
+  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor();
+  assert.equal(await undo.isDisabled(), false);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByRole('tab', { name: 'Train' }).click();
+});
+
 test('no console errors along the way', { skip }, () => {
   assert.deepEqual(lab.errors, []);
 });
@@ -879,54 +928,6 @@ test(
     }
   },
 );
-
-test('a run is renamed with a note, and cloned into the form with its settings', { skip }, async () => {
-  const page = lab.page;
-  const tiny = { ...(await import('../../src/engine/hyperparams')).defaultHyperparams(), sizes: [784, 12, 10], epochs: 1, trainSize: 500, eta: 0.7 };
-  const r = await lab.api.startRun(tiny, 'to be renamed', 'ch3-ce-30');
-  await lab.api.settled(r.id);
-  const row = page.locator(`tr[data-run-id="${r.id}"]`);
-  await row.getByRole('button', { name: 'Rename to be renamed or add a note' }).click();
-  await row.getByLabel('New name for to be renamed').fill('renamed run');
-  await row.getByLabel('Note for to be renamed').fill('η = 0.7 to see it oscillate');
-  await row.getByRole('button', { name: 'Save' }).click();
-  await row.getByText('renamed run', { exact: true }).waitFor();
-  await row.getByText('η = 0.7 to see it oscillate').waitFor();
-  assert.equal((await lab.api.listRuns()).find((x) => x.id === r.id)!.presetId, 'ch3-ce-30', 'the book reference stays');
-  await row.getByRole('button', { name: 'Clone renamed run into the form' }).click();
-  const form = page.getByRole('form', { name: 'New run' });
-  assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'renamed run (copy)');
-  assert.equal(await form.getByLabel('Layer sizes', { exact: true }).inputValue(), '784,12,10');
-  assert.equal(await form.getByLabel('Learning rate η').inputValue(), '0.7');
-});
-
-test('the pad undoes and redoes strokes (buttons and Ctrl+Z / Ctrl+Shift+Z), and the pen width is adjustable', { skip }, async (t) => {
-  const missing = await normalizationMissing();
-  if (missing) return t.skip(missing);
-  const page = lab.page;
-  await page.getByRole('tab', { name: 'Draw' }).click();
-  const digit = await drawDigit(page, '3');
-  const undo = page.getByRole('button', { name: 'Undo' });
-  const redo = page.getByRole('button', { name: 'Redo' });
-  assert.equal(await redo.isDisabled(), true);
-  await page.getByRole('img', { name: 'Drawing pad' }).focus();
-  await page.keyboard.press('Control+z');
-  assert.equal(await redo.isDisabled(), false, 'Ctrl+Z took a stroke back');
-  while (!(await undo.isDisabled())) await undo.click();
-  await waitFor('no prediction for an empty pad', async () => (await page.getByTestId('predicted-digit').count()) === 0);
-  await page.keyboard.press('Control+Shift+z');
-  while (!(await redo.isDisabled())) await redo.click();
-  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor();
-  await waitFor(
-    'the same prediction after redoing every stroke',
-    async () => ((await page.getByTestId('predicted-digit').textContent()) ?? '').trim() === digit,
-  );
-  await page.getByLabel('Pen width').fill('12');
-  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor();
-  assert.equal(await undo.isDisabled(), false);
-  await page.getByRole('button', { name: 'Clear' }).click();
-  await page.getByRole('tab', { name: 'Train' }).click();
-});
 
 test('in 简体中文 and 한국어 the header and the Train view hold no English but the glossary’s kept terms', { skip }, async () => {
   const fresh = await openLab();

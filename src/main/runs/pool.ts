@@ -14,7 +14,7 @@ import type { DataSplit } from '../../engine/data';
 import type { Hyperparams } from '../../engine/hyperparams';
 import type { LabEvent, RunSummary } from '../../shared/api';
 import type { FromTrainer, ToTrainer, WorkerRole } from './messages';
-import { RunStore, newRunId, runCsv, summarize, type RunRecord } from './store';
+import { RunStore, newRunRecord, runCsv, summarize, type RunRecord } from './store';
 
 export interface Datasets {
   train: DataSplit;
@@ -211,30 +211,7 @@ export class RunPool {
     sweepId: string | null,
   ): Promise<RunSummary> {
     await this.opts.data(); // a dataset that cannot be read fails the call, before any run exists
-    const now = new Date();
-    const rec: RunRecord = {
-      version: 1,
-      id: newRunId(now),
-      name,
-      presetId,
-      startedFrom: from?.label ?? null,
-      sweepId,
-      note: null,
-      color: this.nextColor(),
-      hyperparams,
-      state: 'running',
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      history: [],
-      markers: [],
-      currentEta: hyperparams.eta,
-      bestEpoch: null,
-      bestEvalAccuracy: null,
-      secondsTraining: 0,
-      secondsWall: 0,
-      examplesPerSecond: null,
-      stoppedBecause: null,
-    };
+    const rec = newRunRecord({ name, presetId, startedFrom: from?.label ?? null, sweepId, color: this.nextColor(), hyperparams });
     try {
       this.store.save(rec); // a runs folder that cannot be written fails the call, before any run exists
     } catch (e) {

@@ -46,6 +46,31 @@ export interface RunRecord {
 const RUN_FILE = 'run.json';
 const CHECKPOINT_FILE = 'checkpoint.bin';
 
+/** A run record as a run starts: nothing trained yet. */
+export function newRunRecord(
+  fields: Pick<RunRecord, 'name' | 'presetId' | 'startedFrom' | 'sweepId' | 'color' | 'hyperparams'>,
+  now = new Date(),
+): RunRecord {
+  return {
+    version: 1,
+    id: newRunId(now),
+    ...fields,
+    note: null,
+    state: 'running',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    history: [],
+    markers: [],
+    currentEta: fields.hyperparams.eta,
+    bestEpoch: null,
+    bestEvalAccuracy: null,
+    secondsTraining: 0,
+    secondsWall: 0,
+    examplesPerSecond: null,
+    stoppedBecause: null,
+  };
+}
+
 /** A new run id: sortable by creation time, unique enough for one machine. */
 export function newRunId(now = new Date()): string {
   const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15).toLowerCase();
