@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRESETS } from '../src/shared/experiments';
+import { SWEEP_PRESETS } from '../src/shared/sweep';
 import { pickLanguage } from '../src/renderer/src/lib/i18n-pick';
 
 const root = join(import.meta.dirname, '..');
@@ -26,10 +27,10 @@ const code = sources(join(root, 'src/renderer/src')).join('\n');
 /** Keys used: t('literal'), literals that are keys (handed to t later), and t(`prefix.${…}`) prefixes. */
 function usedKeys(): { literal: Set<string>; prefixes: Set<string> } {
   const literal = new Set<string>();
-  for (const m of code.matchAll(/\bt\(\s*'([^']+)'/g)) literal.add(m[1]);
+  for (const m of code.matchAll(/\b(?:t|tr)\(\s*'([^']+)'/g)) literal.add(m[1]);
   for (const m of code.matchAll(/'([a-z]+\.[A-Za-z0-9.-]+)'/g)) if (m[1] in en) literal.add(m[1]);
   const prefixes = new Set<string>();
-  for (const m of code.matchAll(/\bt\(\s*`([a-zA-Z.]+)\.\$\{/g)) prefixes.add(m[1] + '.');
+  for (const m of code.matchAll(/\b(?:t|tr)\(\s*`([a-zA-Z.]+)\.\$\{/g)) prefixes.add(m[1] + '.');
   return { literal, prefixes };
 }
 
@@ -40,7 +41,7 @@ test('every key the UI uses is in the English catalogue, and every English key i
   const unused = Object.keys(en).filter((k) => !literal.has(k) && ![...prefixes].some((p) => k.startsWith(p)));
   assert.deepEqual(unused, [], `keys in en.json that nothing uses: ${unused.join(', ')}`);
   for (const p of prefixes)
-    if (p !== 'preset.')
+    if (p !== 'preset.' && p !== 'sweepPreset.')
       assert.ok(
         Object.keys(en).some((k) => k.startsWith(p)),
         `t(\`${p}…\`) has keys`,
@@ -50,7 +51,7 @@ test('every key the UI uses is in the English catalogue, and every English key i
 test('Chinese and Korean have every English key, nothing more, and the same placeholders', () => {
   const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
   for (const [name, cat] of Object.entries(others)) {
-    const keys = Object.keys(cat).filter((k) => !k.startsWith('preset.'));
+    const keys = Object.keys(cat).filter((k) => !k.startsWith('preset.') && !k.startsWith('sweepPreset.'));
     assert.deepEqual(
       keys.filter((k) => !(k in en)),
       [],
@@ -77,6 +78,8 @@ test('the book’s presets are translated (English comes from the one catalogue 
       assert.ok(ids.has(k.split('.').slice(1, -1).join('.')), `${name}: ${k} is no preset`);
   }
   assert.equal(Object.keys(en).filter((k) => k.startsWith('preset.')).length, 0);
+  for (const [name, cat] of Object.entries(others))
+    for (const p of SWEEP_PRESETS) assert.ok(cat[`sweepPreset.${p.id}.name`] && cat[`sweepPreset.${p.id}.book`], `${name}: sweep recipe ${p.id}`);
 });
 
 test('the book’s terms are the glossary’s', () => {
