@@ -137,3 +137,31 @@ test('the packaging config builds installers for Linux, Windows and macOS with t
   );
   assert.match(pkg.scripts.dist, /electron-vite build && electron-builder/);
 });
+
+test('the shell speaks the system’s language: menus and notices in 简体中文 and 한국어', async () => {
+  const { menuTemplate } = await import('../src/main/index');
+  const { shellStrings } = await import('../src/main/shell-strings');
+  const zh = menuTemplate(false, ['/m/a.json'], () => {}, shellStrings('zh-CN'));
+  assert.deepEqual(
+    zh.map((m) => m.label ?? m.role),
+    ['文件(&F)', 'editMenu', '训练(&R)', 'viewMenu', 'windowMenu'],
+  );
+  const file = zh[0].submenu as { label?: string }[];
+  assert.deepEqual([file[0].label, file[1].label, file[2].label], ['打开模型…', '最近打开', '保存模型…']);
+  assert.equal(shellStrings('ko-KR').newRun, '새 학습');
+  assert.equal(shellStrings('fr-FR').newRun, 'New Run');
+  const run = {
+    id: 'r',
+    name: 'n',
+    state: 'finished',
+    epochsDone: 3,
+    bestEvalAccuracy: 0.95,
+    bestEpoch: 3,
+    hyperparams: { epochs: 3 },
+    sweepId: null,
+  } as unknown as RunSummary;
+  assert.deepEqual(finishNotice({ type: 'run', run }, new Map([['r', 'running']]), shellStrings('ko')), {
+    title: '학습 완료',
+    body: 'n: 최고 95.00% (에포크 3)',
+  });
+});

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRESETS } from '../src/shared/experiments';
 import { SWEEP_PRESETS } from '../src/shared/sweep';
-import { pickLanguage } from '../src/renderer/src/lib/i18n-pick';
+import { pickLanguage } from '../src/shared/language';
 
 const root = join(import.meta.dirname, '..');
 const locales = join(root, 'src/renderer/src/locales');

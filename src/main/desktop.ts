@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { LabEvent, RunProgress, RunSummary } from '../shared/api';
 import type { SweepSummary } from '../shared/sweep';
 import { writeFileAtomicSync } from './runs/atomic';
+import { SHELL_STRINGS, type ShellStrings } from './shell-strings';
 
 /** Model files among a launch's arguments (a second launch, "Open with", a file association). */
 export function modelPathsFromArgv(argv: readonly string[], cwd: string): string[] {
@@ -55,20 +56,22 @@ export function taskbarProgress(runs: readonly RunSummary[], progress: ReadonlyM
 }
 
 /** The notice for an event, when it ends a run or a sweep (null otherwise). */
-export function finishNotice(event: LabEvent, before: ReadonlyMap<string, string>): { title: string; body: string } | null {
+export function finishNotice(
+  event: LabEvent,
+  before: ReadonlyMap<string, string>,
+  words: ShellStrings = SHELL_STRINGS.en,
+): { title: string; body: string } | null {
   if (event.type === 'run') {
     const r = event.run;
     const was = before.get(r.id);
     if (was !== 'running' || (r.state !== 'finished' && r.state !== 'failed') || r.sweepId) return null;
-    const best = r.bestEvalAccuracy !== null ? `best ${(r.bestEvalAccuracy * 100).toFixed(2)}% at epoch ${r.bestEpoch}` : `${r.epochsDone} epochs`;
-    return r.state === 'finished'
-      ? { title: 'Run finished', body: `${r.name}: ${best}` }
-      : { title: 'Run failed', body: `${r.name}: ${r.stoppedBecause ?? 'failed'}` };
+    const body = r.bestEvalAccuracy !== null ? words.best(r.name, (r.bestEvalAccuracy * 100).toFixed(2), r.bestEpoch) : words.epochs(r.name, r.epochsDone);
+    return r.state === 'finished' ? { title: words.runFinished, body } : { title: words.runFailed, body: `${r.name}: ${r.stoppedBecause ?? 'failed'}` };
   }
   if (event.type === 'sweep') {
     const s: SweepSummary = event.sweep;
     if (before.get(s.id) === 'finished' || s.state !== 'finished') return null;
-    return { title: 'Sweep finished', body: `${s.spec.name}: ${s.points.length} points` };
+    return { title: words.sweepFinished, body: words.points(s.spec.name, s.points.length) };
   }
   return null;
 }

@@ -14,6 +14,7 @@ import workerPath from './runs/worker?modulePath';
 import { isAppUrl, setupIpc } from './ipc';
 import { CHANNEL_MENU, type MenuCommand } from '../shared/shell-api';
 import { RecentModels, finishNotice, modelPathsFromArgv, taskbarProgress } from './desktop';
+import { SHELL_STRINGS, shellStrings, type ShellStrings } from './shell-strings';
 import type { LabService } from './lab-service';
 import type { RunProgress, RunSummary } from '../shared/api';
 import { oneLine } from '../shared/one-line';
@@ -138,29 +139,34 @@ function sendMenu(command: MenuCommand): void {
   if (win && !win.webContents.isDestroyed()) win.webContents.send(CHANNEL_MENU, command);
 }
 
-export function menuTemplate(isMac: boolean, recent: readonly string[] = [], openRecent: (path: string) => void = () => {}): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  isMac: boolean,
+  recent: readonly string[] = [],
+  openRecent: (path: string) => void = () => {},
+  words: ShellStrings = SHELL_STRINGS.en,
+): MenuItemConstructorOptions[] {
   return [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
-      label: '&File',
+      label: words.file,
       submenu: [
-        { label: 'Open Model…', accelerator: 'CmdOrCtrl+O', click: () => sendMenu('open-model') },
+        { label: words.openModel, accelerator: 'CmdOrCtrl+O', click: () => sendMenu('open-model') },
         {
-          label: 'Open Recent',
+          label: words.openRecent,
           enabled: recent.length > 0,
           submenu: recent.map((path) => ({ label: basename(path), toolTip: path, click: () => openRecent(path) })),
         },
-        { label: 'Save Model…', accelerator: 'CmdOrCtrl+S', click: () => sendMenu('save-model') },
+        { label: words.saveModel, accelerator: 'CmdOrCtrl+S', click: () => sendMenu('save-model') },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],
     },
     { role: 'editMenu' },
     {
-      label: '&Run',
+      label: words.run,
       submenu: [
-        { label: 'New Run', accelerator: 'CmdOrCtrl+N', click: () => sendMenu('new-run') },
-        { label: 'Pause or Resume', accelerator: 'CmdOrCtrl+P', click: () => sendMenu('pause') },
+        { label: words.newRun, accelerator: 'CmdOrCtrl+N', click: () => sendMenu('new-run') },
+        { label: words.pauseResume, accelerator: 'CmdOrCtrl+P', click: () => sendMenu('pause') },
       ],
     },
     { role: 'viewMenu' },
@@ -192,7 +198,7 @@ function lockDown(url: string): void {
 }
 
 /** Model files from the OS, a second launch or Open Recent: loaded into the lab, remembered, shown. */
-function modelOpener(api: LabService, recent: RecentModels, rebuildMenu: () => void): (path: string) => Promise<void> {
+function modelOpener(api: LabService, recent: RecentModels, rebuildMenu: () => void, words: ShellStrings): (path: string) => Promise<void> {
   return async (path) => {
     try {
       await api.loadModelJson(await readFile(path, 'utf8'), basename(path));
@@ -201,18 +207,18 @@ function modelOpener(api: LabService, recent: RecentModels, rebuildMenu: () => v
       rebuildMenu();
       sendMenu('models-changed');
     } catch (e) {
-      dialog.showErrorBox('nnlab could not open the model', `${path}: ${oneLine(e)}`);
+      dialog.showErrorBox(words.cannotOpen, `${path}: ${oneLine(e)}`);
     }
   };
 }
 
 /** The leading run's progress on the taskbar or dock icon; a notification when a run or sweep ends while the window is in the background. */
-async function followRuns(api: LabService): Promise<void> {
+async function followRuns(api: LabService, words: ShellStrings): Promise<void> {
   const runs = new Map<string, RunSummary>((await api.listRuns()).map((r) => [r.id, r]));
   const progress = new Map<string, RunProgress>();
   const states = new Map<string, string>([...runs.values()].map((r) => [r.id, r.state]));
   api.onEvent((e) => {
-    const notice = finishNotice(e, states);
+    const notice = finishNotice(e, states, words);
     if (e.type === 'run') {
       runs.set(e.run.id, e.run);
       states.set(e.run.id, e.run.state);
@@ -235,9 +241,11 @@ async function main(): Promise<void> {
   const api = createLabService({ runsDir: join(app.getPath('userData'), 'runs'), workerUrl: pathToFileURL(workerPath) });
   setupIpc({ api, appUrl: url });
   const recent = new RecentModels(join(app.getPath('userData'), 'recent-models.json'));
+  // The shell speaks the system's language, as the page does at first (the page can be switched; menus follow the system).
+  const words = shellStrings(app.getLocale());
   const rebuildMenu = (): void =>
-    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform === 'darwin', recent.list(), (p) => void openModel(p))));
-  const openModel = modelOpener(api, recent, rebuildMenu);
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform === 'darwin', recent.list(), (p) => void openModel(p), words)));
+  const openModel = modelOpener(api, recent, rebuildMenu, words);
   rebuildMenu();
   const win = createWindow(url);
   // A second launch focuses this window and opens the model files it was given.
@@ -254,7 +262,7 @@ async function main(): Promise<void> {
   win.webContents.once('did-finish-load', () => {
     for (const p of modelPathsFromArgv(process.argv, process.cwd())) void openModel(p);
   });
-  void followRuns(api);
+  void followRuns(api, words);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow(url);
   });

@@ -8,9 +8,9 @@ import i18next from 'i18next';
 import en from '../locales/en.json';
 import zh from '../locales/zh.json';
 import ko from '../locales/ko.json';
-import { pickLanguage, type Language } from './i18n-pick';
+import { pickLanguage, type Language } from '../../../shared/language';
 
-export { pickLanguage, type Language } from './i18n-pick';
+export { pickLanguage, type Language } from '../../../shared/language';
 
 export const LANGUAGES = [
   { code: 'en', name: 'English' },
