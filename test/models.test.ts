@@ -147,10 +147,17 @@ test('the augmentation preview is a PNG, the same for the same seed', async () =
   const a = await lab.augmentPreview(spec, 0, 8, 1);
   const b = await lab.augmentPreview(spec, 0, 8, 1);
   const c = await lab.augmentPreview(spec, 0, 8, 2);
-  assert.equal(Buffer.from(a, 'base64').subarray(1, 4).toString('latin1'), 'PNG');
-  assert.equal(a, b);
-  assert.notEqual(a, c);
+  assert.equal(Buffer.from(a.png, 'base64').subarray(1, 4).toString('latin1'), 'PNG');
+  assert.deepEqual(a, b);
+  assert.notEqual(a.png, c.png);
+  // Each tile says its transform: the first is the digit itself, the others rotated within ±15°.
+  assert.equal(a.tiles.length, 9);
+  assert.deepEqual(a.tiles[0], { angleDeg: 0, shiftX: 0, shiftY: 0, elastic: false });
+  assert.ok(a.tiles.slice(1).every((t) => Math.abs(t.angleDeg) <= 15 && t.angleDeg !== 0 && t.elastic));
+  const shifted = await lab.augmentPreview({ rotateDeg: 0, shiftPx: 1, elasticAlpha: 0, elasticSigmaPx: 4 }, 0, 20, 1);
+  assert.ok(shifted.tiles.slice(1).every((t) => Math.abs(t.shiftX) + Math.abs(t.shiftY) <= 1 && t.angleDeg === 0));
+  assert.ok(shifted.tiles.some((t) => t.shiftX !== 0 || t.shiftY !== 0));
   // Index 60,000 is the first test image, 59,999 the last validation one.
   const none = { rotateDeg: 0, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4 };
-  assert.notEqual(await lab.augmentPreview(none, 60_000, 1, 1), await lab.augmentPreview(none, 59_999, 1, 1));
+  assert.notEqual((await lab.augmentPreview(none, 60_000, 1, 1)).png, (await lab.augmentPreview(none, 59_999, 1, 1)).png);
 });

@@ -127,6 +127,9 @@ export class Augmenter {
     this.margin = 1e-6 * (1 + spec.elasticAlpha + spec.shiftPx);
   }
 
+  /** The last image's drawn transform (for labelling a preview): rotation in degrees, integer shift, elastic or not. */
+  readonly last = { angleDeg: 0, shiftX: 0, shiftY: 0 };
+
   /** Transforms the 784 bytes of src at srcOffset into out at outOffset (in place is fine). */
   transform(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng): void {
     if (this.drawMap(out, outOffset, src, srcOffset, rng, true)) this.sample(out, outOffset, src, srcOffset);
@@ -152,6 +155,9 @@ export class Augmenter {
       else if (dir === 3) sx = -dist;
       else if (dir === 4) sx = dist;
     }
+    this.last.angleDeg = (angle * 180) / Math.PI;
+    this.last.shiftX = sx;
+    this.last.shiftY = sy;
     if (angle === 0 && this.modes === 0) {
       if (out.buffer === src.buffer) {
         // In place (or overlapping): shift from a copy, since shiftCopy reads rows it has written.

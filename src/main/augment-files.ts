@@ -152,7 +152,26 @@ const GAP = 2;
  * A PNG sheet for the UI: the digit itself first, then `count` random transforms of it, in a
  * near-square grid, each tile enlarged `scale` times with hard pixel edges.
  */
+/** One preview tile's transform: the first tile is the digit itself (all zero). */
+export interface PreviewTile {
+  angleDeg: number;
+  shiftX: number;
+  shiftY: number;
+  elastic: boolean;
+}
+
 export async function augmentPreviewPng(image784: Uint8Array, spec: Augmentation, count: number, seed: number, scale = 3): Promise<Buffer> {
+  return (await augmentPreview(image784, spec, count, seed, scale)).png;
+}
+
+/** The preview sheet and what each tile's transform was, in reading order. */
+export async function augmentPreview(
+  image784: Uint8Array,
+  spec: Augmentation,
+  count: number,
+  seed: number,
+  scale = 3,
+): Promise<{ png: Buffer; tiles: PreviewTile[] }> {
   if (image784.length !== IMAGE_PIXELS) throw new ExpandError(`preview needs one 28×28 image (784 bytes), got ${image784.length}`);
   if (!Number.isInteger(count) || count < 1 || count > 400) throw new ExpandError(`preview count must be 1..400, got ${count}`);
   const tiles = count + 1;
@@ -164,12 +183,19 @@ export async function augmentPreviewPng(image784: Uint8Array, spec: Augmentation
   const augmenter = new Augmenter(spec);
   const rng = new Rng(seed);
   const tile = new Uint8Array(IMAGE_PIXELS);
+  const labels: PreviewTile[] = [];
   for (let t = 0; t < tiles; t++) {
     if (t === 0) tile.set(image784);
     else augmenter.transform(tile, 0, image784, 0, rng);
+    const l = augmenter.last;
+    labels.push(
+      t === 0
+        ? { angleDeg: 0, shiftX: 0, shiftY: 0, elastic: false }
+        : { angleDeg: l.angleDeg, shiftX: l.shiftX, shiftY: l.shiftY, elastic: spec.elasticAlpha > 0 },
+    );
     const ox = (t % cols) * (28 + GAP);
     const oy = Math.floor(t / cols) * (28 + GAP);
     for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) sheet[(oy + y) * width + ox + x] = tile[y * 28 + x];
   }
-  return encodePng({ width, height, pixels: sheet }, scale);
+  return { png: await encodePng({ width, height, pixels: sheet }, scale), tiles: labels };
 }

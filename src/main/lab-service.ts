@@ -11,7 +11,7 @@ import { ModelRegistry } from './models';
 import { resourcesDir } from './paths';
 import { RunPool, type Datasets } from './runs/pool';
 import { RunStore } from './runs/store';
-import { augmentPreviewPng } from './augment-files';
+import { augmentPreview } from './augment-files';
 import { decodeImageBuffer } from './images';
 import { SweepRunner } from './sweeps';
 import { availableParallelism } from 'node:os';
@@ -258,7 +258,8 @@ export function createLabService(opts: LabServiceOptions): LabService {
         split = next;
       }
       if (k >= split.count) fail(`index ${index} is past the last image`);
-      return (await augmentPreviewPng(split.images.subarray(k * 784, (k + 1) * 784), augment, count, seed)).toString('base64');
+      const p = await augmentPreview(split.images.subarray(k * 784, (k + 1) * 784), augment, count, seed);
+      return { png: p.png.toString('base64'), tiles: p.tiles };
     },
     onEvent(listener) {
       listeners.add(listener);

@@ -161,6 +161,12 @@ export interface SvmResult {
 export type BaselineRequest = { method: 'darkness' } | { method: 'svm'; trainSize: number; testSize: number };
 export type BaselineResult = { method: 'darkness'; correct: number; testSize: number; accuracy: number; seconds: number } | SvmResult;
 
+/** A preview sheet (PNG, base64) and each tile's transform, in reading order (the first is the digit itself). */
+export interface AugmentPreview {
+  png: string;
+  tiles: { angleDeg: number; shiftX: number; shiftY: number; elastic: boolean }[];
+}
+
 export interface LabApi {
   listRuns(): Promise<RunSummary[]>;
   /** Starts a run; `from` starts it from that model's weights (its sizes must be hyperparams.sizes) instead of random ones. */
@@ -190,7 +196,7 @@ export interface LabApi {
   /** First-layer weights as one 28x28 tile per hidden neuron, scaled to 0..255. */
   receptiveFields(model: ModelRef, limit: number): Promise<GrayImage[]>;
   /** One digit under `count` random transforms, as PNG bytes in base64. */
-  augmentPreview(augment: NonNullable<Hyperparams['augment']>, index: number, count: number, seed: number): Promise<string>;
+  augmentPreview(augment: NonNullable<Hyperparams['augment']>, index: number, count: number, seed: number): Promise<AugmentPreview>;
 
   /** Chapter 3's one sigmoid neuron learning, one gradient step per epoch: every epoch from the start. */
   neuron(setup: NeuronSetup): Promise<NeuronEpoch[]>;

@@ -345,6 +345,11 @@ test("analysis: confusion matrix, a cell's gallery with top-3 probabilities, rec
   await page.getByLabel('Training image #').fill('0');
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.getByRole('img', { name: /under 16 random transforms/ }).waitFor({ timeout: 15_000 });
+  // Each tile is labelled with its transform (the augmentation's rotations here, within ±15°).
+  const tileLabels = page.getByRole('list', { name: 'Each tile’s transform, in reading order' }).locator('li');
+  assert.equal(await tileLabels.count(), 17);
+  assert.equal(await tileLabels.first().textContent(), 'the digit itself');
+  assert.match((await tileLabels.nth(1).textContent()) ?? '', /^[+-]\d+\.\d°/);
   await page.getByRole('tab', { name: 'Train' }).click();
 });
 
