@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inkBounds, inputPen, rasterizeStrokes, STROKE_TO_SIZE } from '../src/renderer/src/lib/rasterize';
 import { placeLabels } from '../src/renderer/src/lib/labels';
+import { chartSvg, niceTicks } from '../src/renderer/src/lib/svg-chart';
 import {
   appendCapped,
   estimateSeconds,
@@ -244,4 +245,48 @@ test('form errors in the user’s words beside their field; the expected duratio
   assert.ok(Math.abs(estimateSeconds(hp, rate) - 10 * (0.5 + 10_000 / 300_000)) < 1e-9);
   assert.equal(machineRate([]), null);
   assert.equal(plotsOf(hp), 'validation accuracy');
+});
+
+test('a chart exports as a standalone SVG: its title, axis labels, every series with its legend, markers; text escaped', () => {
+  const svg = chartSvg({
+    title: 'Classification accuracy',
+    xLabel: 'epoch',
+    yLabel: 'accuracy (%)',
+    series: [
+      {
+        label: 'run <a>: eval accuracy',
+        color: '#2a6ea6',
+        dashed: false,
+        points: [
+          { x: 1, y: 90 },
+          { x: 2, y: 92 },
+        ],
+      },
+      {
+        label: 'run <a>: train accuracy',
+        color: '#2a6ea6',
+        dashed: true,
+        points: [
+          { x: 1, y: 91 },
+          { x: 2, y: 95 },
+        ],
+      },
+    ],
+    markers: { vertical: [{ x: 2, color: '#2a6ea6', label: 'best 92.00%' }], horizontal: [{ y: 95.49, color: '#e8772e', label: 'book 95.49%' }] },
+  });
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  for (const text of [
+    'Classification accuracy',
+    '>epoch<',
+    'accuracy (%)',
+    'best 92.00%',
+    'book 95.49%',
+    'run &lt;a&gt;: eval accuracy',
+    'run &lt;a&gt;: train accuracy',
+  ])
+    assert.ok(svg.includes(text), text);
+  assert.equal((svg.match(/<path /g) ?? []).length, 2);
+  assert.match(svg, /stroke-dasharray="6 4"/);
+  assert.deepEqual(niceTicks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(niceTicks(87, 93), [87, 88, 89, 90, 91, 92, 93]);
 });

@@ -364,6 +364,13 @@ test('the charts export the overlaid runs as CSV and PNG, and the tabs answer th
     lines.some((l) => l.includes(',short ch3,5,')),
     'the finished preset run is in the CSV',
   );
+  const svgDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Accuracy SVG' }).click();
+  const svgFile = await svgDownload;
+  assert.equal(svgFile.suggestedFilename(), 'accuracy.svg');
+  const svgText = readFileSync(await svgFile.path(), 'utf8');
+  assert.match(svgText, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.ok(svgText.includes('short ch3: eval accuracy'), 'the run is in the SVG legend');
   const png = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Accuracy PNG' }).click();
   const pngFile = await png;
