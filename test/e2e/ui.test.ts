@@ -947,7 +947,7 @@ test('in 简体中文 and 한국어 no page holds English but the glossary’s k
     const page = fresh.page;
     // Words the glossary keeps in English, names of datasets, libraries and keys, units and file formats.
     const kept = new Set(
-      'nnlab sigmoid softmax dropout relu tanh png csv json mini batch ctrl shift esc delete network in hinton simard english mnist svm libsvm rbf svc scikit learn float sgd ezj ezk'.split(
+      'nnlab sigmoid softmax dropout relu tanh png svg csv json mini batch ctrl shift esc delete network in hinton simard english mnist svm libsvm rbf svc scikit learn float sgd ezj ezk'.split(
         ' ',
       ),
     );
@@ -960,6 +960,11 @@ test('in 简体中文 and 한국어 no page holds English but the glossary’s k
       ['ko', '한국어'],
     ] as const) {
       await page.getByRole('combobox', { name: /Language|语言|언어/ }).selectOption(code);
+      // A notice shown before the switch follows it too (the first-start hint).
+      await page
+        .getByRole('status')
+        .getByText(code === 'zh' ? /^初次使用？/ : /^처음이신가요\?/)
+        .waitFor();
       for (const [i, tab] of tabs[code].entries()) {
         await page.getByRole('tab', { name: tab, exact: true }).click();
         const id = ['train', 'sweeps', 'draw', 'analyse', 'backprop', 'inside', 'neuron'][i];

@@ -51,7 +51,8 @@ export class LabState {
   drawing = $state.raw<GrayImage | null>(null);
   /** An input the backpropagation page should show next (from the analysis gallery). */
   backpropInput = $state.raw<BackpropInput | null>(null);
-  notice = $state<{ kind: 'error' | 'info'; text: string } | null>(null);
+  /** A message to the user; with `key`, shown in the current language even after a switch. */
+  notice = $state<{ kind: 'error' | 'info'; text: string; key?: string; vars?: Record<string, unknown> } | null>(null);
 
   readonly client: LabClient;
 
