@@ -51,6 +51,8 @@ export interface ConfigResult {
   yardstick: { secondsPerEpoch: number; epochs: number } | { error: string } | null;
   /** ours / yardstick seconds per epoch: below 1 is faster than numpy. */
   ratio: number | null;
+  /** Effective training speed: about 6 floating-point operations per parameter per example (forward, backward, gradient). */
+  gflops: number;
 }
 
 export interface BenchResult {
@@ -69,6 +71,8 @@ export interface BenchResult {
   /** Peak resident memory of the whole bench. */
   peakRssMB: number;
   augment: AugmentFigures;
+  /** What this machine can do at best on one thread, for the rows' GFLOP/s to be read against. */
+  limits: { wasmGflops: number; numpyGflops: number | { error: string } };
   /** A whole epoch with the inside-the-network statistics on against off (issue 11: at least 0.95). */
   inside: InsideFigure[];
   yardstickCommand: string | null;
@@ -146,6 +150,45 @@ async function augmentFigures(quick: boolean, withYardstick: boolean): Promise<A
   if (withYardstick)
     out.runRefAugment = await attempt(() => runRefAugment({ quick }) ?? { skipped: 'python3 with scipy or ../shared/bench/ref_augment.py not found' });
   return out;
+}
+
+function parameterCount(sizes: number[]): number {
+  let n = 0;
+  for (let l = 1; l < sizes.length; l++) n += sizes[l] * (sizes[l - 1] + 1);
+  return n;
+}
+
+/**
+ * The best dense product this backend's kernels do: a 1,000 × 784 by 784 × 800 forward product,
+ * timed (best of five), in GFLOP/s (2 operations per multiply-add).
+ */
+function wasmDenseGflops(backend: Backend): number {
+  const [B, nIn, nOut] = [1000, 784, 800];
+  const ws = backend.createWorkspace(B * nIn + nIn * nOut + nOut + B * nOut);
+  const x = ws.slab.subarray(0, B * nIn);
+  const w = ws.slab.subarray(B * nIn, B * nIn + nIn * nOut);
+  const b = ws.slab.subarray(B * nIn + nIn * nOut, B * nIn + nIn * nOut + nOut);
+  const z = ws.slab.subarray(B * nIn + nIn * nOut + nOut);
+  for (let i = 0; i < x.length; i++) x[i] = (i % 7) / 7;
+  for (let i = 0; i < w.length; i++) w[i] = ((i % 13) - 6) / 100;
+  let best = Infinity;
+  for (let i = 0; i < 5; i++)
+    best = Math.min(
+      best,
+      timeIt(() => ws.kernels.linearForward(z, x, w, b, B, nIn, nOut)),
+    );
+  return (2 * B * nIn * nOut) / best / 1e9;
+}
+
+/** numpy's single-thread sgemm on 2048 × 2048 matrices, in GFLOP/s: this machine's BLAS limit. */
+function numpySgemmGflops(): number | { error: string } {
+  const why = pythonWithNumpy();
+  if (why) return { error: why };
+  const script =
+    'import numpy as np, time\na=np.random.rand(2048,2048).astype(np.float32); b=a.copy(); a@b\nbest=9e9\nfor _ in range(5):\n t=time.perf_counter(); a@b; best=min(best,time.perf_counter()-t)\nprint(2*2048**3/best/1e9)';
+  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+  const v = Number(r.stdout.trim());
+  return r.status === 0 && Number.isFinite(v) ? v : { error: (r.stderr || 'numpy failed').trim().split('\n').at(-1) ?? 'numpy failed' };
 }
 
 /**
@@ -281,6 +324,7 @@ export async function runBench(opts: {
       rssMB: rssMB(),
       yardstick: ys,
       ratio: ysSeconds ? oursFull / ysSeconds : null,
+      gflops: (6 * parameterCount([784, c.hidden, 10]) * trainImages) / seconds / 1e9,
     });
   }
   return {
@@ -295,6 +339,7 @@ export async function runBench(opts: {
     peakRssMB100,
     peakRssMB: maxRssMB(),
     augment: await augmentFigures(opts.quick, opts.yardstick),
+    limits: { wasmGflops: wasmDenseGflops(backend), numpyGflops: numpySgemmGflops() },
     inside: insideFigures(mnist.train, mnist.validation, backend, repeat, log),
     yardstickCommand: !opts.yardstick
       ? 'not run (--quick or --no-yardstick)'
@@ -312,12 +357,13 @@ export function formatTable(r: BenchResult): string {
     `nnlab bench, ${r.date}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, backend ${r.backend}, one thread${r.quick ? ', QUICK (2,000 training images)' : ''}${r.repeat > 1 ? `, best of ${r.repeat} runs` : ''}`,
   );
   lines.push('');
-  const head = ['network', 'batch', 's/epoch', 'examples/s', 'eval s', 'eval/epoch', 'eval+cost s', 'numpy s/epoch', 'ours/numpy', 'test acc'];
+  const head = ['network', 'batch', 's/epoch', 'examples/s', 'GFLOP/s', 'eval s', 'eval/epoch', 'eval+cost s', 'numpy s/epoch', 'ours/numpy', 'test acc'];
   const rows = r.configs.map((c) => [
     c.sizes + (c.epochFraction < 1 ? ` (${c.epochFraction} ep)` : ''),
     String(c.batch),
     fmt(c.secondsPerEpoch),
     Math.round(c.examplesPerSecond).toString(),
+    fmt(c.gflops, 2),
     fmt(c.evalSeconds, 4),
     `${fmt(c.evalFractionOfEpoch * 100, 1)}%`,
     fmt(c.evalWithCostSeconds, 4),
@@ -334,6 +380,10 @@ export function formatTable(r: BenchResult): string {
     `eval: accuracy over the ${r.quick ? '1,000 first' : '10,000'} test images (best of five); eval/epoch scales it to 10,000 images and a 50,000-image epoch`,
   );
   lines.push(`prediction, one 28x28 through 784-100-10: ${fmt(r.predictMillis, 4)} ms`);
+  const numpyLimit = typeof r.limits.numpyGflops === 'number' ? `${fmt(r.limits.numpyGflops, 1)} GFLOP/s` : r.limits.numpyGflops.error;
+  lines.push(
+    `this machine's limits, one thread: our kernels' best dense product (1000x784 by 784x800) ${fmt(r.limits.wasmGflops, 1)} GFLOP/s; numpy sgemm 2048^3 ${numpyLimit}. GFLOP/s per row counts 6 operations per parameter per training example, dense: the kernels skip the images' zero pixels, so a row can pass the dense limit.`,
+  );
   lines.push(`peak RSS while training 784-100-10 (dataset included): ${fmt(r.peakRssMB100, 0)} MB; whole bench: ${fmt(r.peakRssMB, 0)} MB`);
   const errors = r.configs.flatMap((c) => (c.yardstick && 'error' in c.yardstick ? [c.yardstick.error] : []));
   if (errors.length) lines.push(`yardstick: ${[...new Set(errors)].join('; ')}`);
