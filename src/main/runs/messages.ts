@@ -4,7 +4,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { DataSplit } from '../../engine/data';
 import type { Augmentation, Hyperparams } from '../../engine/hyperparams';
-import type { EpochMetrics, RunMarker } from '../../shared/api';
+import type { EpochMetrics, RunMarker, RunProgress } from '../../shared/api';
 import type { SvmProgress, SvmResult } from '../svm';
 
 /** workerData of every worker started from worker.ts: which of the two jobs it does. */
@@ -45,16 +45,7 @@ export type ToTrainer =
 /** training worker → main */
 export type FromTrainer =
   | { type: 'started'; epoch: number; eta: number; history: EpochMetrics[] }
-  | {
-      type: 'progress';
-      epoch: number;
-      examplesDone: number;
-      examplesTotal: number;
-      examplesPerSecond: number;
-      /** The training cost of the mini-batches since the last progress message (null: none). */
-      batchCost: number | null;
-      etaSeconds: number;
-    }
+  | ({ type: 'progress' } & Omit<RunProgress, 'runId'>)
   | {
       type: 'epoch';
       metrics: EpochMetrics;
