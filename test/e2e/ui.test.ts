@@ -965,6 +965,15 @@ test('in 简体中文 and 한국어 no page holds English but the glossary’s k
         .getByRole('status')
         .getByText(code === 'zh' ? /^初次使用？/ : /^처음이신가요\?/)
         .waitFor();
+      if (code === 'zh') {
+        // The form's errors are in the user's language too.
+        const form = page.getByRole('form', { name: 'New run' });
+        await form.getByLabel('学习率 η').fill('-1');
+        await form.getByRole('button', { name: '开始训练' }).click();
+        await form.getByRole('alert').getByText('学习率 η 必须是正数，而不是 -1').waitFor();
+        await form.getByLabel('学习率 η').fill('0.5');
+        await form.getByRole('button', { name: '重置' }).click();
+      }
       for (const [i, tab] of tabs[code].entries()) {
         await page.getByRole('tab', { name: tab, exact: true }).click();
         const id = ['train', 'sweeps', 'draw', 'analyse', 'backprop', 'inside', 'neuron'][i];

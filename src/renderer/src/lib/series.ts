@@ -178,7 +178,7 @@ export function plotsOf(hp: Hyperparams, tr: (key: string, english: string) => s
   return keys.length ? keys.map((k) => tr(k, PLOTS[k])).join(', ') : tr('plots.nothing', PLOTS['plots.nothing']);
 }
 
-/** The form's fields by the hyperparameter key that validation messages start with. */
+/** The form's fields by the hyperparameter key that validation messages start with (English; `field.<key>` in the catalogues). */
 const FIELD_WORDS: Record<string, string> = {
   sizes: 'Layer sizes',
   eta: 'η',
@@ -197,24 +197,36 @@ const FIELD_WORDS: Record<string, string> = {
 };
 
 /**
- * A validation message in the user's words, and the field it belongs next to: "eta must be in
- * (0, 1000000], got -1" becomes "η must be a positive number, not -1" beside the η field.
+ * A validation message in the user's words (through `tr`, the UI's translation; English by
+ * default), and the field it belongs next to: "eta must be in (0, 1000000], got -1" becomes
+ * "η must be a positive number, not -1" beside the η field.
  */
-export function formError(message: string): { field: string | null; text: string } {
+export function formError(message: string, tr: Tr = english): { field: string | null; text: string } {
   const m = /^([a-zA-Z]+)(\[(\d+)\])?\s(.*)$/.exec(message);
   const field = m && FIELD_WORDS[m[1]] ? m[1] : null;
   if (!field || !m) return { field: null, text: message };
   const rest = m[4];
+  const name = tr(`field.${field}`, FIELD_WORDS[field]);
   const got = /got (.*)$/.exec(rest)?.[1];
-  const shown = got === undefined || got === 'null' || got === 'undefined' || got === 'NaN' ? 'an empty field' : got;
+  const shown = got === undefined || got === 'null' || got === 'undefined' || got === 'NaN' ? tr('form.err.empty', 'an empty field') : got;
   const range = /must be in [([](-?[\d.e+]+), (-?[\d.e+]+)[)\]]/.exec(rest);
-  if (field === 'sizes' && m[3] !== undefined) return { field, text: `Layer sizes: layer ${Number(m[3]) + 1} must be a whole number of neurons, not ${shown}` };
-  if (/must be a finite number/.test(rest)) return { field, text: `${FIELD_WORDS[field]} needs a number, not ${shown}` };
+  if (field === 'sizes' && m[3] !== undefined)
+    return {
+      field,
+      text: tr('form.err.layer', 'Layer sizes: layer {{n}} must be a whole number of neurons, not {{got}}', { n: Number(m[3]) + 1, got: shown }),
+    };
+  if (/must be a finite number/.test(rest))
+    return { field, text: tr('form.err.needsNumber', '{{field}} needs a number, not {{got}}', { field: name, got: shown }) };
   if (range) {
     const [lo, hi] = [Number(range[1]), Number(range[2])];
-    const what = lo === 0 && rest.includes('(0,') ? 'a positive number' : `a number from ${lo} to ${hi.toLocaleString('en')}`;
-    return { field, text: `${FIELD_WORDS[field]} must be ${what}${lo === 0 && rest.includes('(0,') && hi >= 1e5 ? '' : ''}, not ${shown}` };
+    if (lo === 0 && rest.includes('(0,'))
+      return { field, text: tr('form.err.positive', '{{field}} must be a positive number, not {{got}}', { field: name, got: shown }) };
+    return {
+      field,
+      text: tr('form.err.range', '{{field}} must be a number from {{lo}} to {{hi}}, not {{got}}', { field: name, lo, hi: hi.toLocaleString('en'), got: shown }),
+    };
   }
-  if (/must be an integer/.test(rest)) return { field, text: `${FIELD_WORDS[field]} must be a whole number, not ${shown}` };
-  return { field, text: `${FIELD_WORDS[field]}: ${rest}` };
+  if (/must be an integer/.test(rest))
+    return { field, text: tr('form.err.whole', '{{field}} must be a whole number, not {{got}}', { field: name, got: shown }) };
+  return { field, text: `${name}: ${rest}` };
 }
