@@ -1,7 +1,7 @@
 // The one prediction pipeline, shared by the pad, the CLI and the analysis views: normalize a raw
 // image MNIST-style (crop to the ink, fit 20×20, centre the mass in 28×28), run the network, and
 // read its outputs as probabilities and a digit.
-import { normalizeDigit, type GrayImage, type NormalizationStages } from './digit-normalize';
+import { normalizeDigit, type GrayImage, type NormalizationStages, type NormalizedDigit } from './digit-normalize';
 import type { Evaluator } from './evaluate';
 
 export interface DigitPrediction {
@@ -30,9 +30,13 @@ export function argmaxOf(a: ArrayLike<number>): number {
 
 /** Predicts the digit in a raw image; `name` (a file name) prefixes a refusal's one line. */
 export function predictDigit(evaluator: Evaluator, image: GrayImage, name?: string): DigitPrediction {
-  const { input, stages } = normalizeDigit(image.pixels, image.width, image.height, name);
-  const probabilities = toProbabilities(evaluator.predict(input));
-  return { digit: argmaxOf(probabilities), probabilities, stages };
+  return predictFromNormalized(evaluator, normalizeDigit(image.pixels, image.width, image.height, name));
+}
+
+/** The prediction for a digit already normalized (its input and stages), for callers that use the input too. */
+export function predictFromNormalized(evaluator: Evaluator, digit: NormalizedDigit): DigitPrediction {
+  const probabilities = toProbabilities(evaluator.predict(digit.input));
+  return { digit: argmaxOf(probabilities), probabilities, stages: digit.stages };
 }
 
 /** Probabilities for an image already normalized (a 784-float MNIST input in [0, 1]). */

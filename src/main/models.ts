@@ -11,7 +11,7 @@ import { Evaluator } from '../engine/evaluate';
 import type { Hyperparams } from '../engine/hyperparams';
 import { parseModelJson, toNetwork2Json, ModelError, type LoadedModel, type ModelMeta } from '../engine/model-json';
 import { Network, argmax, network2Compatibility } from '../engine/network';
-import { argmaxOf, predictDigit, predictNormalized } from '../engine/predict';
+import { argmaxOf, predictFromNormalized, predictNormalized } from '../engine/predict';
 import { checkParams, costMismatch, explainBackprop, forward64, paramRefError } from '../engine/backprop-steps';
 import { normalizeGrayImage } from '../engine/digit-normalize';
 import type { TrainerCheckpoint } from '../engine/trainer';
@@ -219,10 +219,11 @@ export class ModelRegistry {
 
   predict(ref: ModelRef, image: GrayImage): Prediction {
     const e = this.entry(ref);
-    const p = predictDigit(e.evaluator, image);
+    // Normalized once: the prediction and the hidden layer's activations read the same input.
+    const digit = normalizeGrayImage(image);
     const net = e.network;
-    const hidden = net.layers > 1 ? Array.from(forward64(net, Float64Array.from(normalizeGrayImage(image).input)).a[1]) : [];
-    return { ...p, hidden };
+    const hidden = net.layers > 1 ? Array.from(forward64(net, Float64Array.from(digit.input)).a[1]) : [];
+    return { ...predictFromNormalized(e.evaluator, digit), hidden };
   }
 
   private async confusionWithPredictions(

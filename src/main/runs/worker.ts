@@ -133,6 +133,21 @@ function runTrainer(parent: MessagePort): void {
     let epochWallSeconds = 0;
     let epochsTimed = 0;
 
+    /** Where the run is, with the mini-batch cost since the last report and the time left (the rest of this epoch, then whole epochs as measured). */
+    const postProgress = (epoch: number, examplesDone: number, examplesPerSecond: number): void => {
+      const perEpoch = epochsTimed > 0 ? epochWallSeconds / epochsTimed : examplesPerSecond > 0 ? n / examplesPerSecond : 0;
+      const restOfEpoch = examplesPerSecond > 0 ? (n - examplesDone) / examplesPerSecond : 0;
+      post({
+        type: 'progress',
+        epoch,
+        examplesDone,
+        examplesTotal: n,
+        examplesPerSecond,
+        batchCost: t.takeBatchCost(),
+        etaSeconds: restOfEpoch + (t.hp.epochs - epoch) * perEpoch,
+      });
+    };
+
     const between = async (p: ChunkProgress): Promise<boolean> => {
       while (paused && !stopRequested) {
         const pausedAt = now();
@@ -143,17 +158,7 @@ function runTrainer(parent: MessagePort): void {
       if (stopRequested) return false;
       if (p.examplesDone > 0 && now() - lastProgress >= msg.progressIntervalMs) {
         lastProgress = now();
-        const epochsLeft = t.hp.epochs - p.epoch;
-        const perEpoch = epochsTimed > 0 ? epochWallSeconds / epochsTimed : p.examplesPerSecond > 0 ? n / p.examplesPerSecond : 0;
-        post({
-          type: 'progress',
-          epoch: p.epoch,
-          examplesDone: p.examplesDone,
-          examplesTotal: p.examplesTotal,
-          examplesPerSecond: p.examplesPerSecond,
-          batchCost: t.takeBatchCost(),
-          etaSeconds: (p.examplesPerSecond > 0 ? (n - p.examplesDone) / p.examplesPerSecond : 0) + epochsLeft * perEpoch,
-        });
+        postProgress(p.epoch, p.examplesDone, p.examplesPerSecond);
       }
       await yieldToPort();
       return !stopRequested;
@@ -190,16 +195,7 @@ function runTrainer(parent: MessagePort): void {
       // the progress line and its ETA keep moving for 1,000-image runs too.
       if (!t.done && at - lastProgress >= msg.progressIntervalMs) {
         lastProgress = at;
-        const perEpoch = epochWallSeconds / epochsTimed;
-        post({
-          type: 'progress',
-          epoch: metrics.epoch,
-          examplesDone: n,
-          examplesTotal: n,
-          examplesPerSecond: recentSeconds > 0 ? (n * recent.length) / recentSeconds : 0,
-          batchCost: t.takeBatchCost(),
-          etaSeconds: (t.hp.epochs - metrics.epoch) * perEpoch,
-        });
+        postProgress(metrics.epoch, n, recentSeconds > 0 ? (n * recent.length) / recentSeconds : 0);
       }
     };
 
