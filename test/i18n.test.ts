@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { PRESETS } from '../src/shared/experiments';
 import { SWEEP_PRESETS } from '../src/shared/sweep';
 import { pickLanguage } from '../src/shared/language';
+import { MESSAGES, TEXT_FIELDS } from '../src/shared/errors';
 
 const root = join(import.meta.dirname, '..');
-const locales = join(root, 'src/renderer/src/locales');
+const locales = join(root, 'src/shared/locales');
 const catalogue = (code: string) => JSON.parse(readFileSync(join(locales, `${code}.json`), 'utf8')) as Record<string, string>;
 const en = catalogue('en');
 const others = { zh: catalogue('zh'), ko: catalogue('ko') };
@@ -41,7 +42,7 @@ test('every key the UI uses is in the English catalogue, and every English key i
   const unused = Object.keys(en).filter((k) => !literal.has(k) && ![...prefixes].some((p) => k.startsWith(p)));
   assert.deepEqual(unused, [], `keys in en.json that nothing uses: ${unused.join(', ')}`);
   for (const p of prefixes)
-    if (p !== 'preset.' && p !== 'sweepPreset.')
+    if (p !== 'preset.' && p !== 'sweepPreset.' && p !== 'error.what.')
       assert.ok(
         Object.keys(en).some((k) => k.startsWith(p)),
         `t(\`${p}…\`) has keys`,
@@ -51,7 +52,7 @@ test('every key the UI uses is in the English catalogue, and every English key i
 test('Chinese and Korean have every English key, nothing more, and the same placeholders', () => {
   const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
   for (const [name, cat] of Object.entries(others)) {
-    const keys = Object.keys(cat).filter((k) => !k.startsWith('preset.') && !k.startsWith('sweepPreset.'));
+    const keys = Object.keys(cat).filter((k) => !k.startsWith('preset.') && !k.startsWith('sweepPreset.') && !onlyTranslated(k));
     assert.deepEqual(
       keys.filter((k) => !(k in en)),
       [],
@@ -66,6 +67,46 @@ test('Chinese and Korean have every English key, nothing more, and the same plac
     for (const k of keys) assert.ok(cat[k].trim().length > 0, `${name} ${k} is empty`);
   }
 });
+
+/** Keys whose English is not in en.json but elsewhere: error messages (src/shared/errors.ts). */
+function onlyTranslated(k: string): boolean {
+  return k.startsWith('error.') && !(k in en);
+}
+
+const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+
+test('every error message a user can meet is in Chinese and Korean, with the same placeholders, and nothing else is', () => {
+  const codes = Object.keys(MESSAGES) as (keyof typeof MESSAGES)[];
+  for (const [name, cat] of Object.entries(others)) {
+    for (const code of codes) {
+      const text = cat[`error.${code}`];
+      assert.ok(text?.trim(), `${name}: no text for the error ${code} ("${MESSAGES[code]}")`);
+      assert.deepEqual(placeholders(text), placeholders(MESSAGES[code]), `${name} error.${code}: placeholders`);
+    }
+    for (const what of TEXT_FIELDS) assert.ok(cat[`error.what.${what}`], `${name}: error.what.${what}`);
+    const known = new Set([...codes.map((c) => `error.${c}`), ...TEXT_FIELDS.map((w) => `error.what.${w}`)]);
+    const stray = Object.keys(cat).filter((k) => onlyTranslated(k) && !known.has(k));
+    assert.deepEqual(stray, [], `${name}: error texts for no error`);
+  }
+});
+
+test('every error code is thrown somewhere', () => {
+  const all = ['src/engine', 'src/main', 'src/shared', 'src/renderer/src', 'src/server']
+    .flatMap((d) => allSources(join(root, d)))
+    .filter((f) => !f.endsWith('errors.ts'))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  const unused = Object.keys(MESSAGES).filter((code) => !all.includes(`'${code}'`));
+  assert.deepEqual(unused, [], 'codes in src/shared/errors.ts that nothing throws');
+});
+
+function allSources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return allSources(p);
+    return /\.(svelte|ts)$/.test(f) ? [p] : [];
+  });
+}
 
 test('the book’s presets are translated (English comes from the one catalogue of experiments)', () => {
   for (const [name, cat] of Object.entries(others)) {

@@ -25,6 +25,8 @@ function target(file: string, spec: string): string {
 }
 
 const under = (path: string, dir: string) => path === dir || path.startsWith(dir + '/');
+/** The two modules of src/shared the engine may import: plain data (limits, error messages), importing nothing. */
+const ENGINE_LEAVES = new Set(['src/shared/limits', 'src/shared/errors']);
 const ELECTRON_ALLOWED = new Set(['src/main/index.ts', 'src/main/ipc.ts', 'src/preload/index.ts']);
 
 /** The layering violations in a tree given as path → source text; one line each. */
@@ -40,8 +42,9 @@ export function violations(files: Map<string, string>): string[] {
       if (under(file, 'src/engine')) {
         if (NODE.has(spec)) bad('the engine imports nothing from Node');
         else if (bare) bad('the engine imports no packages (it runs in a worker, a browser and tests alike)');
-        else if (!under(to, 'src/engine') && to !== 'src/shared/limits') bad('the engine imports nothing above it but src/shared/limits');
+        else if (!under(to, 'src/engine') && !ENGINE_LEAVES.has(to)) bad('the engine imports nothing above it but src/shared/limits and src/shared/errors');
       }
+      if (ENGINE_LEAVES.has(file.replace(/\.ts$/, ''))) bad('src/shared/limits and src/shared/errors, which the engine imports, import nothing');
       if (under(file, 'src/shared')) {
         if (NODE.has(spec) || spec === 'electron') bad('src/shared is the contract: no Node, no Electron');
         else if (!bare && !under(to, 'src/shared') && !under(to, 'src/engine')) bad('src/shared imports only itself and the engine');
@@ -87,6 +90,7 @@ test('the layering check catches an engine file importing node:fs, a renderer fi
     ['src/main/models.ts', "import { startLabServer } from '../server/index';", /nothing in src\/main imports src\/server/],
     ['src/shared/api.ts', "const fs = await import('node:fs');", /no Node/],
     ['src/shared/x.ts', "export { createLabService } from '../main/lab-service';", /only itself and the engine/],
+    ['src/shared/errors.ts', "import { experimentById } from './experiments';", /import nothing/],
   ];
   for (const [file, source, re] of cases) {
     const found = violations(new Map([[file, source]]));
@@ -95,7 +99,7 @@ test('the layering check catches an engine file importing node:fs, a renderer fi
   }
   // What is allowed stays allowed.
   const fine = new Map([
-    ['src/engine/trainer.ts', "import { Rng } from './rng';\nimport { MAX_ETA } from '../shared/limits';"],
+    ['src/engine/trainer.ts', "import { Rng } from './rng';\nimport { MAX_ETA } from '../shared/limits';\nimport { LabError } from '../shared/errors';"],
     ['src/renderer/src/App.svelte', "<script lang=\"ts\">import { Chart } from 'chart.js';\nimport type { LabApi } from '../../shared/api';</script>"],
     ['src/main/ipc.ts', "import { ipcMain } from 'electron';"],
   ]);

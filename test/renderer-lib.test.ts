@@ -21,6 +21,7 @@ import { insidePoints, layerSeries, statsAt } from '../src/renderer/src/lib/insi
 import { EXPERIMENTS, PRESETS } from '../src/shared/experiments';
 import { validateHyperparams, defaultHyperparams } from '../src/engine/hyperparams';
 import type { EpochMetrics, RunSummary } from '../src/shared/api';
+import { englishOf, reasonOf, type Reason } from '../src/shared/errors';
 
 test('no strokes give an empty image of the asked size', () => {
   const img = rasterizeStrokes([], 20, 10, 3);
@@ -133,7 +134,7 @@ test('CSV: one row per run and epoch, names quoted', () => {
 });
 
 test('every experiment of the one catalogue is valid, cites the book, and the builder shows its presets', () => {
-  assert.equal(PRESETS.length, 14);
+  assert.equal(PRESETS.length, 15);
   assert.equal(new Set(EXPERIMENTS.map((e) => e.id)).size, EXPERIMENTS.length, 'ids are unique');
   for (const p of EXPERIMENTS) {
     assert.deepEqual(validateHyperparams(p.hyperparams), p.hyperparams, p.id);
@@ -229,13 +230,24 @@ test('the network sees a pen no fatter than MNIST strokes for the digit’s size
 });
 
 test('form errors in the user’s words beside their field; the expected duration from this machine’s runs', () => {
-  assert.deepEqual(formError('eta must be in (0, 1000000], got -1'), { field: 'eta', text: 'η must be a positive number, not -1' });
-  assert.deepEqual(formError('sizes[1] must be a positive integer, got null'), {
+  // The reasons the one validation gives (src/shared/errors), not sentences parsed back.
+  const refusal = (over: Record<string, unknown>): Reason => {
+    try {
+      validateHyperparams({ ...defaultHyperparams(), ...over });
+    } catch (e) {
+      return reasonOf(e)!;
+    }
+    throw new Error('expected a refusal');
+  };
+  assert.deepEqual(formError(refusal({ eta: -1 })), { field: 'eta', text: 'η must be a positive number, not -1' });
+  assert.deepEqual(formError(refusal({ sizes: [784, null, 10] })), {
     field: 'sizes',
     text: 'Layer sizes: layer 2 must be a whole number of neurons, not an empty field',
   });
-  assert.deepEqual(formError('batchSize must be an integer, got 2.5'), { field: 'batchSize', text: 'The mini-batch size must be a whole number, not 2.5' });
-  assert.equal(formError('something else entirely').field, null);
+  assert.deepEqual(formError(refusal({ batchSize: 2.5 })), { field: 'batchSize', text: 'The mini-batch size must be a whole number, not 2.5' });
+  assert.deepEqual(formError(refusal({ lambda: 2e6 })), { field: 'lambda', text: 'λ must be a number from 0 to 1,000,000, not 2000000' });
+  const other = refusal({ evalSet: 'none', earlyStop: 3 });
+  assert.deepEqual(formError(other), { field: null, text: englishOf(other) });
   const hp = validateHyperparams({ sizes: [784, 30, 10], epochs: 10, trainSize: 50_000, monitor: { evalAccuracy: true, trainCost: false } });
   assert.equal(parameterCount([784, 30, 10]), 784 * 30 + 30 + 30 * 10 + 10);
   const run = { examplesPerSecond: 100_000, epochsDone: 3, hyperparams: hp } as unknown as RunSummary;

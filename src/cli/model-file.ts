@@ -3,22 +3,22 @@ import { readFileSync, statSync } from 'node:fs';
 import type { LoadedModel } from '../engine/model-json';
 import { ModelError, parseModelJson } from '../engine/model-json';
 import { MAX_MODEL_BYTES } from '../shared/limits';
+import { locate } from '../shared/errors';
 
 export function readModelFile(path: string): LoadedModel {
-  let size: number;
+  let st: ReturnType<typeof statSync>;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new ModelError(`${path} is not a file`);
-    size = st.size;
+    st = statSync(path);
   } catch (e) {
-    if (e instanceof ModelError) throw e;
-    throw new ModelError(`cannot read model file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new Error(`cannot read model file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
   }
-  if (size > MAX_MODEL_BYTES) throw new ModelError(`${path}: model file is ${size} bytes, larger than the limit of ${MAX_MODEL_BYTES}`);
+  if (!st.isFile()) throw new Error(`${path} is not a file`);
+  const size = st.size;
+  if (size > MAX_MODEL_BYTES) throw new Error(`${path}: model file is ${size} bytes, larger than the limit of ${MAX_MODEL_BYTES}`);
   try {
     return parseModelJson(readFileSync(path, 'utf8'));
   } catch (e) {
-    if (e instanceof ModelError) throw new ModelError(`${path}: ${e.message}`);
+    if (e instanceof ModelError) throw locate(e, path, (c, p, at) => new ModelError(c, p, at));
     throw e;
   }
 }

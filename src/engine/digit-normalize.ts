@@ -3,8 +3,9 @@
 // antialiasing, and placed in 28×28 with its centre of mass at the centre, as MNIST was made
 // (LeCun et al.: "size normalized to fit in a 20x20 pixel box while preserving their aspect ratio
 // ... centered in a 28x28 image by computing the center of mass of the pixels").
+import { LabError, locate } from '../shared/errors';
 
-/** Structurally the same as src/shared/api.ts's GrayImage (the engine imports nothing from shared). */
+/** Structurally the same as src/shared/api.ts's GrayImage (the engine imports only pure modules from shared: limits, errors). */
 export interface GrayImage {
   width: number;
   height: number;
@@ -31,7 +32,7 @@ export interface NormalizedDigit {
   stages: NormalizationStages;
 }
 
-export class DigitError extends Error {
+export class DigitError extends LabError {
   override name = 'DigitError';
 }
 
@@ -161,24 +162,24 @@ export function normalizeDigit(pixels: ArrayLike<number>, width: number, height:
   try {
     return normalize(pixels, width, height);
   } catch (e) {
-    if (e instanceof DigitError && name) throw new DigitError(`${name}: ${e.message}`);
+    if (e instanceof DigitError && name) throw locate(e, name, (c, p, at) => new DigitError(c, p, at));
     throw e;
   }
 }
 
 function normalize(pixels: ArrayLike<number>, width: number, height: number): NormalizedDigit {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new DigitError(`image size must be positive whole pixels, got ${width}×${height}`);
+    throw new DigitError('image.badSize', { w: width, h: height });
   }
-  if (width * height > MAX_PIXELS) throw new DigitError(`image of ${width}×${height} pixels is larger than the limit of ${MAX_PIXELS} pixels`);
+  if (width * height > MAX_PIXELS) throw new DigitError('image.sizeLimit', { w: width, h: height, max: MAX_PIXELS });
   if (pixels.length !== width * height) {
-    throw new DigitError(`image of ${width}×${height} needs ${width * height} pixels, got ${pixels.length}`);
+    throw new DigitError('image.pixelCount', { w: width, h: height, n: width * height, got: pixels.length });
   }
   const n = width * height;
   const ink = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = pixels[i];
-    if (typeof v !== 'number' || Number.isNaN(v)) throw new DigitError(`pixel ${i} is not a number`);
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new DigitError('image.pixelNaN', { i });
     ink[i] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
 
@@ -192,7 +193,7 @@ function normalize(pixels: ArrayLike<number>, width: number, height: number): No
   let peak = 0;
   for (let i = 0; i < n; i++) if (ink[i] > peak) peak = ink[i];
   if (peak - background < MIN_CONTRAST) {
-    throw new DigitError(`no digit found: the ${width}×${height} image is blank (no ink stands out from the background)`);
+    throw new DigitError('image.blank', { w: width, h: height });
   }
   const stretch = 255 / (peak - background);
   for (let i = 0; i < n; i++) ink[i] = ink[i] > background ? (ink[i] - background) * stretch : 0;

@@ -2,6 +2,7 @@
 // models all carry this object. validateHyperparams is the single gate for values from outside.
 
 import { MAX_ETA, MAX_LAYER_SIZE, MAX_PARAMETERS, TRAIN_SIZE_MAX } from '../shared/limits';
+import { LabError, type ErrorCode, type ErrorParams } from '../shared/errors';
 
 export type Activation = 'sigmoid' | 'tanh' | 'relu';
 export type CostName = 'quadratic' | 'cross-entropy' | 'log-likelihood';
@@ -83,7 +84,7 @@ export function defaultHyperparams(): Hyperparams {
   };
 }
 
-export class HyperparamError extends Error {
+export class HyperparamError extends LabError {
   override name = 'HyperparamError';
 }
 
@@ -92,9 +93,12 @@ const COSTS: readonly CostName[] = ['quadratic', 'cross-entropy', 'log-likelihoo
 const INITS: readonly InitName[] = ['default', 'large'];
 const EVAL_SETS: readonly EvalSet[] = ['validation', 'test', 'none'];
 
-function fail(msg: string): never {
-  throw new HyperparamError(msg);
+function fail(code: ErrorCode, params: ErrorParams = {}): never {
+  throw new HyperparamError(code, params);
 }
+
+/** A value as the error shows it: JSON, or "undefined" for nothing. */
+const shown = (v: unknown): string => String(JSON.stringify(v));
 
 function num(
   o: Record<string, unknown>,
@@ -104,12 +108,12 @@ function num(
   opts: { integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean } = {},
 ): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${key} must be a finite number, got ${JSON.stringify(v)}`);
-  if (opts.integer && !Number.isInteger(v)) fail(`${key} must be an integer, got ${v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail('hp.notNumber', { field: key, got: shown(v) });
+  if (opts.integer && !Number.isInteger(v)) fail('hp.notInteger', { field: key, got: v });
   const lowOk = opts.minExclusive ? v > min : v >= min;
   const highOk = opts.maxExclusive ? v < max : v <= max;
   if (!lowOk || !highOk) {
-    fail(`${key} must be in ${opts.minExclusive ? '(' : '['}${min}, ${max}${opts.maxExclusive ? ')' : ']'}, got ${v}`);
+    fail('hp.range', { field: key, open: opts.minExclusive ? '(' : '[', lo: min, hi: max, close: opts.maxExclusive ? ')' : ']', got: v });
   }
   return v;
 }
@@ -117,58 +121,57 @@ function num(
 function oneOf<T extends string>(o: Record<string, unknown>, key: string, allowed: readonly T[]): T {
   const v = o[key];
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    fail(`unknown ${key} ${JSON.stringify(v)} (expected one of ${allowed.join(', ')})`);
+    fail('hp.unknownChoice', { field: key, got: shown(v), allowed: allowed.join(', ') });
   }
   return v as T;
 }
 
 /** Checks layer sizes for the 784-in / 10-out MNIST contract and a sane parameter count. */
 export function validateSizes(sizes: unknown, where = 'sizes'): number[] {
-  if (!Array.isArray(sizes) || sizes.length < 2) fail(`${where} must be a list of at least two layer sizes`);
+  if (!Array.isArray(sizes) || sizes.length < 2) fail('hp.sizesList', { field: where });
   sizes.forEach((s, i) => {
-    if (typeof s !== 'number' || !Number.isInteger(s) || s <= 0) fail(`${where}[${i}] must be a positive integer, got ${JSON.stringify(s)}`);
-    if (s > MAX_LAYER_SIZE) fail(`${where}[${i}] = ${s} is larger than the limit of ${MAX_LAYER_SIZE} neurons`);
+    if (typeof s !== 'number' || !Number.isInteger(s) || s <= 0) fail('hp.sizeNotPositive', { field: where, i, got: shown(s) });
+    if (s > MAX_LAYER_SIZE) fail('hp.sizeTooLarge', { field: where, i, size: s, max: MAX_LAYER_SIZE });
   });
   const s = sizes as number[];
-  if (s[0] !== 784) fail(`${where} must start with 784 inputs (28x28 MNIST images), got ${s[0]}`);
-  if (s[s.length - 1] !== 10) fail(`${where} must end with 10 outputs (digits 0-9), got ${s[s.length - 1]}`);
+  if (s[0] !== 784) fail('hp.sizesInput', { field: where, got: s[0] });
+  if (s[s.length - 1] !== 10) fail('hp.sizesOutput', { field: where, got: s[s.length - 1] });
   let params = 0;
   for (let l = 1; l < s.length; l++) params += s[l] * (s[l - 1] + 1);
-  if (params > MAX_PARAMETERS) fail(`${where} ${s.join(',')} has ${params} parameters, more than the limit of ${MAX_PARAMETERS}`);
+  if (params > MAX_PARAMETERS) fail('hp.tooManyParams', { field: where, sizes: s.join(','), n: params, max: MAX_PARAMETERS });
   return s.slice();
 }
 
 /** null (every digit) or a non-empty list of distinct digits 0-9, returned sorted. */
 function digitList(v: unknown): number[] | null {
   if (v === null || v === undefined) return null;
-  if (!Array.isArray(v) || v.length === 0) fail(`digits must be a non-empty list of digits 0-9, or null for all ten, got ${JSON.stringify(v)}`);
-  for (const d of v) if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 9) fail(`digits must hold digits 0-9, got ${JSON.stringify(d)}`);
-  if (new Set(v).size !== v.length) fail(`digits lists a digit twice: ${JSON.stringify(v)}`);
+  if (!Array.isArray(v) || v.length === 0) fail('hp.digitsList', { field: 'digits', got: shown(v) });
+  for (const d of v) if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 9) fail('hp.digitsRange', { field: 'digits', got: shown(d) });
+  if (new Set(v).size !== v.length) fail('hp.digitsTwice', { field: 'digits', got: shown(v) });
   return [...(v as number[])].sort((a, b) => a - b);
 }
 
 /** Validates an untrusted object (CLI, IPC, WebSocket, checkpoint) into Hyperparams, filling defaults. */
 export function validateHyperparams(input: unknown): Hyperparams {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('hyperparameters must be an object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('hp.notObject');
   const o: Record<string, unknown> = { ...defaultHyperparams(), ...(input as Record<string, unknown>) };
   const known = new Set(Object.keys(defaultHyperparams()));
-  for (const k of Object.keys(input as object)) if (!known.has(k)) fail(`unknown hyperparameter ${JSON.stringify(k)}`);
+  for (const k of Object.keys(input as object)) if (!known.has(k)) fail('hp.unknownKey', { key: shown(k) });
   const cost = oneOf(o, 'cost', COSTS);
   const monitorIn = o.monitor;
-  if (typeof monitorIn !== 'object' || monitorIn === null || Array.isArray(monitorIn)) fail('monitor must be an object');
+  if (typeof monitorIn !== 'object' || monitorIn === null || Array.isArray(monitorIn)) fail('hp.monitorObject');
   const m = monitorIn as Record<string, unknown>;
   const monitor = defaultHyperparams().monitor;
   for (const k of Object.keys(m)) {
-    if (!Object.hasOwn(monitor, k)) fail(`unknown monitor ${JSON.stringify(k)}`);
-    if (typeof m[k] !== 'boolean') fail(`monitor.${k} must be true or false`);
+    if (!Object.hasOwn(monitor, k)) fail('hp.unknownMonitor', { key: shown(k) });
+    if (typeof m[k] !== 'boolean') fail('hp.monitorBool', { key: k });
     monitor[k as keyof Monitors] = m[k] as boolean;
   }
   let augment: Augmentation | null = null;
   if (o.augment !== null && o.augment !== undefined) {
-    if (typeof o.augment !== 'object' || Array.isArray(o.augment)) fail('augment must be an object or null');
+    if (typeof o.augment !== 'object' || Array.isArray(o.augment)) fail('hp.augmentObject');
     const a = o.augment as Record<string, unknown>;
-    for (const k of Object.keys(a))
-      if (!['rotateDeg', 'shiftPx', 'elasticAlpha', 'elasticSigmaPx'].includes(k)) fail(`unknown augment field ${JSON.stringify(k)}`);
+    for (const k of Object.keys(a)) if (!['rotateDeg', 'shiftPx', 'elasticAlpha', 'elasticSigmaPx'].includes(k)) fail('hp.unknownAugment', { key: shown(k) });
     const ao = { rotateDeg: 0, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4, ...a };
     augment = {
       rotateDeg: num(ao, 'rotateDeg', 0, 180),
@@ -201,13 +204,11 @@ export function validateHyperparams(input: unknown): Hyperparams {
   };
   // Rules across fields, the same for the CLI, the API and the UI.
   if (hp.evalSet === 'none' && (hp.earlyStop > 0 || hp.halveAfter > 0)) {
-    fail('earlyStop and halveAfter (the schedule) need evaluation data: set evalSet to "validation" or "test"');
+    fail('hp.scheduleNeedsEval');
   }
   // Chapter 3: choosing hyper-parameters (here, the epoch) by the test data overfits the test data.
   if (hp.evalSet === 'test' && (hp.earlyStop > 0 || hp.halveAfter > 0)) {
-    fail(
-      'earlyStop and halveAfter (the schedule) choose the epoch by the evaluation data, so it must be "validation": choosing by the test data overfits it, as chapter 3 warns',
-    );
+    fail('hp.scheduleOnTest');
   }
   return hp;
 }

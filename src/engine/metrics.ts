@@ -1,5 +1,6 @@
 // What a training run reports per epoch, and the markers the UI draws on its charts.
 import type { InsideStats } from './inside';
+import type { Reason } from '../shared/errors';
 
 /** One epoch's figures; accuracies are fractions in [0, 1]; costs include regularization. */
 export interface EpochMetrics {
@@ -24,7 +25,7 @@ export type RunMarker =
   | { kind: 'eta-changed'; epoch: number; eta: number }
   | { kind: 'early-stop'; epoch: number }
   | { kind: 'finished'; epoch: number }
-  | { kind: 'failed'; epoch: number; reason: string };
+  | { kind: 'failed'; epoch: number; reason: string; why?: Reason };
 
 /** Why a run ended. */
 export type StopReason = 'epochs' | 'early-stop' | 'eta-schedule' | 'diverged';

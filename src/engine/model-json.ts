@@ -6,8 +6,9 @@ import { validateSizes, HyperparamError, validateHyperparams } from './hyperpara
 import type { EpochMetrics } from './metrics';
 import { Network, network2Compatibility, paramLayout } from './network';
 import { MODEL_JSON_BOUNDS, jsonStructureProblem } from './json-bounds';
+import { LabError, locate } from '../shared/errors';
 
-export class ModelError extends Error {
+export class ModelError extends LabError {
   override name = 'ModelError';
 }
 
@@ -75,16 +76,16 @@ function describe(v: unknown): string {
 }
 
 function readMatrix(v: unknown, where: string, rows: number, cols: number, out: Float32Array): void {
-  if (!Array.isArray(v)) throw new ModelError(`${where} must be a list of ${rows} rows, got ${describe(v)}`);
-  if (v.length !== rows) throw new ModelError(`${where} has ${v.length} rows, expected ${rows}`);
+  if (!Array.isArray(v)) throw new ModelError('model.rowsList', { at: where, rows, got: describe(v) });
+  if (v.length !== rows) throw new ModelError('model.rowCount', { at: where, n: v.length, rows });
   for (let j = 0; j < rows; j++) {
     const row = v[j];
-    if (!Array.isArray(row)) throw new ModelError(`${where}[${j}] must be a list of ${cols} numbers, got ${describe(row)}`);
-    if (row.length !== cols) throw new ModelError(`${where}[${j}] has ${row.length} numbers, expected ${cols}`);
+    if (!Array.isArray(row)) throw new ModelError('model.colsList', { at: `${where}[${j}]`, cols, got: describe(row) });
+    if (row.length !== cols) throw new ModelError('model.colCount', { at: `${where}[${j}]`, n: row.length, cols });
     for (let k = 0; k < cols; k++) {
       const x = row[k];
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new ModelError(`${where}[${j}][${k}] is ${describe(x)}, expected a finite number`);
-      if (Math.abs(x) > 3.4e38) throw new ModelError(`${where}[${j}][${k}] = ${x} does not fit in a 32-bit float`);
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new ModelError('model.notFinite', { at: `${where}[${j}][${k}]`, got: describe(x) });
+      if (Math.abs(x) > 3.4e38) throw new ModelError('model.notFloat32', { at: `${where}[${j}][${k}]`, got: x });
       out[j * cols + k] = x;
     }
   }
@@ -92,54 +93,54 @@ function readMatrix(v: unknown, where: string, rows: number, cols: number, out: 
 
 /** Parses and validates a model file's text; any problem is one ModelError line saying what and where. */
 export function parseModelJson(text: string): LoadedModel {
-  if (text.trim() === '') throw new ModelError('model file is empty');
+  if (text.trim() === '') throw new ModelError('model.empty');
   const problem = jsonStructureProblem(text, MODEL_JSON_BOUNDS);
-  if (problem) throw new ModelError(`model file ${problem}`);
+  if (problem) throw new ModelError(problem.code, problem.params);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new ModelError(`model file is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw new ModelError('model.notJson', { detail: (e as Error).message.split('\n')[0] });
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ModelError(`model file must hold a JSON object, got ${describe(data)}`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ModelError('model.notObject', { got: describe(data) });
   const o = data as Record<string, unknown>;
-  for (const key of ['sizes', 'weights', 'biases', 'cost']) if (!Object.hasOwn(o, key)) throw new ModelError(`model file has no "${key}"`);
+  for (const key of ['sizes', 'weights', 'biases', 'cost']) if (!Object.hasOwn(o, key)) throw new ModelError('model.missingKey', { key });
   let sizes: number[];
   try {
     sizes = validateSizes(o.sizes, 'sizes');
   } catch (e) {
-    throw new ModelError((e as Error).message);
+    if (e instanceof HyperparamError) throw new ModelError(e.reason.code, e.reason.params);
+    throw e;
   }
   if (typeof o.cost !== 'string' || !Object.hasOwn(NETWORK2_COSTS, o.cost)) {
-    throw new ModelError(`unknown cost ${describe(o.cost)} (expected "QuadraticCost" or "CrossEntropyCost")`);
+    throw new ModelError('model.unknownCost', { got: describe(o.cost) });
   }
   let activation: Activation = 'sigmoid';
   let cost: CostName = NETWORK2_COSTS[o.cost];
   let meta: Record<string, unknown> = {};
   if (o.meta !== undefined) {
-    if (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta)) throw new ModelError(`meta must be an object, got ${describe(o.meta)}`);
+    if (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta)) throw new ModelError('model.metaObject', { got: describe(o.meta) });
     meta = o.meta as Record<string, unknown>;
     if (meta.activation !== undefined) {
       if (meta.activation !== 'sigmoid' && meta.activation !== 'tanh' && meta.activation !== 'relu')
-        throw new ModelError(`unknown activation ${describe(meta.activation)} in meta (expected sigmoid, tanh or relu)`);
+        throw new ModelError('model.metaActivation', { got: describe(meta.activation) });
       activation = meta.activation;
     }
     if (meta.cost !== undefined) {
       if (meta.cost !== 'quadratic' && meta.cost !== 'cross-entropy' && meta.cost !== 'log-likelihood')
-        throw new ModelError(`unknown cost ${describe(meta.cost)} in meta`);
+        throw new ModelError('model.metaCost', { got: describe(meta.cost) });
       cost = meta.cost;
     }
   }
   const L = sizes.length - 1;
   for (const key of ['weights', 'biases'] as const) {
     const v = o[key];
-    if (!Array.isArray(v)) throw new ModelError(`${key} must be a list of ${L} layers, got ${describe(v)}`);
-    if (v.length !== L) throw new ModelError(`${key} has ${v.length} layers, but sizes ${sizes.join(',')} needs ${L}`);
+    if (!Array.isArray(v)) throw new ModelError('model.layersList', { key, layers: L, got: describe(v) });
+    if (v.length !== L) throw new ModelError('model.layerCount', { key, n: v.length, sizes: sizes.join(','), layers: L });
   }
   const layout = paramLayout(sizes);
   // Every number takes at least two characters ("0,"): a short file claiming a big network is refused before memory is taken for it.
-  if (text.length < 2 * layout.total)
-    throw new ModelError(`sizes ${sizes.join(',')} need ${layout.total} numbers, more than a file of ${text.length} characters can hold`);
+  if (text.length < 2 * layout.total) throw new ModelError('model.tooBig', { sizes: sizes.join(','), n: layout.total, chars: text.length });
   const params = new Float32Array(layout.total);
   for (let l = 0; l < L; l++) {
     readMatrix((o.weights as unknown[])[l], `weights[${l}]`, sizes[l + 1], sizes[l], params.subarray(layout.weights[l], layout.biases[l]));
@@ -160,7 +161,7 @@ export function parseModelJson(text: string): LoadedModel {
     try {
       result.hyperparams = validateHyperparams(meta.hyperparams);
     } catch (e) {
-      if (e instanceof HyperparamError) throw new ModelError(`meta.hyperparams: ${e.message}`);
+      if (e instanceof HyperparamError) throw locate(e, 'meta.hyperparams', (c, p, at) => new ModelError(c, p, at));
       throw e;
     }
   }

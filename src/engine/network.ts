@@ -6,6 +6,7 @@ import { outputIsSoftmax, validateSizes } from './hyperparams';
 import type { Kernels } from './kernels';
 import { referenceKernels } from './kernels';
 import type { Rng } from './rng';
+import { englishOf, type Reason } from '../shared/errors';
 
 export interface NetworkSpec {
   sizes: number[];
@@ -132,8 +133,12 @@ export function argmax(a: Float32Array, o: number, n: number): number {
 }
 
 /** Whether network2.py can load and run this model, and if not, why. */
-export function network2Compatibility(spec: NetworkSpec): { ok: boolean; reason?: string } {
-  if (spec.cost === 'log-likelihood') return { ok: false, reason: 'network2.py has no softmax output layer or log-likelihood cost' };
-  if (spec.activation !== 'sigmoid') return { ok: false, reason: `network2.py only knows sigmoid neurons, this model uses ${spec.activation}` };
-  return { ok: true };
+export function network2Compatibility(spec: NetworkSpec): { ok: boolean; reason?: string; why?: Reason } {
+  const why: Reason | null =
+    spec.cost === 'log-likelihood'
+      ? { code: 'model.no2Softmax', params: {} }
+      : spec.activation !== 'sigmoid'
+        ? { code: 'model.no2Activation', params: { activation: spec.activation } }
+        : null;
+  return why ? { ok: false, reason: englishOf(why), why } : { ok: true };
 }

@@ -3,6 +3,7 @@
 // halve η after N epochs without improvement, stop at η₀/128), and whether the run has diverged.
 import type { Hyperparams } from './hyperparams';
 import type { EpochMetrics, RunMarker, StopReason } from './metrics';
+import { englishOf, type Reason } from '../shared/errors';
 
 export interface ScheduleState {
   eta: number;
@@ -49,11 +50,8 @@ export class Schedule implements ScheduleState {
     const diverged = !weightsFinite || [metrics.trainCost, metrics.evalCost].some((c) => c !== undefined && !Number.isFinite(c));
     if (diverged) {
       this.stoppedBecause = 'diverged';
-      markers.push({
-        kind: 'failed',
-        epoch,
-        reason: `diverged at epoch ${epoch}: the cost or the weights are no longer finite (eta ${this.eta} may be too large)`,
-      });
+      const why: Reason = { code: 'run.diverged', params: { epoch, eta: this.eta } };
+      markers.push({ kind: 'failed', epoch, reason: englishOf(why), why });
       return { markers, newBest: false };
     }
     let newBest = false;

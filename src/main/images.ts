@@ -3,10 +3,16 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { GrayImage } from '../shared/api';
+import { LabError, type ErrorCode, type ErrorParams } from '../shared/errors';
 import { MAX_DECODED_SIDE, MAX_IMAGE_FILE_BYTES as MAX_FILE_BYTES, MAX_IMAGE_INPUT_PIXELS as MAX_INPUT_PIXELS } from '../shared/limits';
 
-export class ImageError extends Error {
+export class ImageError extends LabError {
   override name = 'ImageError';
+}
+
+/** A refusal naming the file or image it is about. */
+function refuse(name: string, code: ErrorCode, params: ErrorParams = {}): ImageError {
+  return new ImageError(code, params, name);
 }
 
 const FORMATS = new Set(['png', 'jpeg', 'webp', 'gif', 'tiff']);
@@ -16,21 +22,21 @@ export async function decodeImageFile(path: string): Promise<GrayImage> {
   let size: number;
   try {
     const s = await stat(path);
-    if (s.isDirectory()) throw new ImageError(`${path}: is a folder, not an image`);
+    if (s.isDirectory()) throw refuse(path, 'image.folder');
     // A device (/dev/zero) or a named pipe would be read forever: only regular files are images.
-    if (!s.isFile()) throw new ImageError(`${path}: is not a regular file`);
+    if (!s.isFile()) throw refuse(path, 'image.notFile');
     size = s.size;
   } catch (e) {
     if (e instanceof ImageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ImageError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(e as Error).message})`);
+    throw code === 'ENOENT' ? refuse(path, 'image.noFile') : refuse(path, 'image.cannotRead', { detail: (e as Error).message });
   }
-  if (size > MAX_FILE_BYTES) throw new ImageError(`${path}: ${size} bytes is larger than the limit of ${MAX_FILE_BYTES} bytes for an image`);
+  if (size > MAX_FILE_BYTES) throw refuse(path, 'image.tooLarge', { n: size, max: MAX_FILE_BYTES });
   let buf: Buffer;
   try {
     buf = await readFile(path);
   } catch (e) {
-    throw new ImageError(`${path}: cannot read (${(e as Error).message})`);
+    throw refuse(path, 'image.cannotRead', { detail: (e as Error).message });
   }
   return decodeImageBuffer(buf, path);
 }
@@ -41,23 +47,23 @@ export async function decodeImageFile(path: string): Promise<GrayImage> {
  * canvas lands on white, a light one on black, so neither vanishes.
  */
 export async function decodeImageBuffer(buf: Uint8Array, name: string): Promise<GrayImage> {
-  if (buf.length === 0) throw new ImageError(`${name}: empty file, not an image`);
+  if (buf.length === 0) throw refuse(name, 'image.empty');
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const, autoOrient: true };
   let meta: Metadata;
   try {
     // Reading the header decodes no pixels, so the size limit is checked below with a clearer message.
     meta = await sharp(buf, { ...options, limitInputPixels: false }).metadata();
   } catch (e) {
-    throw new ImageError(`${name}: not an image (${shortReason(e)})`);
+    throw refuse(name, 'image.notImage', { detail: shortReason(e) });
   }
   if (!meta.format || !FORMATS.has(meta.format)) {
-    throw new ImageError(`${name}: unsupported format ${meta.format ?? 'unknown'} (use PNG, JPEG, WebP, GIF or TIFF)`);
+    throw refuse(name, 'image.format', { format: meta.format ?? 'unknown' });
   }
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
-  if (w < 1 || h < 1) throw new ImageError(`${name}: image has no pixels (${w}×${h})`);
+  if (w < 1 || h < 1) throw refuse(name, 'image.noPixels', { w, h });
   if (w * h > MAX_INPUT_PIXELS) {
-    throw new ImageError(`${name}: ${w}×${h} pixels is more than the limit of ${MAX_INPUT_PIXELS / 1e6} megapixels`);
+    throw refuse(name, 'image.tooManyPixels', { w, h, max: MAX_INPUT_PIXELS / 1e6 });
   }
   let data: Buffer;
   let info: OutputInfo;
@@ -68,7 +74,7 @@ export async function decodeImageBuffer(buf: Uint8Array, name: string): Promise<
     // converted here.
     ({ data, info } = await (meta.hasAlpha ? img.toColourspace('srgb').ensureAlpha() : img.grayscale()).raw().toBuffer({ resolveWithObject: true }));
   } catch (e) {
-    throw new ImageError(`${name}: cannot decode (${shortReason(e)})`);
+    throw refuse(name, 'image.cannotDecode', { detail: shortReason(e) });
   }
   const n = info.width * info.height;
   const pixels = new Array<number>(n);
@@ -76,7 +82,7 @@ export async function decodeImageBuffer(buf: Uint8Array, name: string): Promise<
     for (let i = 0; i < n; i++) pixels[i] = data[i];
     return { width: info.width, height: info.height, pixels };
   }
-  if (info.channels !== 4) throw new ImageError(`${name}: unexpected ${info.channels} channels after decoding`);
+  if (info.channels !== 4) throw refuse(name, 'image.channels', { n: info.channels });
   // Rec. 601 luma, as sharp's own grayscale; the ink's colour is the alpha-weighted mean luma.
   const luma = new Float64Array(n);
   let weighted = 0;
@@ -105,7 +111,7 @@ function shortReason(e: unknown): string {
 /** A gray image as PNG bytes; `scale` > 1 enlarges it with hard pixel edges (for small digits). */
 export async function encodePng(gray: GrayImage, scale = 1): Promise<Buffer> {
   if (gray.pixels.length !== gray.width * gray.height) {
-    throw new ImageError(`encodePng: ${gray.width}×${gray.height} image has ${gray.pixels.length} pixels`);
+    throw new Error(`encodePng: ${gray.width}×${gray.height} image has ${gray.pixels.length} pixels`);
   }
   const bytes = Buffer.from(Uint8Array.from(gray.pixels, (v) => Math.max(0, Math.min(255, Math.round(v)))));
   let img = sharp(bytes, { raw: { width: gray.width, height: gray.height, channels: 1 } });

@@ -14,10 +14,10 @@ import workerPath from './runs/worker?modulePath';
 import { isAppUrl, setupIpc } from './ipc';
 import { CHANNEL_MENU, type MenuCommand } from '../shared/shell-api';
 import { RecentModels, finishNotice, modelPathsFromArgv, taskbarProgress } from './desktop';
-import { SHELL_STRINGS, shellStrings, type ShellStrings } from './shell-strings';
+import { SHELL_STRINGS, errorLine, shellStrings, type ShellStrings } from './shell-strings';
+import { pickLanguage, type Language } from '../shared/language';
 import type { LabService } from './lab-service';
 import type { RunProgress, RunSummary } from '../shared/api';
-import { oneLine } from '../shared/one-line';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -198,7 +198,7 @@ function lockDown(url: string): void {
 }
 
 /** Model files from the OS, a second launch or Open Recent: loaded into the lab, remembered, shown. */
-function modelOpener(api: LabService, recent: RecentModels, rebuildMenu: () => void, words: ShellStrings): (path: string) => Promise<void> {
+function modelOpener(api: LabService, recent: RecentModels, rebuildMenu: () => void, words: ShellStrings, language: Language): (path: string) => Promise<void> {
   return async (path) => {
     try {
       await api.loadModelJson(await readFile(path, 'utf8'), basename(path));
@@ -207,7 +207,7 @@ function modelOpener(api: LabService, recent: RecentModels, rebuildMenu: () => v
       rebuildMenu();
       sendMenu('models-changed');
     } catch (e) {
-      dialog.showErrorBox(words.cannotOpen, `${path}: ${oneLine(e)}`);
+      dialog.showErrorBox(words.cannotOpen, `${path}: ${errorLine(language, e)}`);
     }
   };
 }
@@ -239,13 +239,14 @@ async function main(): Promise<void> {
   const url = appUrl();
   lockDown(url);
   const api = createLabService({ runsDir: join(app.getPath('userData'), 'runs'), workerUrl: pathToFileURL(workerPath) });
-  setupIpc({ api, appUrl: url });
-  const recent = new RecentModels(join(app.getPath('userData'), 'recent-models.json'));
-  // The shell speaks the system's language, as the page does at first (the page can be switched; menus follow the system).
+  // The shell speaks the system's language, as the page does at first (the page can be switched; menus and dialogs follow the system).
   const words = shellStrings(app.getLocale());
+  const language = pickLanguage([app.getLocale()]);
+  setupIpc({ api, appUrl: url, words });
+  const recent = new RecentModels(join(app.getPath('userData'), 'recent-models.json'));
   const rebuildMenu = (): void =>
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform === 'darwin', recent.list(), (p) => void openModel(p), words)));
-  const openModel = modelOpener(api, recent, rebuildMenu, words);
+  const openModel = modelOpener(api, recent, rebuildMenu, words, language);
   rebuildMenu();
   const win = createWindow(url);
   // A second launch focuses this window and opens the model files it was given.

@@ -9,6 +9,9 @@ import { CHANNEL_EVENT, CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL, callChannel } fr
 import { MAX_MODEL_BYTES } from '../shared/limits';
 import { LAB_CALLS, SHELL_CALLS, dispatchCall } from '../shared/validate';
 import { writeFileAtomicSync } from './runs/atomic';
+import { LabError, lineWithReason } from '../shared/errors';
+import { SHELL_STRINGS, type ShellStrings } from './shell-strings';
+import { oneLine } from '../shared/one-line';
 
 /** True when `url` is the app's own page: the built index.html, or the dev server in `npm run dev`. */
 export function isAppUrl(url: string, appUrl: string): boolean {
@@ -28,6 +31,8 @@ export interface IpcOptions {
   api: LabApi;
   /** The URL the main window loads (file://.../index.html or the dev server). */
   appUrl: string;
+  /** The dialogs' words in the system's language (English by default). */
+  words?: ShellStrings;
 }
 
 function checkSender(event: IpcMainInvokeEvent, appUrl: string): void {
@@ -39,13 +44,18 @@ function checkSender(event: IpcMainInvokeEvent, appUrl: string): void {
 }
 
 /** Registers the handlers; returns a function that removes them and the event forwarding. */
-export function setupIpc({ api, appUrl }: IpcOptions): () => void {
+export function setupIpc({ api, appUrl, words = SHELL_STRINGS.en }: IpcOptions): () => void {
   const channels: string[] = [];
   const handle = (channel: string, fn: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown) => {
     channels.push(channel);
     ipcMain.handle(channel, async (event, ...args) => {
       checkSender(event, appUrl);
-      return fn(event, ...args);
+      try {
+        return await fn(event, ...args);
+      } catch (e) {
+        // Electron's IPC keeps only an error's message: its reason travels in the line (src/shared/errors).
+        throw new Error(lineWithReason(oneLine(e), e), { cause: e });
+      }
     });
   };
 
@@ -57,14 +67,14 @@ export function setupIpc({ api, appUrl }: IpcOptions): () => void {
     SHELL_CALLS.openModelFile(args);
     const win = BrowserWindow.fromWebContents(event.sender)!;
     const r = await dialog.showOpenDialog(win, {
-      title: 'Open a model',
+      title: words.openTitle,
       properties: ['openFile'],
-      filters: [{ name: 'Model (network2.py JSON)', extensions: ['json'] }],
+      filters: [{ name: words.modelFiles, extensions: ['json'] }],
     });
     if (r.canceled || r.filePaths.length === 0) return null;
     const path = r.filePaths[0];
     const size = (await stat(path)).size;
-    if (size > MAX_MODEL_BYTES) throw new Error(`${basename(path)} is ${size} bytes, more than the limit of ${MAX_MODEL_BYTES}`);
+    if (size > MAX_MODEL_BYTES) throw new LabError('model.fileTooLarge', { name: basename(path), n: size, max: MAX_MODEL_BYTES });
     return api.loadModelJson(await readFile(path, 'utf8'), basename(path));
   });
 
@@ -73,9 +83,9 @@ export function setupIpc({ api, appUrl }: IpcOptions): () => void {
     const text = await api.modelJson(ref);
     const win = BrowserWindow.fromWebContents(event.sender)!;
     const r = await dialog.showSaveDialog(win, {
-      title: 'Save the model',
+      title: words.saveTitle,
       defaultPath: 'model.json',
-      filters: [{ name: 'Model (network2.py JSON)', extensions: ['json'] }],
+      filters: [{ name: words.modelFiles, extensions: ['json'] }],
     });
     if (r.canceled || !r.filePath) return null;
     writeFileAtomicSync(r.filePath, text);

@@ -20,6 +20,7 @@ import { startWorker } from './worker-start';
 import type { Worker } from 'node:worker_threads';
 import type { FromSvm, WorkerRole } from './runs/messages';
 import type { SvmResult } from '../shared/api';
+import { LabError, type ErrorCode, type ErrorParams } from '../shared/errors';
 
 export interface LabServiceOptions {
   /** The runs folder (Electron's userData/runs, or --runs-dir). */
@@ -51,12 +52,12 @@ export interface LabService extends LabApi {
   loadParsedModel(model: LoadedModel, name: string): Promise<ModelInfo>;
 }
 
-export class ApiError extends Error {
+export class ApiError extends LabError {
   override name = 'ApiError';
 }
 
-function fail(msg: string): never {
-  throw new ApiError(msg);
+function fail(code: ErrorCode, params: ErrorParams = {}): never {
+  throw new ApiError(code, params);
 }
 
 export function defaultRunName(hp: Hyperparams): string {
@@ -149,8 +150,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
       let start = null;
       if (from) {
         const w = models.startingWeights(from);
-        if (w.sizes.join(',') !== hp.sizes.join(','))
-          fail(`cannot start from ${w.label}: it is a ${w.sizes.join('-')} network, not the ${hp.sizes.join('-')} of the hyperparameters`);
+        if (w.sizes.join(',') !== hp.sizes.join(',')) fail('model.cannotStartFrom', { label: w.label, sizes: w.sizes.join('-'), want: hp.sizes.join('-') });
         start = { params: w.params, label: w.label };
       }
       return pool.start(hp, name || defaultRunName(hp), presetId ?? null, start);
@@ -238,7 +238,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
         const correct = darknessCorrect(d.train, d.test);
         return { method: 'darkness', correct, testSize: d.test.count, accuracy: correct / d.test.count, seconds: (performance.now() - t0) / 1000 };
       }
-      if (svmRunning) fail('an SVM baseline is already running; wait for it to finish');
+      if (svmRunning) fail('run.svmBusy');
       svmRunning = true;
       try {
         const job = { role: 'svm' as const, train: d.train, test: d.test, trainSize: request.trainSize, testSize: request.testSize };
@@ -257,7 +257,7 @@ export function createLabService(opts: LabServiceOptions): LabService {
         k -= split.count;
         split = next;
       }
-      if (k >= split.count) fail(`index ${index} is past the last image`);
+      if (k >= split.count) fail('run.pastLast', { index });
       const p = await augmentPreview(split.images.subarray(k * 784, (k + 1) * 784), augment, count, seed);
       return { png: p.png.toString('base64'), tiles: p.tiles };
     },
@@ -302,10 +302,10 @@ function svmInWorker(url: URL | string, job: Extract<WorkerRole, { role: 'svm' }
     };
     worker.on('message', (msg: FromSvm) => {
       if (msg.type === 'done') finish(() => resolve(msg.result));
-      else if (msg.type === 'failed') finish(() => reject(new ApiError(`the SVM baseline failed: ${msg.reason}`)));
+      else if (msg.type === 'failed') finish(() => reject(new ApiError('run.svmFailed', { detail: msg.reason })));
     });
-    worker.on('error', (e) => finish(() => reject(new ApiError(`the SVM baseline failed: ${e.message}`))));
-    worker.on('exit', (code) => finish(() => reject(new ApiError(`the SVM baseline's worker exited unexpectedly (exit code ${code})`))));
+    worker.on('error', (e) => finish(() => reject(new ApiError('run.svmFailed', { detail: e.message }))));
+    worker.on('exit', (code) => finish(() => reject(new ApiError('run.svmExited', { code }))));
   });
 }
 

@@ -17,6 +17,7 @@ import { normalizeGrayImage } from '../engine/digit-normalize';
 import type { TrainerCheckpoint } from '../engine/trainer';
 import type { BackpropRequest, BackpropView, Confusion, GalleryItem, GrayImage, ModelInfo, ModelRef, Prediction } from '../shared/api';
 import { MAX_LOADED_MODELS } from '../shared/limits';
+import { locate } from '../shared/errors';
 import { readCheckpoint } from './runs/checkpoint';
 import type { RunStore } from './runs/store';
 
@@ -77,6 +78,7 @@ export class ModelRegistry {
       softmax: e.network.softmax,
       network2Compatible: compat.ok,
       ...(compat.reason ? { reason: compat.reason } : {}),
+      ...(compat.why ? { why: compat.why } : {}),
     };
   }
 
@@ -107,12 +109,12 @@ export class ModelRegistry {
   entry(ref: ModelRef): Entry {
     if (ref.kind === 'default') {
       if (!this.defaultEntry) {
-        if (!existsSync(this.defaultPath)) throw new ModelError('the bundled default model is missing (resources/models/default.json)');
+        if (!existsSync(this.defaultPath)) throw new ModelError('model.defaultMissing');
         let parsed;
         try {
           parsed = parseModelJson(readFileSync(this.defaultPath, 'utf8'));
         } catch (e) {
-          throw new ModelError(`resources/models/default.json: ${(e as Error).message}`);
+          throw locate(e, 'resources/models/default.json', (c, p, at) => new ModelError(c, p, at));
         }
         this.defaultEntry = entryFrom(parsed.network, 'Default model (bundled)', 'default', {
           hyperparams: parsed.meta.hyperparams,
@@ -123,13 +125,13 @@ export class ModelRegistry {
     }
     if (ref.kind === 'loaded') {
       const e = this.loaded.get(ref.id);
-      if (!e) throw new ModelError(`no loaded model with id ${JSON.stringify(ref.id)}`);
+      if (!e) throw new ModelError('model.noLoaded', { id: JSON.stringify(ref.id) });
       return e;
     }
     const name = this.src.runName(ref.runId);
-    if (name === null) throw new ModelError(`no run with id ${JSON.stringify(ref.runId)}`);
+    if (name === null) throw new ModelError('model.noRun', { id: JSON.stringify(ref.runId) });
     const path = this.src.store.checkpointPath(ref.runId);
-    if (!existsSync(path)) throw new ModelError(`run ${ref.runId} has no weights yet (no epoch has finished)`);
+    if (!existsSync(path)) throw new ModelError('model.runNoWeights', { id: ref.runId });
     const st = statSync(path);
     const version = `${st.mtimeMs}:${st.size}`;
     const key = refKey(ref);
@@ -137,7 +139,7 @@ export class ModelRegistry {
     if (cached && cached.version === version) return cached;
     const ck = readCheckpoint(path) as TrainerCheckpoint;
     const params = ref.which === 'best' ? ck.bestParams : ck.params;
-    if (!params) throw new ModelError(`run ${ref.runId} has no best weights yet (no evaluation accuracy was measured)`);
+    if (!params) throw new ModelError('model.runNoBest', { id: ref.runId });
     const hp = ck.hyperparams;
     const network = new Network({ sizes: hp.sizes, activation: hp.activation, cost: hp.cost }, params);
     const label = ref.which === 'best' ? `${name} (best, epoch ${ck.bestEpoch})` : `${name} (epoch ${ck.epoch})`;
@@ -175,28 +177,29 @@ export class ModelRegistry {
     const net = this.entry(req.model).network;
     const cost = req.cost ?? net.spec.cost;
     const mismatch = costMismatch(net, cost);
-    if (mismatch) throw new ModelError(mismatch);
+    // The UI offers only the costs that fit; this and the parameter checks below guard other callers.
+    if (mismatch) throw new Error(mismatch);
     let x: Float32Array;
     let label: number | null = null;
     if (req.input.kind === 'mnist') {
       const split = (await this.src.data())[req.input.data];
       const i = req.input.index;
-      if (i >= split.count) throw new ModelError(`the ${req.input.data} data has ${split.count} images: index ${i} is past the last`);
+      if (i >= split.count) throw new ModelError('model.pastLast', { data: req.input.data, count: split.count, index: i });
       x = Float32Array.from(split.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), (v) => v / 255);
       label = split.labels[i];
     } else {
       x = normalizeGrayImage(req.input.image).input;
     }
-    if (net.sizes[0] !== IMAGE_PIXELS) throw new ModelError(`this model takes ${net.sizes[0]} inputs, not an image's ${IMAGE_PIXELS}`);
+    if (net.sizes[0] !== IMAGE_PIXELS) throw new ModelError('model.notImageInputs', { n: net.sizes[0], pixels: IMAGE_PIXELS });
     const predicted = argmaxOf(forward64(net, Float64Array.from(x)).a[net.layers]);
     const target = req.target ?? label ?? predicted;
     if (req.select) {
       const why = paramRefError(net, { layer: req.select.layer, kind: 'bias', j: req.select.j, k: null });
-      if (why) throw new ModelError(`select: ${why}`);
+      if (why) throw new Error(`select: ${why}`);
     }
     req.check.forEach((c, i) => {
       const why = paramRefError(net, c);
-      if (why) throw new ModelError(`check[${i}]: ${why}`);
+      if (why) throw new Error(`check[${i}]: ${why}`);
     });
     const explained = explainBackprop(net, x, target, cost, req.select);
     return {

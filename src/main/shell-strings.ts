@@ -1,7 +1,11 @@
-// The desktop shell's own words (menus, its error box, notifications) in the lab's languages; the
-// renderer's are in src/renderer/src/locales. The language is the system's (app.getLocale()). The
-// type makes a missing translation a compile error.
+// The desktop shell's own words (menus, dialogs, its error box, notifications) in the lab's
+// languages; the page's are in src/shared/locales, whose error messages the error box words too.
+// The language is the system's (app.getLocale()). The type makes a missing translation a compile error.
 import { pickLanguage, type Language } from '../shared/language';
+import { fillIn, reasonOf } from '../shared/errors';
+import { oneLine } from '../shared/one-line';
+import zh from '../shared/locales/zh.json';
+import ko from '../shared/locales/ko.json';
 
 export interface ShellStrings {
   file: string;
@@ -15,6 +19,9 @@ export interface ShellStrings {
   runFinished: string;
   runFailed: string;
   sweepFinished: string;
+  openTitle: string;
+  saveTitle: string;
+  modelFiles: string;
   /** "{name}: best {pct}% at epoch {epoch}" */
   best: (name: string, pct: string, epoch: number | null) => string;
   epochs: (name: string, n: number) => string;
@@ -34,6 +41,9 @@ export const SHELL_STRINGS: Record<Language, ShellStrings> = {
     runFinished: 'Run finished',
     runFailed: 'Run failed',
     sweepFinished: 'Sweep finished',
+    openTitle: 'Open a model',
+    saveTitle: 'Save the model',
+    modelFiles: 'Model (network2.py JSON)',
     best: (name, pct, epoch) => `${name}: best ${pct}% at epoch ${epoch}`,
     epochs: (name, n) => `${name}: ${n} epochs`,
     points: (name, n) => `${name}: ${n} points`,
@@ -50,6 +60,9 @@ export const SHELL_STRINGS: Record<Language, ShellStrings> = {
     runFinished: '训练完成',
     runFailed: '训练失败',
     sweepFinished: '扫描完成',
+    openTitle: '打开模型',
+    saveTitle: '保存模型',
+    modelFiles: '模型（network2.py 的 JSON）',
     best: (name, pct, epoch) => `${name}：最佳 ${pct}%（回合 ${epoch}）`,
     epochs: (name, n) => `${name}：${n} 个回合`,
     points: (name, n) => `${name}：${n} 个点`,
@@ -66,6 +79,9 @@ export const SHELL_STRINGS: Record<Language, ShellStrings> = {
     runFinished: '학습 완료',
     runFailed: '학습 실패',
     sweepFinished: '스윕 완료',
+    openTitle: '모델 열기',
+    saveTitle: '모델 저장',
+    modelFiles: '모델 (network2.py JSON)',
     best: (name, pct, epoch) => `${name}: 최고 ${pct}% (에포크 ${epoch})`,
     epochs: (name, n) => `${name}: ${n} 에포크`,
     points: (name, n) => `${name}: 점 ${n}개`,
@@ -75,4 +91,15 @@ export const SHELL_STRINGS: Record<Language, ShellStrings> = {
 /** The shell's words for a system locale such as "zh-CN" or "ko". */
 export function shellStrings(locale: string): ShellStrings {
   return SHELL_STRINGS[pickLanguage([locale])];
+}
+
+const ERROR_CATALOGUES: Record<Exclude<Language, 'en'>, Record<string, string>> = { zh, ko };
+
+/** An error as one line in `language`: a refusal with a reason from the catalogues, anything else in English. */
+export function errorLine(language: Language, e: unknown): string {
+  const r = reasonOf(e);
+  const template = r && language !== 'en' ? ERROR_CATALOGUES[language][`error.${r.code}`] : undefined;
+  if (!r || template === undefined) return oneLine(e);
+  const text = fillIn(template, r.params);
+  return r.at ? `${r.at}: ${text}` : text;
 }

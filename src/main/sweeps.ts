@@ -21,6 +21,7 @@ import type { Hyperparams } from '../engine/hyperparams';
 
 export type { SweepSummary } from '../shared/sweep';
 import { writeFileAtomicSync } from './runs/atomic';
+import { LabError } from '../shared/errors';
 
 interface SweepRecord {
   version: 1;
@@ -31,7 +32,7 @@ interface SweepRecord {
   points: SweepPointRecord[];
 }
 
-export class SweepError extends Error {
+export class SweepError extends LabError {
   override name = 'SweepError';
 }
 
@@ -132,7 +133,7 @@ export class SweepRunner {
 
   private record(id: string): SweepRecord {
     const s = this.sweeps.get(id);
-    if (!s) throw new SweepError(`no sweep with id ${JSON.stringify(id)}`);
+    if (!s) throw new SweepError('sweep.notFound', { id: JSON.stringify(id) });
     return s;
   }
 
@@ -163,7 +164,7 @@ export class SweepRunner {
 
   async pause(id: string): Promise<void> {
     const s = this.record(id);
-    if (s.state !== 'running') throw new SweepError(`sweep ${id} is ${s.state}, not running`);
+    if (s.state !== 'running') throw new SweepError('sweep.notRunning', { id, state: s.state });
     s.state = 'paused';
     this.save(s);
     for (const p of s.points)
@@ -172,7 +173,7 @@ export class SweepRunner {
 
   async resume(id: string): Promise<void> {
     const s = this.record(id);
-    if (s.state === 'running' || s.state === 'finished') throw new SweepError(`sweep ${id} is ${s.state}`);
+    if (s.state === 'running' || s.state === 'finished') throw new SweepError('sweep.cannotResume', { id, state: s.state });
     s.state = 'running';
     this.save(s);
     for (const p of s.points) {

@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabApi, LabEvent, ModelInfo } from '../shared/api';
 import { MAX_MESSAGE_BYTES } from '../shared/limits';
 import { oneLine } from '../shared/one-line';
+import { lineWithReason } from '../shared/errors';
 import { dispatchCall } from '../shared/validate';
 import { staticFile } from '../main/static-files';
 import { Network } from '../engine/network';
@@ -190,7 +191,7 @@ function serveSocket(ws: WebSocket, api: LabApi, loadParsedModel: LabServerOptio
       const result = await dispatchCall(api, m.method, m.args ?? []);
       sendJson({ id, ok: true, result: result ?? null });
     } catch (e) {
-      sendJson({ id, ok: false, error: oneLine(e) });
+      sendJson({ id, ok: false, error: lineWithReason(oneLine(e), e) });
     }
   });
 }

@@ -33,6 +33,8 @@ export interface RunSummary {
   examplesPerSecond: number | null;
   /** Why the run ended: 'epochs', 'early-stop', 'eta-schedule', 'stopped', or the failure reason. */
   stoppedBecause: string | null;
+  /** A failure's reason as data (src/shared/errors), so the UI can word it in the user's language; null when it has none. */
+  stoppedWhy: Reason | null;
   /** The model whose weights the run started from (its label), or null for random weights. */
   startedFrom: string | null;
   /** The sweep this run is a point of, if any. */
@@ -82,6 +84,8 @@ export interface ModelInfo {
   /** False when network2.py could not run this model (tanh, ReLU, softmax); `reason` says why. */
   network2Compatible: boolean;
   reason?: string;
+  /** `reason` as data, for the UI to word (src/shared/errors). */
+  why?: Reason;
 }
 
 export type { GrayImage, NormalizationStages } from '../engine/digit-normalize';
@@ -114,6 +118,7 @@ export interface GalleryItem {
 export type { ParamRef, GradientSample, BackpropExplained, Bp2Terms } from '../engine/backprop-steps';
 import type { BackpropExplained, GradientSample, ParamRef } from '../engine/backprop-steps';
 import type { CostName } from '../engine/hyperparams';
+import type { Reason } from './errors';
 export type { InsideStats, LayerInside, Histogram } from '../engine/inside';
 
 /** An input for the backpropagation page: a drawing (normalized MNIST-style first) or an MNIST image. */

@@ -7,6 +7,7 @@ import { validateHyperparams, type Hyperparams } from '../engine/hyperparams';
 import { Rng } from '../engine/rng';
 import { experimentById } from './experiments';
 import { MAX_NAME_CHARS } from './limits';
+import { LabError, locate, type ErrorCode, type ErrorParams } from './errors';
 
 /** The hyperparameters an axis can vary; `hidden` is the hidden layers (784-…-10 around them). */
 export const AXIS_PARAMS = ['eta', 'lambda', 'l1', 'momentum', 'dropout', 'hidden', 'batchSize', 'trainSize', 'epochs', 'init', 'cost', 'activation'] as const;
@@ -60,12 +61,13 @@ const WORDS: Partial<Record<AxisParam, string[]>> = {
   activation: ['sigmoid', 'tanh', 'relu'],
 };
 
-export class SweepError extends Error {
+export class SweepError extends LabError {
   override name = 'SweepError';
 }
-function fail(msg: string): never {
-  throw new SweepError(msg);
+function fail(code: ErrorCode, params: ErrorParams = {}): never {
+  throw new SweepError(code, params);
 }
+const located = (e: unknown, at: string) => locate(e, at, (c, p, where) => new SweepError(c, p, where));
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,41 +92,40 @@ function checkValue(param: AxisParam, v: unknown, where: string): AxisValue {
   const num = NUMERIC[param];
   if (num) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < num.min || v > num.max || (num.integer && !Number.isInteger(v)))
-      fail(`${where} must be ${num.integer ? 'a whole number' : 'a number'} from ${num.min} to ${num.max}, got ${show(v)}`);
+      fail(num.integer ? 'sweep.whole' : 'sweep.number', { at: where, min: num.min, max: num.max, got: show(v) });
     return v;
   }
   const words = WORDS[param];
   if (words) {
-    if (typeof v !== 'string' || !words.includes(v)) fail(`${where} must be one of ${words.join(', ')}, got ${show(v)}`);
+    if (typeof v !== 'string' || !words.includes(v)) fail('sweep.word', { at: where, allowed: words.join(', '), got: show(v) });
     return v;
   }
   // hidden: one size or a list of sizes
   const sizes = typeof v === 'number' ? [v] : v;
   if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > 8 || !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 100_000))
-    fail(`${where} must be a hidden layer size or a list of sizes like [100, 30], got ${show(v)}`);
+    fail('sweep.hidden', { at: where, got: show(v) });
   return sizes as number[];
 }
 
 function checkAxis(v: unknown, i: number): Axis {
   const where = `axes[${i}]`;
-  if (!isObject(v)) fail(`${where} must be an object {param, values} or {param, range}, got ${show(v)}`);
-  for (const k of Object.keys(v)) if (!['param', 'values', 'range'].includes(k)) fail(`${where}: unknown field ${show(k)}`);
-  if (!AXIS_PARAMS.includes(v.param as AxisParam)) fail(`${where}.param must be one of ${AXIS_PARAMS.join(', ')}, got ${show(v.param)}`);
+  if (!isObject(v)) fail('sweep.axisObject', { at: where, got: show(v) });
+  for (const k of Object.keys(v)) if (!['param', 'values', 'range'].includes(k)) fail('sweep.axisField', { at: where, got: show(k) });
+  if (!AXIS_PARAMS.includes(v.param as AxisParam)) fail('sweep.axisParam', { at: where, allowed: AXIS_PARAMS.join(', '), got: show(v.param) });
   const param = v.param as AxisParam;
-  if ((v.values === undefined) === (v.range === undefined)) fail(`${where} needs either values or range`);
+  if ((v.values === undefined) === (v.range === undefined)) fail('sweep.valuesOrRange', { at: where });
   if (v.values !== undefined) {
-    if (!Array.isArray(v.values) || v.values.length === 0 || v.values.length > 100) fail(`${where}.values must be a list of 1 to 100 values`);
+    if (!Array.isArray(v.values) || v.values.length === 0 || v.values.length > 100) fail('sweep.values', { at: where });
     return { param, values: v.values.map((x, k) => checkValue(param, x, `${where}.values[${k}]`)) };
   }
   const r = v.range;
-  if (!isObject(r)) fail(`${where}.range must be an object {scale, from, to, count}`);
-  if (!NUMERIC[param]) fail(`${where}: ${param} takes a list of values, not a range`);
-  if (r.scale !== 'log' && r.scale !== 'linear') fail(`${where}.range.scale must be "log" or "linear", got ${show(r.scale)}`);
-  if (typeof r.count !== 'number' || !Number.isInteger(r.count) || r.count < 1 || r.count > 100)
-    fail(`${where}.range.count must be a whole number from 1 to 100, got ${show(r.count)}`);
+  if (!isObject(r)) fail('sweep.rangeObject', { at: where });
+  if (!NUMERIC[param]) fail('sweep.noRange', { at: where, param });
+  if (r.scale !== 'log' && r.scale !== 'linear') fail('sweep.rangeScale', { at: where, got: show(r.scale) });
+  if (typeof r.count !== 'number' || !Number.isInteger(r.count) || r.count < 1 || r.count > 100) fail('sweep.rangeCount', { at: where, got: show(r.count) });
   const from = checkValue(param, r.from, `${where}.range.from`) as number;
   const to = checkValue(param, r.to, `${where}.range.to`) as number;
-  if (r.scale === 'log' && (from <= 0 || to <= 0)) fail(`${where}.range: a log scale needs from and to above 0`);
+  if (r.scale === 'log' && (from <= 0 || to <= 0)) fail('sweep.logPositive', { at: where });
   const range = { scale: r.scale as 'log' | 'linear', from, to, count: r.count };
   // Rounded values must still be valid (an integer axis on a linear range rounds).
   const values = rangeValues(range).map((x) => (NUMERIC[param]!.integer ? Math.round(x) : x));
@@ -134,34 +135,32 @@ function checkAxis(v: unknown, i: number): Axis {
 
 /** The one validation of a sweep spec: returns a clean spec (axes with their values filled in) or throws one line. */
 export function validateSweepSpec(v: unknown): SweepSpec {
-  if (!isObject(v)) fail(`a sweep must be an object {name, base, axes, sampling, seeds}, got ${show(v)}`);
-  for (const k of Object.keys(v)) if (!['name', 'base', 'axes', 'sampling', 'seeds'].includes(k)) fail(`unknown sweep field ${show(k)}`);
+  if (!isObject(v)) fail('sweep.notObject', { got: show(v) });
+  for (const k of Object.keys(v)) if (!['name', 'base', 'axes', 'sampling', 'seeds'].includes(k)) fail('sweep.unknownField', { got: show(k) });
   const name = v.name ?? 'sweep';
-  if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME_CHARS)
-    fail(`name must be a non-empty string of at most ${MAX_NAME_CHARS} characters`);
+  if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME_CHARS) fail('sweep.name', { max: MAX_NAME_CHARS });
   const base = v.base ?? {};
-  if (!isObject(base)) fail('base must be an object {presetId?, hyperparams?}');
-  for (const k of Object.keys(base)) if (!['presetId', 'hyperparams'].includes(k)) fail(`unknown base field ${show(k)}`);
-  if (base.presetId !== undefined && (typeof base.presetId !== 'string' || !experimentById(base.presetId)))
-    fail(`base.presetId must be one of the book's experiments, got ${show(base.presetId)}`);
-  if (base.hyperparams !== undefined && !isObject(base.hyperparams)) fail('base.hyperparams must be an object');
-  if (!Array.isArray(v.axes) || v.axes.length === 0 || v.axes.length > 4) fail('axes must be a list of 1 to 4 axes');
+  if (!isObject(base)) fail('sweep.base');
+  for (const k of Object.keys(base)) if (!['presetId', 'hyperparams'].includes(k)) fail('sweep.baseField', { got: show(k) });
+  if (base.presetId !== undefined && (typeof base.presetId !== 'string' || !experimentById(base.presetId))) fail('sweep.preset', { got: show(base.presetId) });
+  if (base.hyperparams !== undefined && !isObject(base.hyperparams)) fail('sweep.baseHyperparams');
+  if (!Array.isArray(v.axes) || v.axes.length === 0 || v.axes.length > 4) fail('sweep.axes');
   const axes = v.axes.map(checkAxis);
   const params = axes.map((a) => a.param);
   const twice = params.find((p, i) => params.indexOf(p) !== i);
-  if (twice) fail(`axes: ${twice} appears twice`);
+  if (twice) fail('sweep.axisTwice', { param: twice });
   const s = v.sampling ?? { kind: 'grid' };
   let sampling: SweepSpec['sampling'];
   if (isObject(s) && s.kind === 'grid') sampling = { kind: 'grid' };
   else if (isObject(s) && s.kind === 'random') {
     if (typeof s.count !== 'number' || !Number.isInteger(s.count) || s.count < 1 || s.count > MAX_SWEEP_POINTS)
-      fail(`sampling.count must be a whole number from 1 to ${MAX_SWEEP_POINTS}, got ${show(s.count)}`);
+      fail('sweep.samplingCount', { max: MAX_SWEEP_POINTS, got: show(s.count) });
     const seed = s.seed ?? 1;
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) fail(`sampling.seed must be a whole number, got ${show(seed)}`);
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) fail('sweep.samplingSeed', { got: show(seed) });
     sampling = { kind: 'random', count: s.count, seed };
-  } else fail(`sampling must be {kind: "grid"} or {kind: "random", count, seed}, got ${show(s)}`);
+  } else fail('sweep.sampling', { got: show(s) });
   const seeds = v.seeds ?? 1;
-  if (typeof seeds !== 'number' || !Number.isInteger(seeds) || seeds < 1 || seeds > 100) fail(`seeds must be a whole number from 1 to 100, got ${show(seeds)}`);
+  if (typeof seeds !== 'number' || !Number.isInteger(seeds) || seeds < 1 || seeds > 100) fail('sweep.seeds', { got: show(seeds) });
   const spec: SweepSpec = {
     name: name.trim(),
     base: {
@@ -183,7 +182,7 @@ export function sweepBase(spec: SweepSpec): Hyperparams {
   try {
     return validateHyperparams({ ...(preset?.hyperparams ?? {}), ...(spec.base.hyperparams ?? {}) });
   } catch (e) {
-    fail(`base: ${(e as Error).message}`);
+    throw located(e, 'base');
   }
 }
 
@@ -203,8 +202,7 @@ export function expandSweep(spec: SweepSpec): SweepPoint[] {
     const rng = new Rng(spec.sampling.seed);
     combos = Array.from({ length: spec.sampling.count }, () => lists.map((list) => list[rng.int(list.length)]));
   }
-  if (combos.length * spec.seeds > MAX_SWEEP_POINTS)
-    fail(`the sweep has ${combos.length * spec.seeds} points (combinations × seeds), more than the limit of ${MAX_SWEEP_POINTS}`);
+  if (combos.length * spec.seeds > MAX_SWEEP_POINTS) fail('sweep.tooManyPoints', { n: combos.length * spec.seeds, max: MAX_SWEEP_POINTS });
   const points: SweepPoint[] = [];
   for (const values of combos) {
     let hp = base;
@@ -215,7 +213,7 @@ export function expandSweep(spec: SweepSpec): SweepPoint[] {
       try {
         checked = validateHyperparams(withSeed);
       } catch (e) {
-        fail(`point ${spec.axes.map((a, i) => `${a.param} = ${formatValue(values[i])}`).join(', ')}: ${(e as Error).message}`);
+        throw located(e, `point ${spec.axes.map((a, i) => `${a.param} = ${formatValue(values[i])}`).join(', ')}`);
       }
       points.push({ index: points.length, values, repeat, hyperparams: checked });
     }
@@ -409,7 +407,8 @@ function monitors(trainCost: boolean): Hyperparams['monitor'] {
 /** The short form of an axis on the command line: `eta=log:0.01:10:7`, `lambda=lin:0:5:6` or `hidden=30,100` / `init=default,large`. */
 export function parseAxisFlag(flag: string): Axis {
   const m = /^([a-zA-Z]+)=(.+)$/.exec(flag);
-  if (!m) fail(`--axis must look like eta=log:0.01:10:7 or hidden=30,100, got ${show(flag)}`);
+  // The command line's own error (the CLI stays English).
+  if (!m) throw new Error(`--axis must look like eta=log:0.01:10:7 or hidden=30,100, got ${show(flag)}`);
   const [, param, rest] = m;
   const r = /^(log|lin|linear):([^:]+):([^:]+):(\d+)$/.exec(rest);
   const axis: Record<string, unknown> = { param };

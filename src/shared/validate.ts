@@ -8,6 +8,7 @@ import type { CostName } from '../engine/hyperparams';
 import { experimentById } from './experiments';
 import { validateSweepSpec, type SweepSpec } from './sweep';
 import type { NeuronSetup } from '../engine/neuron';
+import { LabError, locate, reasonOf, type TextField } from './errors';
 import { MAX_NOTE_CHARS, MAX_ETA, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_SIDE, MAX_MODEL_BYTES, MAX_NAME_CHARS } from './limits';
 
 export class CallError extends Error {
@@ -51,9 +52,10 @@ function int(v: unknown, what: string, min: number, max: number): number {
   return v;
 }
 
-function text(v: unknown, what: string, maxLength: number): string {
+function text(v: unknown, what: TextField, maxLength: number): string {
   if (typeof v !== 'string') fail(`${what} must be a string, got ${describe(v)}`);
-  if (v.length > maxLength) fail(`${what} is ${v.length} characters, more than the limit of ${maxLength}`);
+  // A person can reach this one (a long note, a dropped file too big): it has a reason the UI words.
+  if (v.length > maxLength) throw new LabError('call.tooLong', { what, n: v.length, max: maxLength });
   return v;
 }
 
@@ -61,13 +63,13 @@ function text(v: unknown, what: string, maxLength: number): string {
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
 /** A display name: control characters become spaces; empty means "choose one for me" (null). */
-function name(v: unknown, what: string): string | null {
+function name(v: unknown, what: TextField): string | null {
   if (v === undefined || v === null) return null;
   return text(v, what, MAX_NAME_CHARS).replace(CONTROL_CHARACTERS, ' ').trim() || null;
 }
 
 /** Base64 text of at most maxBytes bytes. */
-function base64(v: unknown, what: string, maxBytes: number): string {
+function base64(v: unknown, what: TextField, maxBytes: number): string {
   const s = text(v, what, Math.ceil(maxBytes / 3) * 4);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) fail(`${what} must be base64 text`);
   return s;
@@ -287,6 +289,7 @@ export function forVerb<T>(method: string, check: () => T): T {
     return check();
   } catch (e) {
     if (e instanceof CallError) throw new CallError(`${method}: ${e.message}`);
+    if (reasonOf(e)?.code === 'call.tooLong') throw locate(e, method, (c, p, at) => new LabError(c, p, at));
     throw e;
   }
 }

@@ -398,7 +398,7 @@ test('the builder refuses bad hyperparameters with one line before anything star
   const before = (await lab.api.listRuns()).length;
   await form.getByLabel('Layer sizes').fill('784,30,9');
   await form.getByRole('button', { name: 'Start run' }).click();
-  await form.getByRole('alert').filter({ hasText: 'Layer sizes: must end with 10 outputs' }).waitFor({ timeout: 5000 });
+  await form.getByRole('alert').filter({ hasText: 'Layer sizes must end with 10 outputs' }).waitFor({ timeout: 5000 });
   assert.equal(await form.getByLabel('Layer sizes').getAttribute('aria-invalid'), 'true', 'the message is beside its field');
   await form.getByLabel('Layer sizes').fill('784,30,10');
   await form.getByLabel('Learning rate η').fill('-1');
@@ -549,7 +549,7 @@ test('a run on a subset of digits from the builder: the form takes "0,1" and the
   assert.deepEqual(run.hyperparams.digits, [0, 1]);
   await form.getByLabel('Digits', { exact: true }).fill('0,12');
   await form.getByRole('button', { name: 'Start run' }).click();
-  await form.getByText(/Digits: must hold digits 0-9, got 12/).waitFor();
+  await form.getByText(/Digits must hold digits 0-9, got 12/).waitFor();
   await form.getByLabel('Digits', { exact: true }).fill('');
 });
 
@@ -967,7 +967,7 @@ test('in 简体中文 and 한국어 no page holds English but the glossary’s k
         .waitFor();
       if (code === 'zh') {
         // The form's errors are in the user's language too.
-        const form = page.getByRole('form', { name: 'New run' });
+        const form = page.getByRole('form', { name: '新的运行' });
         await form.getByLabel('学习率 η').fill('-1');
         await form.getByRole('button', { name: '开始训练' }).click();
         await form.getByRole('alert').getByText('学习率 η 必须是正数，而不是 -1').waitFor();
@@ -997,6 +997,36 @@ test('in 简体中文 and 한국어 no page holds English but the glossary’s k
         await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang),
         code === 'zh' ? 'zh-CN' : 'ko',
       );
+    }
+    for (const code of ['zh', 'ko'] as const) {
+      await page.getByRole('combobox', { name: /Language|语言|언어/ }).selectOption(code);
+      // Refusals are in the user's language: one from the services, across the WebSocket (a model
+      // file without weights, dropped on the window), and one from the sweep spec's validation.
+      const badModel = await page.evaluateHandle(() => {
+        const g = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(f: unknown): void } };
+          File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
+        };
+        const dt = new g.DataTransfer();
+        dt.items.add(new g.File(['{"sizes": [784, 30, 10], "cost": "CrossEntropyCost"}'], 'no-weights.json', { type: 'application/json' }));
+        return dt;
+      });
+      await page.locator('main').dispatchEvent('drop', { dataTransfer: badModel });
+      await page
+        .getByRole('alert')
+        .getByText(code === 'zh' ? '模型文件缺少 "weights"' : '모델 파일에 "weights"이(가) 없습니다', { exact: true })
+        .waitFor();
+      await page.getByRole('button', { name: code === 'zh' ? '关闭提示' : '알림 닫기' }).click();
+      await page.getByRole('tab', { name: tabs[code][1], exact: true }).click();
+      const spec = page.getByRole('textbox', { name: code === 'zh' ? '扫描（JSON）' : '스윕 (JSON)' });
+      const good = await spec.inputValue();
+      await spec.fill('{"axes": [{"param": "eta", "values": [0.5]}], "seeds": 0}');
+      await page
+        .locator('#spec-status')
+        .getByText(code === 'zh' ? 'seeds 必须是 1 到 100 的整数，而不是 0' : 'seeds는 1에서 100 사이의 정수여야 합니다. 입력값: 0', { exact: true })
+        .waitFor();
+      await spec.fill(good);
+      await page.getByRole('tab', { name: tabs[code][0], exact: true }).click();
     }
     await page.reload();
     await page.getByRole('tab', { name: '학습' }).waitFor();

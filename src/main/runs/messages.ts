@@ -6,6 +6,7 @@ import type { DataSplit } from '../../engine/data';
 import type { Augmentation, Hyperparams } from '../../engine/hyperparams';
 import type { EpochMetrics, RunMarker, RunProgress } from '../../shared/api';
 import type { SvmProgress, SvmResult } from '../svm';
+import type { Reason } from '../../shared/errors';
 
 /** workerData of every worker started from worker.ts: which of the two jobs it does. */
 export type WorkerRole =
@@ -61,7 +62,7 @@ export type FromTrainer =
   | { type: 'eta-set'; eta: number }
   /** The worker is about to exit; `stoppedBecause` is 'epochs', 'early-stop', 'eta-schedule' or 'stopped'. */
   | { type: 'done'; state: 'finished' | 'stopped'; stoppedBecause: string }
-  | { type: 'failed'; reason: string };
+  | { type: 'failed'; reason: string; why: Reason | null };
 
 /** training worker → augmentation worker (over a MessageChannel set up by the pool) */
 export type ToAugmenter =

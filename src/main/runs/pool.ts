@@ -12,9 +12,10 @@ import { MessageChannel, type Worker } from 'node:worker_threads';
 import { startWorker } from '../worker-start';
 import type { DataSplit } from '../../engine/data';
 import type { Hyperparams } from '../../engine/hyperparams';
-import type { LabEvent, RunSummary } from '../../shared/api';
+import type { LabEvent, RunMarker, RunSummary } from '../../shared/api';
 import type { FromTrainer, ToTrainer, WorkerRole } from './messages';
-import { RunStore, newRunRecord, runCsv, summarize, type RunRecord } from './store';
+import { RunStore, failure, newRunRecord, runCsv, summarize, type RunRecord } from './store';
+import { LabError, type Reason } from '../../shared/errors';
 
 export interface Datasets {
   train: DataSplit;
@@ -69,7 +70,7 @@ export function poolOptions(opts: PoolOptions): Required<PoolOptions> {
 }
 
 
-export class RunError extends Error {
+export class RunError extends LabError {
   override name = 'RunError';
 }
 
@@ -92,7 +93,7 @@ export class RunPool {
       // A run that was training when the process died has no worker now: it failed, and can go on.
       if (rec.state === 'running') {
         rec.state = 'failed';
-        rec.stoppedBecause = 'interrupted: the app or its worker ended during training';
+        Object.assign(rec, failure({ code: 'run.interrupted', params: {} }));
         this.persist(rec, opts.store);
       }
       this.records.set(rec.id, rec);
@@ -114,7 +115,7 @@ export class RunPool {
 
   private record(id: string): RunRecord {
     const rec = this.records.get(id);
-    if (!rec) throw new RunError(`no run with id ${JSON.stringify(id)}`);
+    if (!rec) throw new RunError('run.notFound', { id: JSON.stringify(id) });
     return rec;
   }
 
@@ -262,9 +263,9 @@ export class RunPool {
         throw e;
       }
       augmentPort = channel.port1;
-      augmenter.on('error', (e) => this.failed(rec, `its augmentation worker failed: ${describeWorkerError(e)}`, live));
+      augmenter.on('error', (e) => this.failed(rec, { code: 'run.augmenterFailed', params: { detail: describeWorkerError(e) } }, live));
       // The training worker would wait for images forever: an augmenter gone early ends the run.
-      augmenter.on('exit', (code) => this.failed(rec, `its augmentation worker exited unexpectedly (exit code ${code})`, live));
+      augmenter.on('exit', (code) => this.failed(rec, { code: 'run.augmenterExited', params: { code } }, live));
     }
     const live: Live = {
       worker,
@@ -283,7 +284,7 @@ export class RunPool {
     });
     worker.on('error', (e) => this.failed(rec, describeWorkerError(e), live));
     worker.on('exit', (code) => {
-      this.failed(rec, `its worker exited unexpectedly (exit code ${code})`, live);
+      this.failed(rec, { code: 'run.workerExited', params: { code } }, live);
       void augmenter?.terminate();
       if (this.live.get(rec.id) === live) this.live.delete(rec.id);
     });
@@ -355,7 +356,7 @@ export class RunPool {
         this.retire(live);
         break;
       case 'failed':
-        this.failed(rec, msg.reason, live);
+        this.failed(rec, msg.why ?? msg.reason, live);
         break;
     }
   }
@@ -364,7 +365,7 @@ export class RunPool {
    * Ends a run as failed with `reason`, keeping its last checkpoint for a resume. With `live`, only
    * if that worker had not ended yet (each worker ends its run once); without, the worker never started.
    */
-  private failed(rec: RunRecord, reason: string, live?: Live): void {
+  private failed(rec: RunRecord, why: string | Reason, live?: Live): void {
     if (live) {
       if (live.ended) return;
       live.ended = true;
@@ -372,9 +373,12 @@ export class RunPool {
     }
     if (!this.records.has(rec.id)) return;
     rec.state = 'failed';
-    rec.stoppedBecause = reason;
+    const ended = typeof why === 'string' ? { stoppedBecause: why, stoppedWhy: null } : failure(why);
+    Object.assign(rec, ended);
     const epoch = rec.history.length;
-    if (!rec.markers.some((m) => m.kind === 'failed' && m.epoch === epoch)) rec.markers.push({ kind: 'failed', epoch, reason });
+    const reason = ended.stoppedBecause ?? '';
+    const marker: RunMarker = ended.stoppedWhy ? { kind: 'failed', epoch, reason, why: ended.stoppedWhy } : { kind: 'failed', epoch, reason };
+    if (!rec.markers.some((m) => m.kind === 'failed' && m.epoch === epoch)) rec.markers.push(marker);
     this.changed(rec);
   }
 
@@ -404,9 +408,9 @@ export class RunPool {
   }
 
   /** Takes a worker slot for `f` (which starts a worker), or refuses in one line when none is free. */
-  private async withSlot<T>(what: string, f: () => Promise<T>): Promise<T> {
+  private async withSlot<T>(what: 'starting' | 'resuming', f: () => Promise<T>): Promise<T> {
     const max = this.opts.maxLiveRuns;
-    if (this.liveCount() >= max) throw new RunError(`${max} runs are training or paused already; stop one before ${what} another`);
+    if (this.liveCount() >= max) throw new RunError(what === 'starting' ? 'run.tooMany' : 'run.tooManyResume', { max });
     this.starting++;
     try {
       return await f();
@@ -425,7 +429,7 @@ export class RunPool {
     return this.exclusive(id, () => {
       const rec = this.record(id);
       const live = this.live.get(id);
-      if (rec.state !== 'running' || !live || live.ended) throw new RunError(`run ${id} is ${rec.state}, not running`);
+      if (rec.state !== 'running' || !live || live.ended) throw new RunError('run.notRunning', { id, state: rec.state });
       live.worker.postMessage({ type: 'pause' } satisfies ToTrainer);
       rec.state = 'paused';
       this.changed(rec);
@@ -441,14 +445,14 @@ export class RunPool {
     const rec = this.record(id);
     const live = this.live.get(id);
     if (live && !live.ended) {
-      if (rec.state !== 'paused') throw new RunError(`run ${id} is ${rec.state}, not paused`);
+      if (rec.state !== 'paused') throw new RunError('run.notPaused', { id, state: rec.state });
       live.worker.postMessage({ type: 'resume' } satisfies ToTrainer);
       rec.state = 'running';
       this.changed(rec);
       return;
     }
-    if (rec.state === 'finished') throw new RunError(`run ${id} has finished; start a new run to train further`);
-    if (rec.state === 'running') throw new RunError(`run ${id} is already running`);
+    if (rec.state === 'finished') throw new RunError('run.finished', { id });
+    if (rec.state === 'running') throw new RunError('run.alreadyRunning', { id });
     // The worker of a run that just ended may still be exiting: it holds its threads until it has.
     if (live) await live.exited;
     await this.withSlot('resuming', () => this.restart(rec));
@@ -468,6 +472,7 @@ export class RunPool {
     const before = { state: rec.state, stoppedBecause: rec.stoppedBecause };
     rec.state = 'running';
     rec.stoppedBecause = null;
+    rec.stoppedWhy = null;
     try {
       this.commit(rec);
     } catch (e) {
@@ -487,7 +492,7 @@ export class RunPool {
         await live.exited;
         return;
       }
-      if (rec.state !== 'paused') throw new RunError(`run ${id} is ${rec.state}, not running or paused`);
+      if (rec.state !== 'paused') throw new RunError('run.notLive', { id, state: rec.state });
       rec.state = 'stopped';
       rec.stoppedBecause = 'stopped';
       this.changed(rec);
@@ -513,7 +518,7 @@ export class RunPool {
   setEta(id: string, eta: number): Promise<void> {
     return this.exclusive(id, () => {
       const rec = this.record(id);
-      if (rec.state === 'finished') throw new RunError(`run ${id} has finished; its learning rate can no longer change`);
+      if (rec.state === 'finished') throw new RunError('run.etaFinished', { id });
       // Written first: the call answers OK only once run.json holds the new rate.
       const before = rec.currentEta;
       rec.currentEta = eta;
@@ -547,7 +552,7 @@ export class RunPool {
   /** Ends the run's worker abruptly, as a crash would (for tests and fault drills). */
   async killWorker(id: string): Promise<void> {
     const live = this.live.get(id);
-    if (!live) throw new RunError(`run ${id} has no worker`);
+    if (!live) throw new Error(`run ${id} has no worker`);
     await live.worker.terminate();
     await live.exited;
   }
@@ -572,7 +577,7 @@ export class RunPool {
       if (rec && (rec.state === 'running' || rec.state === 'paused')) {
         if (rec.state === 'running') {
           rec.state = 'failed';
-          rec.stoppedBecause = 'interrupted: the app was closed during training';
+          Object.assign(rec, failure({ code: 'run.closed', params: {} }));
         }
         this.persist(rec);
       }

@@ -11,6 +11,7 @@ import { readCheckpoint } from './checkpoint';
 import type { TrainerCheckpoint } from '../../engine/trainer';
 import type { InsideStats } from '../../engine/inside';
 import { RUN_ID_PATTERN } from '../../shared/validate';
+import { englishOf, reasonOf, type Reason } from '../../shared/errors';
 
 export interface RunRecord {
   version: 1;
@@ -41,6 +42,8 @@ export interface RunRecord {
   secondsWall: number;
   examplesPerSecond: number | null;
   stoppedBecause: string | null;
+  /** The reason of a failure as data (src/shared/errors), when it has one. */
+  stoppedWhy?: Reason | null;
 }
 
 const RUN_FILE = 'run.json';
@@ -204,7 +207,13 @@ export function parseRunRecord(text: string, id: string): RunRecord {
     secondsWall: reviveNumber(o.secondsWall) ?? reviveNumber(o.secondsTraining) ?? 0,
     examplesPerSecond: typeof o.examplesPerSecond === 'number' ? o.examplesPerSecond : null,
     stoppedBecause: typeof o.stoppedBecause === 'string' ? o.stoppedBecause : null,
+    stoppedWhy: reasonOf({ reason: o.stoppedWhy }),
   };
+}
+
+/** A record's fields for a failure with a reason: its English line, and the reason itself for the UI. */
+export function failure(why: Reason): Pick<RunRecord, 'stoppedBecause' | 'stoppedWhy'> {
+  return { stoppedBecause: englishOf(why), stoppedWhy: why };
 }
 
 export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
@@ -229,6 +238,7 @@ export function summarize(rec: RunRecord, resumable: boolean): RunSummary {
     secondsWall: rec.secondsWall,
     examplesPerSecond: rec.examplesPerSecond,
     stoppedBecause: rec.stoppedBecause,
+    stoppedWhy: rec.stoppedWhy ?? null,
     resumable,
     markers: rec.markers.map((m) => ({ ...m })),
   };
@@ -279,6 +289,6 @@ function recordFromCheckpoint(id: string, path: string, why: string): RunRecord 
     secondsTraining: history.reduce((t, m) => t + m.seconds, 0),
     secondsWall: history.reduce((t, m) => t + m.seconds, 0),
     examplesPerSecond: null,
-    stoppedBecause: `damaged: its run.json could not be read (${why.split('\n')[0]}); resumable from its checkpoint at epoch ${ck.epoch}`,
+    ...failure({ code: 'run.damaged', params: { detail: why.split('\n')[0], epoch: ck.epoch } }),
   };
 }

@@ -19,6 +19,7 @@ import { svmBaseline } from '../svm';
 import { IMAGE_PIXELS } from '../../engine/data';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { LabError, englishOf, reasonOf, type Reason } from '../../shared/errors';
 
 // Training is background work: lower this thread's priority (on Linux, nice applies per thread) so
 // the UI, and the main thread answering it, stay responsive while runs train. A no-op elsewhere.
@@ -33,9 +34,16 @@ const now = (): number => performance.now();
 const yieldToPort = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function errorMessage(e: unknown): string {
+  const why = failureReason(e);
+  return why ? englishOf(why) : e instanceof Error ? e.message : String(e);
+}
+
+/** A failure's reason as data, when it has one (src/shared/errors). */
+function failureReason(e: unknown): Reason | null {
   const msg = e instanceof Error ? e.message : String(e);
   // Typed arrays and WebAssembly memory live outside the heap limit; their failure says "allocat…".
-  return /allocat/i.test(msg) ? `ran out of memory: ${msg}` : msg;
+  if (/allocat/i.test(msg)) return { code: 'run.outOfMemory', params: { detail: msg } };
+  return reasonOf(e);
 }
 
 /** The next epoch's augmented images, made by the augmentation worker one epoch ahead (double-buffered). */
@@ -107,7 +115,7 @@ function runTrainer(parent: MessagePort): void {
   const fail = (e: unknown): void => {
     if (finished) return;
     finished = true;
-    post({ type: 'failed', reason: errorMessage(e) });
+    post({ type: 'failed', reason: errorMessage(e), why: failureReason(e) });
   };
 
   async function train(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
@@ -190,7 +198,7 @@ function runTrainer(parent: MessagePort): void {
         bestEpoch: t.bestEpoch,
         bestEvalAccuracy: t.bestEvalAccuracy,
       });
-      if (failedMarker?.kind === 'failed') fail(failedMarker.reason);
+      if (failedMarker?.kind === 'failed') fail(failedMarker.why ? new LabError(failedMarker.why.code, failedMarker.why.params) : new Error(failedMarker.reason));
       // Epochs shorter than a progress interval never report mid-epoch: report at their end, so
       // the progress line and its ETA keep moving for 1,000-image runs too.
       if (!t.done && at - lastProgress >= msg.progressIntervalMs) {

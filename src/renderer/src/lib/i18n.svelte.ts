@@ -1,13 +1,13 @@
 // The one translation layer of the UI: i18next (maintained, framework-free, with fallbacks,
 // interpolation and Intl-based plurals; i18next 26, whose engines allow Node 20) over three
-// catalogues in src/renderer/src/locales, wrapped in a Svelte 5 rune so that every `t(…)` in a
+// catalogues in src/shared/locales, wrapped in a Svelte 5 rune so that every `t(…)` in a
 // template follows a language switch. The book's terms follow ../shared/GLOSSARY.md. The language
 // follows the system (navigator.languages: in Electron, app.getLocale()), can be switched in the
 // header, and is remembered. test/i18n.test.ts fails on a key missing from a catalogue or unused.
 import i18next from 'i18next';
-import en from '../locales/en.json';
-import zh from '../locales/zh.json';
-import ko from '../locales/ko.json';
+import en from '../../../shared/locales/en.json';
+import zh from '../../../shared/locales/zh.json';
+import ko from '../../../shared/locales/ko.json';
 import { pickLanguage, type Language } from '../../../shared/language';
 
 export { pickLanguage, type Language } from '../../../shared/language';

@@ -4,6 +4,7 @@
 import type { SweepSummary } from '../../../shared/sweep';
 import type { BackpropInput, EpochMetrics, GrayImage, LabEvent, ModelInfo, ModelRef, RunProgress, RunSummary } from '../../../shared/api';
 import type { Hyperparams } from '../../../shared/hyperparams';
+import { errorText } from './error-text';
 import type { LabClient } from './transport';
 import { t } from './i18n.svelte';
 import { appendCapped, type XY } from './series';
@@ -52,7 +53,7 @@ export class LabState {
   /** An input the backpropagation page should show next (from the analysis gallery). */
   backpropInput = $state.raw<BackpropInput | null>(null);
   /** A message to the user; with `key`, shown in the current language even after a switch. */
-  notice = $state<{ kind: 'error' | 'info'; text: string; key?: string; vars?: Record<string, unknown> } | null>(null);
+  notice = $state<{ kind: 'error' | 'info'; text: string; key?: string; vars?: Record<string, unknown>; error?: unknown } | null>(null);
 
   readonly client: LabClient;
 
@@ -164,7 +165,7 @@ export class LabState {
     try {
       return await fn();
     } catch (e) {
-      this.notice = { kind: 'error', text: (e as Error).message.replace(/^Error invoking remote method '[^']+': (\w*Error: )?/, '') };
+      this.notice = { kind: 'error', text: errorText(e), error: e };
       return null;
     }
   }

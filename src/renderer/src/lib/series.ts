@@ -2,6 +2,7 @@
 // draw from a run's own, CSV of several runs, and short descriptions of settings.
 import type { EpochMetrics, RunSummary } from '../../../shared/api';
 import type { Hyperparams } from '../../../shared/hyperparams';
+import { englishOf, type Reason } from '../../../shared/errors';
 
 export type SeriesKey = 'evalAccuracy' | 'trainAccuracy' | 'evalCost' | 'trainCost';
 
@@ -197,36 +198,42 @@ const FIELD_WORDS: Record<string, string> = {
 };
 
 /**
- * A validation message in the user's words (through `tr`, the UI's translation; English by
- * default), and the field it belongs next to: "eta must be in (0, 1000000], got -1" becomes
- * "η must be a positive number, not -1" beside the η field.
+ * A hyperparameter's refusal in the user's words (through `tr`, the UI's translation; English by
+ * default), and the field it belongs next to: the reason {hp.range, eta, (0, 1000000], got -1}
+ * becomes "η must be a positive number, not -1" beside the η field. `other` words a reason the
+ * form has no phrasing of its own for (the catalogues' `error.*`).
  */
-export function formError(message: string, tr: Tr = english): { field: string | null; text: string } {
-  const m = /^([a-zA-Z]+)(\[(\d+)\])?\s(.*)$/.exec(message);
-  const field = m && FIELD_WORDS[m[1]] ? m[1] : null;
-  if (!field || !m) return { field: null, text: message };
-  const rest = m[4];
+export function formError(reason: Reason, tr: Tr = english, other: (r: Reason) => string = englishOf): { field: string | null; text: string } {
+  const p = reason.params;
+  const key = typeof p.field === 'string' ? p.field : null;
+  const field = key && FIELD_WORDS[key] ? key : null;
+  if (!field) return { field: null, text: other(reason) };
   const name = tr(`field.${field}`, FIELD_WORDS[field]);
-  const got = /got (.*)$/.exec(rest)?.[1];
+  const got = p.got === undefined ? undefined : String(p.got);
   const shown = got === undefined || got === 'null' || got === 'undefined' || got === 'NaN' ? tr('form.err.empty', 'an empty field') : got;
-  const range = /must be in [([](-?[\d.e+]+), (-?[\d.e+]+)[)\]]/.exec(rest);
-  if (field === 'sizes' && m[3] !== undefined)
-    return {
-      field,
-      text: tr('form.err.layer', 'Layer sizes: layer {{n}} must be a whole number of neurons, not {{got}}', { n: Number(m[3]) + 1, got: shown }),
-    };
-  if (/must be a finite number/.test(rest))
-    return { field, text: tr('form.err.needsNumber', '{{field}} needs a number, not {{got}}', { field: name, got: shown }) };
-  if (range) {
-    const [lo, hi] = [Number(range[1]), Number(range[2])];
-    if (lo === 0 && rest.includes('(0,'))
-      return { field, text: tr('form.err.positive', '{{field}} must be a positive number, not {{got}}', { field: name, got: shown }) };
-    return {
-      field,
-      text: tr('form.err.range', '{{field}} must be a number from {{lo}} to {{hi}}, not {{got}}', { field: name, lo, hi: hi.toLocaleString('en'), got: shown }),
-    };
+  switch (reason.code) {
+    case 'hp.sizeNotPositive':
+      return {
+        field,
+        text: tr('form.err.layer', 'Layer sizes: layer {{n}} must be a whole number of neurons, not {{got}}', { n: Number(p.i) + 1, got: shown }),
+      };
+    case 'hp.notNumber':
+      return { field, text: tr('form.err.needsNumber', '{{field}} needs a number, not {{got}}', { field: name, got: shown }) };
+    case 'hp.notInteger':
+      return { field, text: tr('form.err.whole', '{{field}} must be a whole number, not {{got}}', { field: name, got: shown }) };
+    case 'hp.range':
+      if (Number(p.lo) === 0 && p.open === '(')
+        return { field, text: tr('form.err.positive', '{{field}} must be a positive number, not {{got}}', { field: name, got: shown }) };
+      return {
+        field,
+        text: tr('form.err.range', '{{field}} must be a number from {{lo}} to {{hi}}, not {{got}}', {
+          field: name,
+          lo: p.lo,
+          hi: Number(p.hi).toLocaleString('en'),
+          got: shown,
+        }),
+      };
+    default:
+      return { field, text: other(reason) };
   }
-  if (/must be an integer/.test(rest))
-    return { field, text: tr('form.err.whole', '{{field}} must be a whole number, not {{got}}', { field: name, got: shown }) };
-  return { field, text: `${name}: ${rest}` };
 }

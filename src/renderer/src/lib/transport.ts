@@ -4,13 +4,14 @@
 import type { LabApi, LabEvent } from '../../../shared/api';
 import type { ShellApi } from '../../../shared/shell-api';
 import { labCalls } from '../../../shared/api-client';
+import { LabError } from '../../../shared/errors';
 
 export interface LabClient {
   api: LabApi;
   /** The desktop shell's extras (native dialogs, menu); null in browser mode. */
   shell: Pick<ShellApi, 'openModelFile' | 'saveModelFile' | 'onMenu'> | null;
   /** Calls back once if the connection to the lab is lost (browser mode: the server stopped). */
-  onDisconnect(listener: (reason: string) => void): void;
+  onDisconnect(listener: (reason: Error) => void): void;
 }
 
 declare global {
@@ -27,15 +28,15 @@ export async function connectLab(): Promise<LabClient> {
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string } | { event: LabEvent };
 
-function connectWebSocket(): Promise<{ api: LabApi; onDisconnect: (l: (reason: string) => void) => void }> {
+function connectWebSocket(): Promise<{ api: LabApi; onDisconnect: (l: (reason: Error) => void) => void }> {
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url);
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners = new Set<(e: LabEvent) => void>();
   let nextId = 1;
-  let closedReason: string | null = null;
-  const disconnectListeners: ((reason: string) => void)[] = [];
+  let closedReason: Error | null = null;
+  const disconnectListeners: ((reason: Error) => void)[] = [];
 
   ws.addEventListener('message', (m) => {
     const msg = JSON.parse(String(m.data)) as Reply;
@@ -50,15 +51,15 @@ function connectWebSocket(): Promise<{ api: LabApi; onDisconnect: (l: (reason: s
     else p.reject(new Error(msg.error));
   });
   ws.addEventListener('close', () => {
-    closedReason = 'the connection to the lab server was closed; restart `npm run serve` and reload';
-    for (const p of pending.values()) p.reject(new Error(closedReason));
+    closedReason = new LabError('conn.closed');
+    for (const p of pending.values()) p.reject(closedReason);
     pending.clear();
     for (const l of disconnectListeners) l(closedReason);
   });
 
   const call = (method: string, ...args: unknown[]): Promise<never> =>
     new Promise((resolve, reject) => {
-      if (closedReason) return reject(new Error(closedReason));
+      if (closedReason) return reject(closedReason);
       const id = nextId++;
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       ws.send(JSON.stringify({ id, method, args }));
@@ -76,6 +77,6 @@ function connectWebSocket(): Promise<{ api: LabApi; onDisconnect: (l: (reason: s
 
   return new Promise((resolve, reject) => {
     ws.addEventListener('open', () => resolve({ api, onDisconnect: (l) => void disconnectListeners.push(l) }), { once: true });
-    ws.addEventListener('error', () => reject(new Error('cannot reach the lab server (is the token in the address right?)')), { once: true });
+    ws.addEventListener('error', () => reject(new LabError('conn.unreachable')), { once: true });
   });
 }
