@@ -31,6 +31,8 @@ interface Entry {
   history?: ModelMeta['history'];
   /** Changes whenever the weights behind this entry change (a run's next checkpoint). */
   version: string;
+  /** A run's weights: its name and epoch (ModelInfo.run). */
+  run?: ModelInfo['run'];
 }
 
 export interface ModelSources {
@@ -79,6 +81,7 @@ export class ModelRegistry {
       network2Compatible: compat.ok,
       ...(compat.reason ? { reason: compat.reason } : {}),
       ...(compat.why ? { why: compat.why } : {}),
+      ...(e.run ? { run: e.run } : {}),
     };
   }
 
@@ -144,7 +147,7 @@ export class ModelRegistry {
     const network = new Network({ sizes: hp.sizes, activation: hp.activation, cost: hp.cost }, params);
     const label = ref.which === 'best' ? `${name} (best, epoch ${ck.bestEpoch})` : `${name} (epoch ${ck.epoch})`;
     const history = ck.history.slice(0, ref.which === 'best' && ck.bestEpoch !== null ? ck.bestEpoch : ck.history.length);
-    const e = entryFrom(network, label, version, { hyperparams: hp, history });
+    const e = entryFrom(network, label, version, { hyperparams: hp, history, run: { name, epoch: ref.which === 'best' ? ck.bestEpoch : ck.epoch } });
     this.runCache.set(key, e);
     return e;
   }

@@ -86,6 +86,8 @@ export interface ModelInfo {
   reason?: string;
   /** `reason` as data, for the UI to word (src/shared/errors). */
   why?: Reason;
+  /** For a run's weights: the run's name and the epoch they are from, for the UI to word the label. */
+  run?: { name: string; epoch: number | null };
 }
 
 export type { GrayImage, NormalizationStages } from '../engine/digit-normalize';

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { chromiumMissing, openLab, type Lab } from './lab';
 import { repoRoot } from '../../src/main/paths';
+import { defaultHyperparams } from '../../src/engine/hyperparams';
 
 const skip = chromiumMissing();
 
@@ -945,6 +946,9 @@ test('in 简体中文 and 한국어 no page holds English but the glossary’s k
   const fresh = await openLab();
   try {
     const page = fresh.page;
+    // A finished run, so the run table's rows (settings, state, why it ended) are read too.
+    await fresh.api.startRun({ ...defaultHyperparams(), epochs: 1, trainSize: 1000, lambda: 1, halveAfter: 2 }, 'x1');
+    await waitFor('the run to finish', async () => (await fresh.api.listRuns()).every((r) => r.state === 'finished'));
     // Words the glossary keeps in English, names of datasets, libraries and keys, units and file formats.
     const kept = new Set(
       'nnlab sigmoid softmax dropout relu tanh png svg csv json mini batch ctrl shift esc delete network in hinton simard english mnist svm libsvm rbf svc scikit learn float sgd ezj ezk'.split(

@@ -9,6 +9,7 @@ import en from '../../../shared/locales/en.json';
 import zh from '../../../shared/locales/zh.json';
 import ko from '../../../shared/locales/ko.json';
 import { pickLanguage, type Language } from '../../../shared/language';
+import { fmtSeconds } from './series';
 
 export { pickLanguage, type Language } from '../../../shared/language';
 
@@ -63,6 +64,19 @@ export function setLanguage(code: Language): void {
   } catch {
     // Remembered for this session only.
   }
+}
+
+/** A duration in the current language's units: "2 min 34 s", "2分钟34秒", "2분 34초". */
+export function duration(s: number): string {
+  if (current === 'en' || !Number.isFinite(s)) return fmtSeconds(s);
+  const locale = current === 'zh' ? 'zh-CN' : current;
+  const unit = (v: number, u: 'second' | 'minute' | 'hour', digits = 0) =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits }).format(v);
+  const join = (a: string, b: string) => (current === 'zh' ? a + b : `${a} ${b}`);
+  if (s < 60) return unit(s, 'second', s < 10 ? 1 : 0);
+  const m = Math.floor(s / 60);
+  if (m < 60) return join(unit(m, 'minute'), unit(Math.round(s - m * 60), 'second'));
+  return join(unit(Math.floor(m / 60), 'hour'), unit(m % 60, 'minute'));
 }
 
 /** A number in the current language's conventions. */

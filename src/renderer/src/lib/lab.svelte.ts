@@ -9,9 +9,11 @@ import type { LabClient } from './transport';
 import { t } from './i18n.svelte';
 import { appendCapped, type XY } from './series';
 
-/** A model's label for the UI: the bundled model's in the UI's language, others as named. */
+/** A model's label for the UI: the bundled model's and a run's weights in the UI's language, loaded files as named. */
 export function modelLabel(m: ModelInfo): string {
-  return m.ref.kind === 'default' ? t('model.default') : m.label;
+  if (m.ref.kind === 'default') return t('model.default');
+  if (m.ref.kind === 'run' && m.run) return t(m.ref.which === 'best' ? 'model.runBest' : 'model.runCurrent', { name: m.run.name, epoch: m.run.epoch ?? '—' });
+  return m.label;
 }
 
 export function sameRef(a: ModelRef, b: ModelRef): boolean {

@@ -104,18 +104,34 @@ export function fmtSeconds(s: number): string {
 }
 
 /** A one-line summary of the settings that differ between the book's runs. */
-export function describeHyperparams(hp: Hyperparams): string {
-  const parts = [hp.sizes.join('-'), hp.cost, hp.activation === 'sigmoid' ? '' : hp.activation, `η ${fmtNum(hp.eta)}`];
+const SUMMARY: Record<string, string> = {
+  'summary.cost.quadratic': 'quadratic',
+  'summary.cost.cross-entropy': 'cross-entropy',
+  'summary.cost.log-likelihood': 'log-likelihood',
+  'summary.dropout': 'dropout {{p}}',
+  'summary.batch': 'batch {{n}}',
+  'summary.epochs': '{{n}} ep',
+  'summary.images': '{{n}} imgs',
+  'summary.largeInit': 'N(0,1) init',
+  'summary.augmented': 'augmented',
+  'summary.earlyStop': 'early stop {{n}}',
+  'summary.halve': 'halve η after {{n}}',
+};
+
+/** A run's settings in one short line (through `tr`, the UI's translation; English by default). */
+export function describeHyperparams(hp: Hyperparams, tr: Tr = english): string {
+  const w = (key: string, vars?: Record<string, unknown>) => tr(key, SUMMARY[key], vars);
+  const parts = [hp.sizes.join('-'), w(`summary.cost.${hp.cost}`), hp.activation === 'sigmoid' ? '' : hp.activation, `η ${fmtNum(hp.eta)}`];
   if (hp.lambda) parts.push(`λ ${fmtNum(hp.lambda)}`);
   if (hp.l1) parts.push(`L1 ${fmtNum(hp.l1)}`);
   if (hp.momentum) parts.push(`μ ${fmtNum(hp.momentum)}`);
-  if (hp.dropout) parts.push(`dropout ${fmtNum(hp.dropout)}`);
-  parts.push(`batch ${hp.batchSize}`, `${hp.epochs} ep`);
-  if (hp.trainSize !== 50_000) parts.push(`${hp.trainSize.toLocaleString('en')} imgs`);
-  if (hp.init === 'large') parts.push('N(0,1) init');
-  if (hp.augment) parts.push('augmented');
-  if (hp.earlyStop) parts.push(`early stop ${hp.earlyStop}`);
-  if (hp.halveAfter) parts.push(`halve η after ${hp.halveAfter}`);
+  if (hp.dropout) parts.push(w('summary.dropout', { p: fmtNum(hp.dropout) }));
+  parts.push(w('summary.batch', { n: hp.batchSize }), w('summary.epochs', { n: hp.epochs }));
+  if (hp.trainSize !== 50_000) parts.push(w('summary.images', { n: hp.trainSize.toLocaleString('en') }));
+  if (hp.init === 'large') parts.push(w('summary.largeInit'));
+  if (hp.augment) parts.push(w('summary.augmented'));
+  if (hp.earlyStop) parts.push(w('summary.earlyStop', { n: hp.earlyStop }));
+  if (hp.halveAfter) parts.push(w('summary.halve', { n: hp.halveAfter }));
   return parts.filter(Boolean).join(', ');
 }
 
