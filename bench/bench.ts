@@ -2,6 +2,7 @@
 // prediction latency and peak memory, next to the numpy yardstick (../shared/bench/ref_batched.py)
 // run in the same process tree on the same machine, and the augmentation figures.
 import { spawnSync } from 'node:child_process';
+import { kernelVariant } from '../src/engine/wasm/wasm-backend';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +30,11 @@ interface Config {
 const FULL: Config[] = [
   { hidden: 30, batch: 10, fraction: 1 },
   { hidden: 100, batch: 10, fraction: 1 },
-  { hidden: 800, batch: 10, fraction: 0.25 },
+  { hidden: 100, batch: 32, fraction: 1 },
   { hidden: 100, batch: 100, fraction: 1 },
+  { hidden: 100, batch: 1000, fraction: 1 },
+  { hidden: 800, batch: 10, fraction: 0.25 },
+  { hidden: 800, batch: 100, fraction: 0.25 },
 ];
 
 export interface ConfigResult {
@@ -49,6 +53,10 @@ export interface ConfigResult {
   testAccuracy: number;
   rssMB: number;
   yardstick: { secondsPerEpoch: number; epochs: number } | { error: string } | null;
+  /** The PyTorch yardstick (../shared/bench/ref_torch.py, one thread), where a python3 imports torch. */
+  torch: { secondsPerEpoch: number; epochs: number } | { error: string } | null;
+  /** ours / PyTorch seconds per epoch: below 1 is faster than PyTorch. */
+  torchRatio: number | null;
   /** ours / yardstick seconds per epoch: below 1 is faster than numpy. */
   ratio: number | null;
   /** Effective training speed: about 6 floating-point operations per parameter per example (forward, backward, gradient). */
@@ -111,12 +119,25 @@ function pythonWithNumpy(): string | null {
   return r.status === 0 ? null : r.error ? `python3 not found (${r.error.message})` : 'python3 has no numpy';
 }
 
-/** Runs the yardstick in a child with one BLAS thread and OpenBLAS's own tuning (the two slowing variables unset). */
-function yardstick(script: string, epochs: number, hidden: number, batch: number): { secondsPerEpoch: number; epochs: number } | { error: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+/** A python that imports torch (the one on the PATH, else Debian's, which has python3-torch), or null. */
+function pythonWithTorch(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) if (spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) return py;
+  return null;
+}
+
+/** Runs a yardstick in a child with one BLAS thread and OpenBLAS's own tuning (the two slowing variables unset). */
+function yardstick(
+  script: string,
+  epochs: number,
+  hidden: number,
+  batch: number,
+  python = 'python3',
+  extra: string[] = [],
+): { secondsPerEpoch: number; epochs: number } | { error: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('python3', [script, mnistDir(), String(epochs), String(hidden), String(batch)], { env, encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(python, [script, mnistDir(), String(epochs), String(hidden), String(batch), ...extra], { env, encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return { error: `yardstick failed: ${(r.stderr || r.error?.message || 'no output').trim().split('\n').pop()}` };
   try {
     const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { sec_per_epoch: number };
@@ -254,6 +275,16 @@ export async function runBench(opts: {
   const noPython = opts.yardstick ? pythonWithNumpy() : 'yardstick not requested';
   const yardstickReason = !opts.yardstick ? null : !script || !existsSync(script) ? '../shared/bench/ref_batched.py not found' : noPython;
 
+  const torchScript = sharedDir() ? join(sharedDir() as string, 'bench', 'ref_torch.py') : null;
+  const torchPython = opts.yardstick && torchScript && existsSync(torchScript) ? pythonWithTorch() : null;
+  const torchReason = !opts.yardstick
+    ? null
+    : !torchScript || !existsSync(torchScript)
+      ? '../shared/bench/ref_torch.py not found'
+      : torchPython
+        ? null
+        : 'no python3 here imports torch (Debian: python3-torch)';
+
   const results: ConfigResult[] = [];
   let peakRssMB100 = 0;
   let predictMillis = NaN;
@@ -308,6 +339,19 @@ export async function runBench(opts: {
         }
       }
     }
+    let torch: ConfigResult['torch'] = null;
+    if (opts.yardstick) {
+      if (torchReason) torch = { error: torchReason };
+      else {
+        log(`  yardstick ref_torch.py ${c.hidden} hidden, mini-batch ${c.batch} ...`);
+        for (let i = 0; i < repeat; i++) {
+          const y = yardstick(torchScript as string, 1, c.hidden, c.batch, torchPython as string, ['1']);
+          if (!torch || 'error' in y || ('secondsPerEpoch' in torch && y.secondsPerEpoch < torch.secondsPerEpoch)) torch = y;
+          if ('error' in y) break;
+        }
+      }
+    }
+    const torchSeconds = torch && 'secondsPerEpoch' in torch ? torch.secondsPerEpoch : null;
     const ysSeconds = ys && 'secondsPerEpoch' in ys ? ys.secondsPerEpoch : null;
     // The yardstick always trains the full 50,000 images; scale ours when --quick trained fewer.
     const oursFull = seconds * (50_000 / trainImages);
@@ -324,13 +368,15 @@ export async function runBench(opts: {
       rssMB: rssMB(),
       yardstick: ys,
       ratio: ysSeconds ? oursFull / ysSeconds : null,
+      torch,
+      torchRatio: torchSeconds ? oursFull / torchSeconds : null,
       gflops: (6 * parameterCount([784, c.hidden, 10]) * trainImages) / seconds / 1e9,
     });
   }
   return {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
-    backend: backend.name,
+    backend: backend.name === 'wasm' ? `wasm (${kernelVariant() ?? 'none'})` : backend.name,
     quick: opts.quick,
     repeat,
     trainImages,
@@ -357,7 +403,21 @@ export function formatTable(r: BenchResult): string {
     `nnlab bench, ${r.date}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, backend ${r.backend}, one thread${r.quick ? ', QUICK (2,000 training images)' : ''}${r.repeat > 1 ? `, best of ${r.repeat} runs` : ''}`,
   );
   lines.push('');
-  const head = ['network', 'batch', 's/epoch', 'examples/s', 'GFLOP/s', 'eval s', 'eval/epoch', 'eval+cost s', 'numpy s/epoch', 'ours/numpy', 'test acc'];
+  const head = [
+    'network',
+    'batch',
+    's/epoch',
+    'examples/s',
+    'GFLOP/s',
+    'eval s',
+    'eval/epoch',
+    'eval+cost s',
+    'numpy s/epoch',
+    'ours/numpy',
+    'torch s/epoch',
+    'ours/torch',
+    'test acc',
+  ];
   const rows = r.configs.map((c) => [
     c.sizes + (c.epochFraction < 1 ? ` (${c.epochFraction} ep)` : ''),
     String(c.batch),
@@ -369,6 +429,8 @@ export function formatTable(r: BenchResult): string {
     fmt(c.evalWithCostSeconds, 4),
     c.yardstick === null ? '-' : 'secondsPerEpoch' in c.yardstick ? fmt(c.yardstick.secondsPerEpoch) : 'n/a',
     c.ratio === null ? '-' : `${fmt(c.ratio, 2)}x`,
+    c.torch === null ? '-' : 'secondsPerEpoch' in c.torch ? fmt(c.torch.secondsPerEpoch) : 'n/a',
+    c.torchRatio === null ? '-' : `${fmt(c.torchRatio, 2)}x`,
     fmt(c.testAccuracy, 4),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -389,6 +451,10 @@ export function formatTable(r: BenchResult): string {
   if (errors.length) lines.push(`yardstick: ${[...new Set(errors)].join('; ')}`);
   else if (r.yardstickCommand?.startsWith('OPENBLAS')) lines.push(`yardstick: ${r.yardstickCommand} (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)`);
   else if (r.yardstickCommand) lines.push(`yardstick: ${r.yardstickCommand}`);
+  const torchErrors = r.configs.flatMap((c) => (c.torch && 'error' in c.torch ? [c.torch.error] : []));
+  if (torchErrors.length) lines.push(`PyTorch yardstick: ${[...new Set(torchErrors)].join('; ')}`);
+  else if (r.configs.some((c) => c.torch))
+    lines.push('PyTorch yardstick: ref_torch.py MNIST_DIR 1 HIDDEN BATCH 1 (one thread: torch.set_num_threads(1), OMP_NUM_THREADS=1)');
   const ours = 'imagesPerSecond' in r.augment.benchAugment ? r.augment.benchAugment : null;
   const ref = r.augment.runRefAugment && 'images_per_s' in r.augment.runRefAugment ? r.augment.runRefAugment : null;
   if (ours) {

@@ -5,7 +5,7 @@ import { formatTable, runBench } from '../bench/bench';
 
 test('bench --quick reports speed, evaluation, prediction and memory figures for each configuration', async () => {
   const r = await runBench({ quick: true, yardstick: false });
-  assert.equal(r.backend, 'wasm');
+  assert.match(r.backend, /^wasm \((simd|relaxed-simd)\)$/, 'the build of the kernels is named');
   assert.deepEqual(
     r.configs.map((c) => `${c.sizes}/${c.batch}`),
     ['784-30-10/10', '784-100-10/10'],
@@ -17,6 +17,8 @@ test('bench --quick reports speed, evaluation, prediction and memory figures for
     assert.ok(c.testAccuracy > 0.5, `${c.sizes} learned nothing: ${c.testAccuracy}`);
     assert.equal(c.yardstick, null);
     assert.equal(c.ratio, null);
+    assert.equal(c.torch, null);
+    assert.equal(c.torchRatio, null);
   }
   assert.ok(r.predictMillis > 0 && Number.isFinite(r.predictMillis));
   assert.ok(r.peakRssMB100 > 0 && r.peakRssMB >= r.peakRssMB100);

@@ -6,6 +6,9 @@ import { referenceKernels } from '../src/engine/kernels';
 import type { Kernels, Workspace } from '../src/engine/kernels';
 import { getBackend, wasmAvailable } from '../src/engine/backend';
 import { Rng } from '../src/engine/rng';
+import { kernelVariant } from '../src/engine/wasm/wasm-backend';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const shapes: [number, number, number][] = [
   [3, 37, 13], // nothing a multiple of 4
@@ -65,6 +68,28 @@ test('the wasm backend is available and chosen by default under node', () => {
   assert.equal(getBackend().name, 'wasm');
   assert.equal(getBackend('reference').name, 'reference');
   assert.throws(() => getBackend('gpu' as never), /unknown backend "gpu"/);
+});
+
+// Every check of this file runs twice: here with the build this runtime picks (plain SIMD under
+// node 20), and in a child node whose V8 has relaxed SIMD switched on, where the fused
+// multiply-add build must be the one chosen and pass the same checks.
+const RELAXED_CHILD = process.env.NNLAB_RELAXED_CHILD === '1';
+
+test('the relaxed-SIMD build (fused multiply-add) passes every check of this file too', { skip: RELAXED_CHILD }, () => {
+  const r = spawnSync(
+    process.execPath,
+    ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--test', '--test-reporter=dot', fileURLToPath(import.meta.url)],
+    {
+      // Not as a child of this test runner (NODE_TEST_CONTEXT): its own run, with its own exit status.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')), NNLAB_RELAXED_CHILD: '1' },
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(r.status, 0, `the relaxed-SIMD run failed:\n${r.stdout}\n${r.stderr}`);
+});
+
+test('with relaxed SIMD in the runtime, the fused build is chosen', { skip: !RELAXED_CHILD }, () => {
+  assert.equal(kernelVariant(), 'relaxed-simd');
 });
 
 for (const [B, nIn, nOut] of shapes) {

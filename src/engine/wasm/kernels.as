@@ -41,6 +41,15 @@ export function listRows(nIn: i32): i32 {
   }
 }
 
+// a · b + c, lane by lane: the matrix kernels' one multiply-add. scripts/build-wasm.mjs builds this
+// file twice: as written (a multiply, then an add: the same float32 rounding as the reference
+// kernels), and with relaxed SIMD's fused multiply-add where the runtime has it (Electron's and
+// Chromium's V8; Node 20 keeps it behind a flag). The build replaces the line marked RELAXED.
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(f32x4.mul(a, b), c); // RELAXED
+}
+
 // (a0+..+a0, a1.., a2.., a3..) horizontal sums of four accumulators as one vector.
 // @ts-ignore: decorator
 @inline function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
@@ -79,10 +88,10 @@ export function listRows(nIn: i32): i32 {
     for (let p = list; p < listEnd; p += 4) {
       const off = load<i32>(p) as usize;
       const xv = v128.load(xr + off);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + off), xv));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + off), xv));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + off), xv));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + off), xv));
+      a0 = madd(v128.load(w0 + off), xv, a0);
+      a1 = madd(v128.load(w1 + off), xv, a1);
+      a2 = madd(v128.load(w2 + off), xv, a2);
+      a3 = madd(v128.load(w3 + off), xv, a3);
     }
     let s = f32x4.add(hsum4(a0, a1, a2, a3), bj);
     if (k0 < nIn) {
@@ -117,7 +126,7 @@ export function listRows(nIn: i32): i32 {
     let a0 = f32x4.splat(0);
     for (let p = list; p < listEnd; p += 4) {
       const off = load<i32>(p) as usize;
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + off), v128.load(xr + off)));
+      a0 = madd(v128.load(w0 + off), v128.load(xr + off), a0);
     }
     let s = hsum1(a0);
     for (let k = k0; k < nIn; k++) {
@@ -163,10 +172,10 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
       let wj = w + o;
       for (let j = 0; j < nOut; j++) {
         const d = f32x4.splat(load<f32>(dzr + ((j << 2) as usize)));
-        a0 = f32x4.add(a0, f32x4.mul(d, v128.load(wj)));
-        a1 = f32x4.add(a1, f32x4.mul(d, v128.load(wj, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(d, v128.load(wj, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(d, v128.load(wj, 48)));
+        a0 = madd(d, v128.load(wj), a0);
+        a1 = madd(d, v128.load(wj, 16), a1);
+        a2 = madd(d, v128.load(wj, 32), a2);
+        a3 = madd(d, v128.load(wj, 48), a3);
         wj += inBytes;
       }
       v128.store(dxr + o, a0);
@@ -179,7 +188,7 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
       let a0 = f32x4.splat(0);
       let wj = w + o;
       for (let j = 0; j < nOut; j++) {
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(dzr + ((j << 2) as usize))), v128.load(wj)));
+        a0 = madd(f32x4.splat(load<f32>(dzr + ((j << 2) as usize))), v128.load(wj), a0);
         wj += inBytes;
       }
       v128.store(dxr + o, a0);
@@ -223,10 +232,10 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
     for (let p = list; p < listEnd; p += 4) {
       const off = load<i32>(p) as usize;
       const xv = v128.load(xr + off);
-      v128.store(g0 + off, f32x4.add(v128.load(g0 + off), f32x4.mul(d0, xv)));
-      v128.store(g1 + off, f32x4.add(v128.load(g1 + off), f32x4.mul(d1, xv)));
-      v128.store(g2 + off, f32x4.add(v128.load(g2 + off), f32x4.mul(d2, xv)));
-      v128.store(g3 + off, f32x4.add(v128.load(g3 + off), f32x4.mul(d3, xv)));
+      v128.store(g0 + off, madd(d0, xv, v128.load(g0 + off)));
+      v128.store(g1 + off, madd(d1, xv, v128.load(g1 + off)));
+      v128.store(g2 + off, madd(d2, xv, v128.load(g2 + off)));
+      v128.store(g3 + off, madd(d3, xv, v128.load(g3 + off)));
     }
     for (let k = k0; k < nIn; k++) {
       const o = (k << 2) as usize;
@@ -255,7 +264,7 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
     for (let p = list; p < listEnd; p += 4) {
       const off = load<i32>(p) as usize;
-      v128.store(g0 + off, f32x4.add(v128.load(g0 + off), f32x4.mul(d0, v128.load(xr + off))));
+      v128.store(g0 + off, madd(d0, v128.load(xr + off), v128.load(g0 + off)));
     }
     for (let k = k0; k < nIn; k++) {
       const o = (k << 2) as usize;

@@ -9,8 +9,8 @@ import type { Backend, Kernels, Workspace } from '../kernels';
  * clone where that never ran the import fails; the engine then uses the reference kernels and says
  * so once, instead of failing to load.
  */
-const kernelsWasmBase64: string | null = await import('./kernels.generated').then(
-  (m: { kernelsWasmBase64: string }) => m.kernelsWasmBase64,
+const generated: { kernelsWasmBase64: string; kernelsRelaxedWasmBase64?: string } | null = await import('./kernels.generated').then(
+  (m: { kernelsWasmBase64: string; kernelsRelaxedWasmBase64?: string }) => m,
   () => null,
 );
 export const GENERATED_MISSING = 'src/engine/wasm/kernels.generated.ts is missing (npm install builds it; or run node scripts/build-wasm.mjs)';
@@ -37,6 +37,7 @@ interface WasmMemory {
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
+  validate(bytes: Uint8Array): boolean;
   Instance: new (module: WasmModule, imports: object) => { exports: unknown };
   Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
 }
@@ -70,18 +71,40 @@ function decodeBase64(s: string): Uint8Array {
 let compiled: WasmModule | null = null;
 let compileError: string | null = null;
 let scratchEnd = 0;
+let variant: KernelVariant | null = null;
+
+/**
+ * Which build of the kernels runs: 'relaxed-simd' (fused multiply-add) where the runtime validates
+ * relaxed SIMD (Electron's and Chromium's V8; node with --experimental-wasm-relaxed-simd), else
+ * 'simd'. Both agree with the reference kernels within float rounding (test/kernels.test.ts runs
+ * on each); within one runtime a seeded run is bit-for-bit repeatable either way.
+ */
+export type KernelVariant = 'simd' | 'relaxed-simd';
 
 /** The compiled kernel module, or null (with the reason in wasmUnavailableReason()) when this runtime lacks WebAssembly SIMD. */
 export function kernelModule(): WasmModule | null {
   if (compiled || compileError) return compiled;
   try {
     if (!WA) throw new Error('no WebAssembly in this runtime');
-    if (kernelsWasmBase64 === null) throw new Error(GENERATED_MISSING);
-    compiled = new WA.Module(decodeBase64(kernelsWasmBase64));
+    if (generated === null) throw new Error(GENERATED_MISSING);
+    const relaxed = generated.kernelsRelaxedWasmBase64 ? decodeBase64(generated.kernelsRelaxedWasmBase64) : null;
+    if (relaxed && WA.validate(relaxed)) {
+      compiled = new WA.Module(relaxed);
+      variant = 'relaxed-simd';
+    } else {
+      compiled = new WA.Module(decodeBase64(generated.kernelsWasmBase64));
+      variant = 'simd';
+    }
   } catch (e) {
     compileError = `WebAssembly SIMD kernels unavailable: ${(e as Error).message}`;
   }
   return compiled;
+}
+
+/** The build of the kernels in use, or null when there are none. */
+export function kernelVariant(): KernelVariant | null {
+  kernelModule();
+  return variant;
 }
 
 export function wasmUnavailableReason(): string | null {
