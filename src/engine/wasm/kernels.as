@@ -8,7 +8,11 @@
 // once per row in a scratch area), and the inner loops run over that list. Hidden-layer
 // activations have no zero chunks, and the list then simply names every chunk.
 
-// Per-row lists of non-zero chunk byte offsets: list i starts at LISTS + i*(nC+1)*4, first int = count.
+// Lists of non-zero chunk byte offsets, one per pair of rows (a chunk is listed when either row
+// has a non-zero float in it): list q, for rows 2q and 2q+1, starts at LISTS + q*(nC+1)*4, first
+// int = count. The matrix kernels take rows two at a time, so every weight they load serves two
+// examples and every gradient they load and store carries two; a row adds w·0 = ±0 for the chunks
+// only its partner needs, which leaves its sums bit for bit as they were.
 // The scratch area sits above static data; the loader places everything else above scratchEnd().
 const LIST_INTS: i32 = 32768;
 const LISTS: usize = (__heap_base + 63) & ~(63 as usize);
@@ -18,9 +22,9 @@ export function scratchEnd(): usize {
   return LISTS + ((LIST_INTS << 2) as usize);
 }
 
-/** Rows a scratch list tile can hold for rows of nIn floats (0 when one row does not fit). */
+/** Rows a scratch list tile can hold for rows of nIn floats (0 when one pair does not fit). */
 export function listRows(nIn: i32): i32 {
-  return LIST_INTS / ((nIn >> 2) + 1);
+  return (LIST_INTS / ((nIn >> 2) + 1)) << 1;
 }
 
 // @ts-ignore: decorator
@@ -28,14 +32,15 @@ export function listRows(nIn: i32): i32 {
   const nC = nIn >> 2;
   const strideBytes = ((nC + 1) << 2) as usize;
   const rowBytes = (nIn << 2) as usize;
-  for (let i = 0; i < rows; i++) {
-    const xr = x + (i as usize) * rowBytes;
-    const list = LISTS + (i as usize) * strideBytes + 4;
+  for (let i = 0; i < rows; i += 2) {
+    const x0 = x + (i as usize) * rowBytes;
+    const x1 = i + 1 < rows ? x0 + rowBytes : x0;
+    const list = LISTS + ((i >> 1) as usize) * strideBytes + 4;
     let n: i32 = 0;
     for (let c = 0; c < nC; c++) {
-      const off = c << 4;
-      store<i32>(list + ((n << 2) as usize), off);
-      n += i32(v128.any_true(v128.load(xr + (off as usize))));
+      const off = (c << 4) as usize;
+      store<i32>(list + ((n << 2) as usize), off as i32);
+      n += i32(v128.any_true(v128.or(v128.load(x0 + off), v128.load(x1 + off))));
     }
     store<i32>(list - 4, n);
   }
@@ -63,9 +68,9 @@ export function listRows(nIn: i32): i32 {
   return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
 }
 
-// z[i, j..j+3] = x[i] · w[j..j+3]ᵀ + b[j..j+3] for rows i < rows of x, whose chunk lists are in
-// slots i: four rows of w at a time against every row, so w is read once per tile
-// of rows, not once per example (784-800-10's w does not fit in L2).
+// z[i, j..j+3] = x[i] · w[j..j+3]ᵀ + b[j..j+3] for rows i < rows of x, two rows at a time over
+// their pair's chunk list: four rows of w against every row, so w is read once per tile of rows,
+// not once per example (784-800-10's w does not fit in L2), and each w load feeds both rows.
 // @ts-ignore: decorator
 @inline function forwardRows4(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, nIn: i32, nOut: i32): void {
   const k0 = (nIn >> 2) << 2;
@@ -77,37 +82,64 @@ export function listRows(nIn: i32): i32 {
   const w2 = w1 + inBytes;
   const w3 = w2 + inBytes;
   const bj = v128.load(b + ((j << 2) as usize));
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < rows; i += 2) {
+    const two = i + 1 < rows;
     const xr = x + (i as usize) * inBytes;
-    const list = LISTS + (i as usize) * strideBytes + 4;
+    const xs = two ? xr + inBytes : xr;
+    const list = LISTS + ((i >> 1) as usize) * strideBytes + 4;
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
     let a3 = f32x4.splat(0);
+    let c0 = f32x4.splat(0);
+    let c1 = f32x4.splat(0);
+    let c2 = f32x4.splat(0);
+    let c3 = f32x4.splat(0);
     for (let p = list; p < listEnd; p += 4) {
       const off = load<i32>(p) as usize;
       const xv = v128.load(xr + off);
-      a0 = madd(v128.load(w0 + off), xv, a0);
-      a1 = madd(v128.load(w1 + off), xv, a1);
-      a2 = madd(v128.load(w2 + off), xv, a2);
-      a3 = madd(v128.load(w3 + off), xv, a3);
+      const yv = v128.load(xs + off);
+      let wv = v128.load(w0 + off);
+      a0 = madd(wv, xv, a0);
+      c0 = madd(wv, yv, c0);
+      wv = v128.load(w1 + off);
+      a1 = madd(wv, xv, a1);
+      c1 = madd(wv, yv, c1);
+      wv = v128.load(w2 + off);
+      a2 = madd(wv, xv, a2);
+      c2 = madd(wv, yv, c2);
+      wv = v128.load(w3 + off);
+      a3 = madd(wv, xv, a3);
+      c3 = madd(wv, yv, c3);
     }
     let s = f32x4.add(hsum4(a0, a1, a2, a3), bj);
+    let u = f32x4.add(hsum4(c0, c1, c2, c3), bj);
     if (k0 < nIn) {
-      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
-      for (let k = k0; k < nIn; k++) {
-        const o = (k << 2) as usize;
-        const xk = load<f32>(xr + o);
-        t0 += xk * load<f32>(w0 + o);
-        t1 += xk * load<f32>(w1 + o);
-        t2 += xk * load<f32>(w2 + o);
-        t3 += xk * load<f32>(w3 + o);
-      }
-      s = f32x4.add(s, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3));
+      s = f32x4.add(s, tail4(xr, w0, inBytes, k0, nIn));
+      u = f32x4.add(u, tail4(xs, w0, inBytes, k0, nIn));
     }
     v128.store(z + (i as usize) * outBytes + ((j << 2) as usize), s);
+    if (two) v128.store(z + ((i + 1) as usize) * outBytes + ((j << 2) as usize), u);
   }
+}
+
+// x[k0..nIn) · rows j..j+3 of w (starting at w0), for the floats past the last whole chunk.
+// @ts-ignore: decorator
+@inline function tail4(xr: usize, w0: usize, inBytes: usize, k0: i32, nIn: i32): v128 {
+  let t0: f32 = 0,
+    t1: f32 = 0,
+    t2: f32 = 0,
+    t3: f32 = 0;
+  for (let k = k0; k < nIn; k++) {
+    const o = (k << 2) as usize;
+    const xk = load<f32>(xr + o);
+    t0 += xk * load<f32>(w0 + o);
+    t1 += xk * load<f32>(w0 + inBytes + o);
+    t2 += xk * load<f32>(w0 + 2 * inBytes + o);
+    t3 += xk * load<f32>(w0 + 3 * inBytes + o);
+  }
+  return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3);
 }
 
 // The same for one row j of w.
@@ -121,7 +153,7 @@ export function listRows(nIn: i32): i32 {
   const bj = load<f32>(b + ((j << 2) as usize));
   for (let i = 0; i < rows; i++) {
     const xr = x + (i as usize) * inBytes;
-    const list = LISTS + (i as usize) * strideBytes + 4;
+    const list = LISTS + ((i >> 1) as usize) * strideBytes + 4;
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
     let a0 = f32x4.splat(0);
     for (let p = list; p < listEnd; p += 4) {
@@ -205,7 +237,9 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   }
 }
 
-// gw[j..j+3] += alpha · Σ_i dz[i, j..j+3] x[i] over rows i < rows (lists in slots i).
+// gw[j..j+3] += alpha · Σ_i dz[i, j..j+3] x[i] over rows i < rows, two rows at a time over their
+// pair's chunk list: each gradient chunk is loaded and stored once for both rows (row i's term
+// added first, then row i+1's, the order of one row at a time).
 // @ts-ignore: decorator
 @inline function updateRows4(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, nIn: i32, nOut: i32): void {
   const k0 = (nIn >> 2) << 2;
@@ -216,39 +250,75 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   const g1 = g0 + inBytes;
   const g2 = g1 + inBytes;
   const g3 = g2 + inBytes;
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < rows; i += 2) {
+    const two = i + 1 < rows;
     const xr = x + (i as usize) * inBytes;
     const dzr = dz + (i as usize) * outBytes + ((j << 2) as usize);
     const s0 = alpha * load<f32>(dzr);
     const s1 = alpha * load<f32>(dzr, 4);
     const s2 = alpha * load<f32>(dzr, 8);
     const s3 = alpha * load<f32>(dzr, 12);
-    const d0 = f32x4.splat(s0);
-    const d1 = f32x4.splat(s1);
-    const d2 = f32x4.splat(s2);
-    const d3 = f32x4.splat(s3);
-    const list = LISTS + (i as usize) * strideBytes + 4;
+    const list = LISTS + ((i >> 1) as usize) * strideBytes + 4;
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
-    for (let p = list; p < listEnd; p += 4) {
-      const off = load<i32>(p) as usize;
-      const xv = v128.load(xr + off);
-      v128.store(g0 + off, madd(d0, xv, v128.load(g0 + off)));
-      v128.store(g1 + off, madd(d1, xv, v128.load(g1 + off)));
-      v128.store(g2 + off, madd(d2, xv, v128.load(g2 + off)));
-      v128.store(g3 + off, madd(d3, xv, v128.load(g3 + off)));
-    }
-    for (let k = k0; k < nIn; k++) {
-      const o = (k << 2) as usize;
-      const xk = load<f32>(xr + o);
-      store<f32>(g0 + o, load<f32>(g0 + o) + s0 * xk);
-      store<f32>(g1 + o, load<f32>(g1 + o) + s1 * xk);
-      store<f32>(g2 + o, load<f32>(g2 + o) + s2 * xk);
-      store<f32>(g3 + o, load<f32>(g3 + o) + s3 * xk);
+    if (two) {
+      const xs = xr + inBytes;
+      const dzs = dzr + outBytes;
+      const t0 = alpha * load<f32>(dzs);
+      const t1 = alpha * load<f32>(dzs, 4);
+      const t2 = alpha * load<f32>(dzs, 8);
+      const t3 = alpha * load<f32>(dzs, 12);
+      const d0 = f32x4.splat(s0);
+      const d1 = f32x4.splat(s1);
+      const d2 = f32x4.splat(s2);
+      const d3 = f32x4.splat(s3);
+      const e0 = f32x4.splat(t0);
+      const e1 = f32x4.splat(t1);
+      const e2 = f32x4.splat(t2);
+      const e3 = f32x4.splat(t3);
+      for (let p = list; p < listEnd; p += 4) {
+        const off = load<i32>(p) as usize;
+        const xv = v128.load(xr + off);
+        const yv = v128.load(xs + off);
+        v128.store(g0 + off, madd(e0, yv, madd(d0, xv, v128.load(g0 + off))));
+        v128.store(g1 + off, madd(e1, yv, madd(d1, xv, v128.load(g1 + off))));
+        v128.store(g2 + off, madd(e2, yv, madd(d2, xv, v128.load(g2 + off))));
+        v128.store(g3 + off, madd(e3, yv, madd(d3, xv, v128.load(g3 + off))));
+      }
+      for (let k = k0; k < nIn; k++) {
+        const o = (k << 2) as usize;
+        const xk = load<f32>(xr + o);
+        const yk = load<f32>(xs + o);
+        store<f32>(g0 + o, load<f32>(g0 + o) + s0 * xk + t0 * yk);
+        store<f32>(g1 + o, load<f32>(g1 + o) + s1 * xk + t1 * yk);
+        store<f32>(g2 + o, load<f32>(g2 + o) + s2 * xk + t2 * yk);
+        store<f32>(g3 + o, load<f32>(g3 + o) + s3 * xk + t3 * yk);
+      }
+    } else {
+      const d0 = f32x4.splat(s0);
+      const d1 = f32x4.splat(s1);
+      const d2 = f32x4.splat(s2);
+      const d3 = f32x4.splat(s3);
+      for (let p = list; p < listEnd; p += 4) {
+        const off = load<i32>(p) as usize;
+        const xv = v128.load(xr + off);
+        v128.store(g0 + off, madd(d0, xv, v128.load(g0 + off)));
+        v128.store(g1 + off, madd(d1, xv, v128.load(g1 + off)));
+        v128.store(g2 + off, madd(d2, xv, v128.load(g2 + off)));
+        v128.store(g3 + off, madd(d3, xv, v128.load(g3 + off)));
+      }
+      for (let k = k0; k < nIn; k++) {
+        const o = (k << 2) as usize;
+        const xk = load<f32>(xr + o);
+        store<f32>(g0 + o, load<f32>(g0 + o) + s0 * xk);
+        store<f32>(g1 + o, load<f32>(g1 + o) + s1 * xk);
+        store<f32>(g2 + o, load<f32>(g2 + o) + s2 * xk);
+        store<f32>(g3 + o, load<f32>(g3 + o) + s3 * xk);
+      }
     }
   }
 }
 
-// The same for one row j of gw.
+// The same for one row j of gw, one row of x at a time (over its pair's list).
 // @ts-ignore: decorator
 @inline function updateRows1(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, nIn: i32, nOut: i32): void {
   const k0 = (nIn >> 2) << 2;
@@ -260,7 +330,7 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
     const xr = x + (i as usize) * inBytes;
     const s0 = alpha * load<f32>(dz + (i as usize) * outBytes + ((j << 2) as usize));
     const d0 = f32x4.splat(s0);
-    const list = LISTS + (i as usize) * strideBytes + 4;
+    const list = LISTS + ((i >> 1) as usize) * strideBytes + 4;
     const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
     for (let p = list; p < listEnd; p += 4) {
       const off = load<i32>(p) as usize;
