@@ -119,6 +119,8 @@ function pythonWithNumpy(): string | null {
   return r.status === 0 ? null : r.error ? `python3 not found (${r.error.message})` : 'python3 has no numpy';
 }
 
+type Timed = { secondsPerEpoch: number; epochs: number } | { error: string };
+
 /** A python that imports torch (the one on the PATH, else Debian's, which has python3-torch), or null. */
 function pythonWithTorch(): string | null {
   for (const py of ['python3', '/usr/bin/python3']) if (spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) return py;
@@ -327,30 +329,21 @@ export async function runBench(opts: {
           1000) /
         n;
     }
-    let ys: ConfigResult['yardstick'] = null;
-    if (opts.yardstick) {
-      if (yardstickReason) ys = { error: yardstickReason };
-      else {
-        log(`  yardstick ref_batched.py ${c.hidden} hidden, mini-batch ${c.batch} ...`);
-        for (let i = 0; i < repeat; i++) {
-          const y = yardstick(script as string, 1, c.hidden, c.batch);
-          if (!ys || 'error' in y || ('secondsPerEpoch' in ys && y.secondsPerEpoch < ys.secondsPerEpoch)) ys = y;
-          if ('error' in y) break;
-        }
+    /** The fastest of `repeat` runs of a yardstick (stopping at an error), or why it was not run. */
+    const bestOf = (name: string, reason: string | null, run: () => Timed): Timed | null => {
+      if (!opts.yardstick) return null;
+      if (reason) return { error: reason };
+      log(`  yardstick ${name} ${c.hidden} hidden, mini-batch ${c.batch} ...`);
+      let best: Timed | null = null;
+      for (let i = 0; i < repeat; i++) {
+        const y = run();
+        if (!best || 'error' in y || ('secondsPerEpoch' in best && y.secondsPerEpoch < best.secondsPerEpoch)) best = y;
+        if ('error' in y) break;
       }
-    }
-    let torch: ConfigResult['torch'] = null;
-    if (opts.yardstick) {
-      if (torchReason) torch = { error: torchReason };
-      else {
-        log(`  yardstick ref_torch.py ${c.hidden} hidden, mini-batch ${c.batch} ...`);
-        for (let i = 0; i < repeat; i++) {
-          const y = yardstick(torchScript as string, 1, c.hidden, c.batch, torchPython as string, ['1']);
-          if (!torch || 'error' in y || ('secondsPerEpoch' in torch && y.secondsPerEpoch < torch.secondsPerEpoch)) torch = y;
-          if ('error' in y) break;
-        }
-      }
-    }
+      return best;
+    };
+    const ys = bestOf('ref_batched.py', yardstickReason, () => yardstick(script as string, 1, c.hidden, c.batch));
+    const torch = bestOf('ref_torch.py', torchReason, () => yardstick(torchScript as string, 1, c.hidden, c.batch, torchPython as string, ['1']));
     const torchSeconds = torch && 'secondsPerEpoch' in torch ? torch.secondsPerEpoch : null;
     const ysSeconds = ys && 'secondsPerEpoch' in ys ? ys.secondsPerEpoch : null;
     // The yardstick always trains the full 50,000 images; scale ours when --quick trained fewer.

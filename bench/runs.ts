@@ -1,6 +1,7 @@
 // Measures the training service's goals (issue 4): two concurrent 784-100-10 runs against a lone
 // one (speed and resident memory), and an augmented epoch against a plain one, wall clock.
-// Run: npm run bench:runs -- [--epochs N] [--repeats R] [--json]   (heavy: takes both cores)
+// Run: npm run bench:runs -- [--epochs N] [--repeats R] [--hidden H] [--json]   (heavy: takes both cores)
+// --hidden sets the hidden layer (100 by default; 800 for Simard's network).
 // Figures measured so far, and what they showed: docs/speed.md ("The training service").
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,8 +53,9 @@ async function spin(n: number): Promise<number[]> {
   );
 }
 
+let hidden = 100;
 const base = (epochs: number, extra: Partial<Hyperparams> = {}): Hyperparams =>
-  validateHyperparams({ sizes: [784, 100, 10], eta: 0.1, epochs, evalSet: 'none', monitor: { evalAccuracy: false }, ...extra });
+  validateHyperparams({ sizes: [784, hidden, 10], eta: 0.1, epochs, evalSet: 'none', monitor: { evalAccuracy: false }, ...extra });
 
 /** Trains the given runs together; returns each run's examples/s (mean over its epochs after the first), wall seconds per epoch and peak RSS. */
 async function together(lab: LabService, hps: Hyperparams[]): Promise<{ speeds: number[]; wallPerEpoch: number[]; rssMb: number }> {
@@ -92,7 +94,8 @@ const median = (xs: number[]): number => {
  * Alternates the configurations being compared `repeats` times and reports medians of the
  * per-repeat ratios, so that load from other processes (this machine is shared) hits both sides.
  */
-export async function measureRuns(epochs = 3, repeats = 3): Promise<RunsMeasurement> {
+export async function measureRuns(epochs = 3, repeats = 3, hiddenSize = 100): Promise<RunsMeasurement> {
+  hidden = hiddenSize;
   const runsDir = mkdtempSync(join(tmpdir(), 'nnlab-measure-'));
   const lab = createLabService({ runsDir });
   const augment = { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 };
@@ -140,11 +143,11 @@ export async function measureRuns(epochs = 3, repeats = 3): Promise<RunsMeasurem
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const flag = (name: string, d: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d);
-  const m = await measureRuns(flag('--epochs', 3), flag('--repeats', 3));
+  const m = await measureRuns(flag('--epochs', 3), flag('--repeats', 3), flag('--hidden', 100));
   if (args.includes('--json')) console.log(JSON.stringify(m));
   else {
     const f = (x: number, d = 0) => x.toFixed(d);
-    console.log(`lone 784-100-10 run: ${f(m.loneExamplesPerSecond)} examples/s`);
+    console.log(`lone 784-${hidden}-10 run: ${f(m.loneExamplesPerSecond)} examples/s`);
     console.log(
       `two at once: ${m.concurrentExamplesPerSecond.map((x) => f(x)).join(' and ')} examples/s = ${m.concurrentFraction.map((x) => f(100 * x) + '%').join(' and ')} of lone (goal ≥ 80%)`,
     );
