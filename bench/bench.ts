@@ -296,11 +296,26 @@ export async function runBench(opts: {
     // With --repeat N, the fastest of N identical seeded runs: on a shared machine the minimum is
     // the figure least disturbed by other processes (the yardstick gets the same treatment).
     const batches = Math.ceil((trainImages / c.batch) * c.fraction);
-    let trainer = new Trainer(hyperparams(c, trainImages), train, test, { backend });
-    let seconds = timeIt(() => trainer.trainBatches(batches)) / c.fraction;
-    for (let i = 1; i < repeat; i++) {
+    // Ours and the yardsticks take turns (ours, numpy, PyTorch; `repeat` rounds), each keeping its
+    // fastest: this machine's speed drifts from minute to minute, so a ratio compares neighbours.
+    const keep = (best: Timed | null, y: Timed): Timed =>
+      !best || 'error' in y || ('secondsPerEpoch' in best && y.secondsPerEpoch < best.secondsPerEpoch) ? y : best;
+    const turn = (name: string, reason: string | null, best: Timed | null, run: () => Timed): Timed | null => {
+      if (!opts.yardstick) return null;
+      if (reason) return { error: reason };
+      if (best && 'error' in best) return best;
+      log(`  yardstick ${name} ${c.hidden} hidden, mini-batch ${c.batch} ...`);
+      return keep(best, run());
+    };
+    let trainer!: Trainer;
+    let seconds = Infinity;
+    let ys: Timed | null = null;
+    let torch: Timed | null = null;
+    for (let i = 0; i < repeat; i++) {
       trainer = new Trainer(hyperparams(c, trainImages), train, test, { backend });
       seconds = Math.min(seconds, timeIt(() => trainer.trainBatches(batches)) / c.fraction);
+      ys = turn('ref_batched.py', yardstickReason, ys, () => yardstick(script as string, 1, c.hidden, c.batch));
+      torch = turn('ref_torch.py', torchReason, torch, () => yardstick(torchScript as string, 1, c.hidden, c.batch, torchPython as string, ['1']));
     }
     let evalSeconds = Infinity;
     let evalWithCostSeconds = Infinity;
@@ -329,21 +344,6 @@ export async function runBench(opts: {
           1000) /
         n;
     }
-    /** The fastest of `repeat` runs of a yardstick (stopping at an error), or why it was not run. */
-    const bestOf = (name: string, reason: string | null, run: () => Timed): Timed | null => {
-      if (!opts.yardstick) return null;
-      if (reason) return { error: reason };
-      log(`  yardstick ${name} ${c.hidden} hidden, mini-batch ${c.batch} ...`);
-      let best: Timed | null = null;
-      for (let i = 0; i < repeat; i++) {
-        const y = run();
-        if (!best || 'error' in y || ('secondsPerEpoch' in best && y.secondsPerEpoch < best.secondsPerEpoch)) best = y;
-        if ('error' in y) break;
-      }
-      return best;
-    };
-    const ys = bestOf('ref_batched.py', yardstickReason, () => yardstick(script as string, 1, c.hidden, c.batch));
-    const torch = bestOf('ref_torch.py', torchReason, () => yardstick(torchScript as string, 1, c.hidden, c.batch, torchPython as string, ['1']));
     const torchSeconds = torch && 'secondsPerEpoch' in torch ? torch.secondsPerEpoch : null;
     const ysSeconds = ys && 'secondsPerEpoch' in ys ? ys.secondsPerEpoch : null;
     // The yardstick always trains the full 50,000 images; scale ours when --quick trained fewer.
