@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useFakeElectron } from './e2e/fixtures/use-fake-electron';
+import { until } from './helpers';
 import { CHANNEL_OPEN_MODEL, CHANNEL_SAVE_MODEL } from '../src/shared/shell-api';
 
 const root = join(import.meta.dirname, '..');
@@ -21,14 +22,6 @@ before(async () => {
   await import('../src/main/index');
   for (let i = 0; i < 200 && fake.recorded.appEvents.get('second-instance') === undefined; i++) await new Promise((r) => setTimeout(r, 20));
 });
-
-async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!f()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('in 简体中文 the menus, the dialogs and the error box are Chinese', async () => {
   const menu = (fake.recorded.menu as { template: { label?: string }[] }).template;

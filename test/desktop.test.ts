@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useFakeElectron } from './e2e/fixtures/use-fake-electron';
+import { until } from './helpers';
 import { callChannel, CHANNEL_MENU } from '../src/shared/shell-api';
 import { RecentModels, finishNotice, modelPathsFromArgv, taskbarProgress } from '../src/main/desktop';
 import { defaultHyperparams } from '../src/engine/hyperparams';
@@ -31,14 +32,6 @@ const invoke = (method: string, ...args: unknown[]) =>
     { sender: win().webContents, senderFrame: { url: 'app://nnlab/index.html' } },
     ...args,
   );
-async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!f()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test('one instance: a second launch focuses the window and opens the model files it names, remembered in Open Recent', async () => {
   assert.equal(fake.recorded.singleInstanceLock, 1, 'the single-instance lock is asked for');
   const model = join(dir, 'tiny.json');

@@ -44,3 +44,12 @@ export async function cliInProcess(...args: string[]): Promise<{ status: number;
     process.exitCode = saved;
   }
 }
+
+/** Waits until `f()` holds, polling every 20 ms; fails after `ms` naming what it waited for. */
+export async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!f()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
