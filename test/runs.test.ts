@@ -241,6 +241,9 @@ test('a diverging run ends failed with its reason while another run goes on', as
   const r = await ended(lab, bad.id);
   assert.equal(r.state, 'failed');
   assert.match(r.stoppedBecause ?? '', /diverged at epoch \d+.*eta 1000/);
+  // The reason as data too, for the UI to word in the user's language (src/shared/errors).
+  assert.equal(r.stoppedWhy?.code, 'run.diverged');
+  assert.equal(r.stoppedWhy?.params.eta, 1000);
   assert.ok(events.some((e) => e.type === 'epoch' && e.runId === bad.id && e.markers.some((m) => m.kind === 'failed')));
   assert.equal((await ended(lab, good.id)).state, 'finished');
   // run.json keeps the NaN cost readable.
@@ -248,6 +251,7 @@ test('a diverging run ends failed with its reason while another run goes on', as
   assert.match(saved.history[saved.history.length - 1].evalCost, /^(NaN|Infinity)$/);
   const { lab: again } = open(runsDir);
   assert.equal(Number.isFinite((await again.runHistory(bad.id)).pop()!.evalCost), false);
+  assert.deepEqual((await again.listRuns()).find((x) => x.id === bad.id)?.stoppedWhy, r.stoppedWhy, 'the reason survives a restart');
 });
 
 test('a worker that throws ends its run with the reason; the service goes on', async () => {

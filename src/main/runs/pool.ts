@@ -469,10 +469,8 @@ export class RunPool {
       rec.bestEvalAccuracy = null;
       rec.secondsTraining = 0;
     }
-    const before = { state: rec.state, stoppedBecause: rec.stoppedBecause };
-    rec.state = 'running';
-    rec.stoppedBecause = null;
-    rec.stoppedWhy = null;
+    const before = { state: rec.state, stoppedBecause: rec.stoppedBecause, stoppedWhy: rec.stoppedWhy };
+    Object.assign(rec, { state: 'running', stoppedBecause: null, stoppedWhy: null });
     try {
       this.commit(rec);
     } catch (e) {

@@ -19,7 +19,7 @@ import { svmBaseline } from '../svm';
 import { IMAGE_PIXELS } from '../../engine/data';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { LabError, englishOf, reasonOf, type Reason } from '../../shared/errors';
+import { englishOf, reasonOf, type Reason } from '../../shared/errors';
 
 // Training is background work: lower this thread's priority (on Linux, nice applies per thread) so
 // the UI, and the main thread answering it, stay responsive while runs train. A no-op elsewhere.
@@ -112,11 +112,12 @@ function runTrainer(parent: MessagePort): void {
   let wake: (() => void) | null = null;
   let finished = false;
 
-  const fail = (e: unknown): void => {
+  const failWith = (reason: string, why: Reason | null): void => {
     if (finished) return;
     finished = true;
-    post({ type: 'failed', reason: errorMessage(e), why: failureReason(e) });
+    post({ type: 'failed', reason, why });
   };
+  const fail = (e: unknown): void => failWith(errorMessage(e), failureReason(e));
 
   async function train(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
     const checkpoint = msg.resumeFrom ? (readCheckpoint(msg.checkpointPath) as TrainerCheckpoint) : undefined;
@@ -198,7 +199,7 @@ function runTrainer(parent: MessagePort): void {
         bestEpoch: t.bestEpoch,
         bestEvalAccuracy: t.bestEvalAccuracy,
       });
-      if (failedMarker?.kind === 'failed') fail(failedMarker.why ? new LabError(failedMarker.why.code, failedMarker.why.params) : new Error(failedMarker.reason));
+      if (failedMarker?.kind === 'failed') failWith(failedMarker.reason, failedMarker.why ?? null);
       // Epochs shorter than a progress interval never report mid-epoch: report at their end, so
       // the progress line and its ETA keep moving for 1,000-image runs too.
       if (!t.done && at - lastProgress >= msg.progressIntervalMs) {
