@@ -2,7 +2,7 @@
 // that are not multiples of the vector width and on the real ones, with MNIST-like sparse inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { referenceKernels } from '../src/engine/kernels';
+import { referenceKernels, sparseListFloats, sparseStride } from '../src/engine/kernels';
 import type { Kernels, Workspace } from '../src/engine/kernels';
 import { getBackend, wasmAvailable } from '../src/engine/backend';
 import { Rng } from '../src/engine/rng';
@@ -218,4 +218,111 @@ test('a seeded 784-30-10 run on the wasm backend tracks the reference backend st
   for (let i = 0; i < runs[0].length; i++) maxDiff = Math.max(maxDiff, Math.abs(runs[0][i] - runs[1][i]));
   assert.ok(maxDiff < 1e-3, `parameters drifted apart by ${maxDiff}`);
   assert.ok(maxDiff > 0, 'the two backends should round differently somewhere');
+});
+
+// The input layer pixel by pixel: the sparse kernels on the weights transposed against the dense
+// reference (loadImages, then linearForward and linearWeightGradAdd on w itself).
+const sparseShapes: { rows: number; nOut: number; ink: number; what: string }[] = [
+  { rows: 1, nOut: 1, ink: 0.2, what: 'one unit' },
+  { rows: 3, nOut: 3, ink: 0.2, what: 'less than one vector of units' },
+  { rows: 7, nOut: 10, ink: 0.2, what: 'a partial last vector' },
+  { rows: 20, nOut: 30, ink: 0.2, what: '784-30-10' },
+  { rows: 100, nOut: 100, ink: 0.2, what: '784-100-10' },
+  { rows: 4, nOut: 801, ink: 0.2, what: 'blocks of 6 and 5 vectors and a partial one' },
+  { rows: 90, nOut: 13, ink: 1, what: 'rows with every pixel inked: the step goes in several scratch tiles' },
+  { rows: 5, nOut: 9, ink: 0, what: 'blank images' },
+];
+const steps: [number, number, number][] = [
+  [1, 0, -0.03], // no regularization
+  [0.999, 0, -0.03], // L2
+  [0.999, 0.0004, -0.03], // L2 and L1
+];
+
+for (const { rows, nOut, ink, what } of sparseShapes) {
+  test(`the sparse input-layer kernels match the dense ones: ${rows} rows, ${nOut} units (${what})`, () => {
+    const rng = new Rng(rows * 1000 + nOut);
+    const nIn = 784;
+    const count = rows + 11;
+    const images = new Uint8Array(count * nIn);
+    for (let i = 0; i < images.length; i++) images[i] = rng.uniform() < ink ? 1 + rng.int(255) : 0;
+    const order = new Uint32Array(count);
+    for (let i = 0; i < count; i++) order[i] = (i * 7 + 3) % count;
+    const start = 5;
+    const stride = sparseStride(nOut);
+    const w0 = new Float32Array(nOut * nIn);
+    const b0 = new Float32Array(nOut);
+    const dz = new Float32Array(rows * nOut);
+    fill(w0, rng, false);
+    fill(b0, rng, false);
+    fill(dz, rng, false);
+    // The dense reference.
+    const x = new Float32Array(rows * nIn);
+    referenceKernels.loadImages(x, images, order, start, rows, nIn);
+    const zRef = new Float32Array(rows * nOut);
+    referenceKernels.linearForward(zRef, x, w0, b0, rows, nIn, nOut);
+    const ws = getBackend('wasm').createWorkspace(2 * nIn * stride + sparseListFloats(rows, nIn) + rows * nOut * 2 + nOut + nOut * nIn + 8);
+    let o = 3; // deliberately misaligned views
+    const take = (n: number) => ws.slab.subarray(o, (o += n));
+    const v = {
+      wT: take(nIn * stride),
+      lists: take(sparseListFloats(rows, nIn)),
+      z: take(rows * nOut),
+      dz: take(rows * nOut),
+      b: take(nOut),
+      w: take(nOut * nIn),
+    };
+    for (const [kernels, exact, name] of [
+      [ws.kernels, false, 'wasm'],
+      [referenceKernels, true, 'reference'],
+    ] as const) {
+      const k: Kernels = kernels;
+      // The reference's arrays are plain copies; the wasm kernels' live in their workspace.
+      const a = exact
+        ? {
+            wT: new Float32Array(nIn * stride),
+            lists: new Float32Array(sparseListFloats(rows, nIn)),
+            z: new Float32Array(rows * nOut),
+            dz: dz.slice(),
+            b: b0.slice(),
+            w: w0.slice(),
+          }
+        : v;
+      a.w.set(w0);
+      a.b.set(b0);
+      a.dz.set(dz);
+      a.wT.fill(7);
+      k.transpose(a.wT, a.w, nOut, nIn, nIn, stride);
+      for (let i = 0; i < nIn; i++) for (let j = nOut; j < stride; j++) assert.equal(a.wT[i * stride + j], 0, `${name}: wT's padding column ${j} is 0`);
+      k.sparseImages(a.lists, images, order, start, rows, nIn);
+      k.sparseForwardT(a.z, a.lists, a.wT, a.b, rows, nIn, nOut, stride);
+      if (exact) assert.deepEqual(a.z, zRef, 'the reference sparse forward sums the same terms in the same order');
+      // A sum of 784 inked pixels in float32 order (every pixel of the last shape) strays further.
+      else assertClose(a.z, zRef, ink === 1 ? 1e-4 : 1e-5, `${name} z`);
+      const wT0 = a.wT.slice();
+      for (const [decay, shrink, alpha] of steps) {
+        const wRef = w0.slice();
+        const gbRef = b0.slice();
+        referenceKernels.linearWeightGradAdd(wRef, gbRef, dz, x, decay, shrink, alpha, rows, nIn, nOut);
+        a.wT.set(wT0);
+        a.b.set(b0);
+        k.sparseStepT(a.wT, a.b, a.dz, a.lists, decay, shrink, alpha, rows, nIn, nOut, stride);
+        for (let i = 0; i < nIn; i++) for (let j = nOut; j < stride; j++) assert.equal(a.wT[i * stride + j], 0, `${name}: the step leaves wT's padding at 0`);
+        k.transpose(a.w, a.wT, nIn, nOut, stride, nIn);
+        if (exact) {
+          assert.deepEqual(a.w, wRef, `reference sparse step (decay ${decay}, shrink ${shrink})`);
+          assert.deepEqual(a.b, gbRef);
+        } else {
+          assertClose(a.w, wRef, 1e-6, `${name} w after the step (decay ${decay}, shrink ${shrink})`);
+          assertClose(a.b, gbRef, 1e-5, `${name} b after the step`);
+        }
+      }
+    }
+  });
+}
+
+test('the wasm sparse kernels refuse a stride that is not the units rounded up to 4', () => {
+  const ws = getBackend('wasm').createWorkspace(sparseListFloats(1, 784) + 784 * 12 + 40);
+  const v = ws.slab.subarray(0, 784 * 12);
+  const lists = ws.slab.subarray(784 * 12, 784 * 12 + sparseListFloats(1, 784));
+  assert.throws(() => ws.kernels.sparseForwardT(v, lists, v, v, 1, 784, 10, 10), /the stride of wT must be 12 for 10 units, got 10/);
 });

@@ -38,6 +38,43 @@ export interface Kernels {
    * where a mini-batch's bytes become floats.
    */
   loadImages(x: Float32Array, images: Uint8Array, order: Uint32Array | null, start: number, rows: number, pixels: number): void;
+
+  // The input layer pixel by pixel (the trainer's plain-SGD path, where the backend's
+  // `sparseInput` is true). An image is about 80% zero pixels; these kernels skip each one, on the
+  // layer's weights transposed (wT: nIn rows of stride = sparseStride(nOut) floats, one pixel's
+  // weights to every unit contiguous, the columns past nOut zero). The images' rows become `lists`
+  // (sparseListFloats(rows, pixels) floats): rows+1 entry starts (int32), then per entry the pixel
+  // k (int32) and x[i, k].
+  /** lists = the images of rows order[start + r] as bytes / 255, their zero pixels left out. */
+  sparseImages(lists: Float32Array, images: Uint8Array, order: Uint32Array, start: number, rows: number, pixels: number): void;
+  /** z = x · wT + b for the rows x in lists: linearForward with the weights transposed. */
+  sparseForwardT(z: Float32Array, lists: Float32Array, wT: Float32Array, b: Float32Array, rows: number, nIn: number, nOut: number, stride: number): void;
+  /** wT = decay · wT − shrink · sgn(wT) + alpha · xᵀ · dz, gb += alpha · column sums of dz: linearWeightGradAdd transposed. */
+  sparseStepT(
+    wT: Float32Array,
+    gb: Float32Array,
+    dz: Float32Array,
+    lists: Float32Array,
+    decay: number,
+    shrink: number,
+    alpha: number,
+    rows: number,
+    nIn: number,
+    nOut: number,
+    stride: number,
+  ): void;
+  /** dst[c · dstStride + r] = src[r · srcStride + c] for r < rows, c < cols; dst's columns rows .. dstStride are set to 0. */
+  transpose(dst: Float32Array, src: Float32Array, rows: number, cols: number, srcStride: number, dstStride: number): void;
+}
+
+/** The row length of a transposed weight matrix for the sparse kernels: nOut rounded up to whole vectors of 4. */
+export function sparseStride(nOut: number): number {
+  return Math.ceil(nOut / 4) * 4;
+}
+
+/** Floats the sparse rows of `rows` images of `pixels` pixels can take at most. */
+export function sparseListFloats(rows: number, pixels: number): number {
+  return rows + 1 + 2 * rows * pixels;
 }
 
 /**
@@ -52,6 +89,8 @@ export interface Workspace {
 
 export interface Backend {
   readonly name: string;
+  /** Whether the trainer should take the input layer pixel by pixel (its kernels are faster that way). */
+  readonly sparseInput: boolean;
   createWorkspace(nFloats: number): Workspace;
 }
 
@@ -128,10 +167,64 @@ export const referenceKernels: Kernels = {
       for (let i = 0; i < pixels; i++) x[dst + i] = images[src + i] / 255;
     }
   },
+  sparseImages(lists, images, order, start, rows, pixels) {
+    const starts = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+    const base = rows + 1;
+    let e = base;
+    starts[0] = 0;
+    for (let r = 0; r < rows; r++) {
+      const src = order[start + r] * pixels;
+      for (let k = 0; k < pixels; k++) {
+        const v = images[src + k];
+        if (v === 0) continue;
+        starts[e] = k;
+        lists[e + 1] = v / 255;
+        e += 2;
+      }
+      starts[r + 1] = (e - base) / 2;
+    }
+  },
+  sparseForwardT(z, lists, wT, b, rows, _nIn, nOut, stride) {
+    const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+    const base = rows + 1;
+    for (let r = 0; r < rows; r++) {
+      const e0 = base + 2 * ints[r];
+      const e1 = base + 2 * ints[r + 1];
+      for (let j = 0; j < nOut; j++) {
+        let s = 0;
+        for (let e = e0; e < e1; e += 2) s += lists[e + 1] * wT[ints[e] * stride + j];
+        z[r * nOut + j] = s + b[j];
+      }
+    }
+  },
+  sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
+    const n = nIn * stride;
+    if (shrink !== 0) for (let i = 0; i < n; i++) wT[i] = decay * wT[i] - shrink * Math.sign(wT[i]);
+    else if (decay !== 1) for (let i = 0; i < n; i++) wT[i] *= decay;
+    const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+    const base = rows + 1;
+    for (let r = 0; r < rows; r++) {
+      const e0 = base + 2 * ints[r];
+      const e1 = base + 2 * ints[r + 1];
+      for (let j = 0; j < nOut; j++) {
+        const d = alpha * dz[r * nOut + j];
+        gb[j] += d;
+        if (d === 0) continue;
+        for (let e = e0; e < e1; e += 2) wT[ints[e] * stride + j] += d * lists[e + 1];
+      }
+    }
+  },
+  transpose(dst, src, rows, cols, srcStride, dstStride) {
+    for (let c = 0; c < cols; c++) {
+      for (let r = 0; r < rows; r++) dst[c * dstStride + r] = src[r * srcStride + c];
+      dst.fill(0, c * dstStride + rows, (c + 1) * dstStride);
+    }
+  },
 };
 
 export const referenceBackend: Backend = {
   name: 'reference',
+  sparseInput: false,
   createWorkspace(nFloats) {
     return { slab: new Float32Array(nFloats), kernels: referenceKernels };
   },

@@ -17,9 +17,23 @@
 const LIST_INTS: i32 = 32768;
 const LISTS: usize = (__heap_base + 63) & ~(63 as usize);
 
+// byte / 255 for every byte value (f32 division, as bytesToUnit), filled once by initUnitTable.
+const UNIT: usize = LISTS + ((LIST_INTS << 2) as usize);
+// The sparse step's scratch: the mini-batch's entries by pixel (CSC_INTS ints: nIn+1 starts, then
+// (dz row offset, x) pairs), and alpha · dz of those rows, padded to whole vectors (DZS_FLOATS).
+const CSC_INTS: i32 = 65536;
+const CSC: usize = UNIT + 1024;
+const DZS_FLOATS: i32 = 131072;
+const DZS: usize = CSC + ((CSC_INTS << 2) as usize);
+
 /** First byte the loader may use (for the slab and byte staging). */
 export function scratchEnd(): usize {
-  return LISTS + ((LIST_INTS << 2) as usize);
+  return DZS + ((DZS_FLOATS << 2) as usize);
+}
+
+/** Fills the byte → float table of sparseRows (the loader calls it once per instance). */
+export function initUnitTable(): void {
+  for (let b = 0; b < 256; b++) store<f32>(UNIT + ((b << 2) as usize), (b as f32) / 255);
 }
 
 /** Rows a scratch list tile can hold for rows of nIn floats (0 when one pair does not fit). */
@@ -500,4 +514,502 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
     v128.store(LISTS, f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v128.load(LISTS))))));
     memory.copy(a + ((i << 2) as usize), LISTS, ((n - i) << 2) as usize);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The input layer, pixel by pixel. An image has about 150 non-zero pixels of 784; the kernels
+// above skip zero 4-pixel chunks (shared by a pair of rows: 40% of the chunks), these skip zero
+// pixels (19%). They work on wT, the layer's weights transposed (nIn rows of `stride` floats, the
+// output units padded to a multiple of 4 with zeros), so one pixel's weights to every unit are
+// contiguous: z[i, :] += x[i, k] · wT[k, :]. A block of up to 6 vectors (24 units) stays in
+// registers across a row's pixels (more and V8 spills them on x64's 16 vector registers).
+//
+// The sparse rows: lists holds rows+1 entry starts (i32, at lists[0..rows]) then the entries from
+// lists + (rows+1)·4, each (k: i32, x[i, k]: f32), in increasing k.
+
+/** Appends rows r0 .. r0+m of bytes (`pixels` bytes each) to the sparse rows of `rows` rows, as x = byte / 255. */
+export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32): void {
+  const entries = lists + (((rows + 1) << 2) as usize);
+  if (r0 == 0) store<i32>(lists, 0);
+  let p = entries + ((load<i32>(lists + ((r0 << 2) as usize)) << 3) as usize);
+  const vend = (pixels >> 4) << 4;
+  for (let r = 0; r < m; r++) {
+    const src = bytes + ((r * pixels) as usize);
+    let c = 0;
+    for (; c < vend; c += 16) {
+      if (!v128.any_true(v128.load(src + (c as usize)))) continue;
+      // Every byte of a block with some ink is written, and the list moves on past the non-zero
+      // ones only: no branch per pixel.
+      for (let t = 0; t < 16; t++) {
+        const k = c + t;
+        const v = load<u8>(src + (k as usize)) as usize;
+        store<i32>(p, k);
+        store<f32>(p, load<f32>(UNIT + (v << 2)), 4);
+        p += (i32(v != 0) << 3) as usize;
+      }
+    }
+    for (; c < pixels; c++) {
+      const v = load<u8>(src + (c as usize)) as usize;
+      store<i32>(p, c);
+      store<f32>(p, load<f32>(UNIT + (v << 2)), 4);
+      p += (i32(v != 0) << 3) as usize;
+    }
+    store<i32>(lists + (((r0 + r + 1) << 2) as usize), ((p - entries) >> 3) as i32);
+  }
+}
+
+// z[i, 4q .. 4q+4W) = Σ_k x[i, k] wT[k, 4q .. 4q+4W) + b[4q .. 4q+4W) for every row i, W = 2 .. 6 vectors
+// (written out once per W: AssemblyScript has no unrolling).
+// @ts-ignore: decorator
+@inline function sparseForward6(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+  const col = (q << 4) as usize;
+  const w = wT + col;
+  for (let i = 0; i < rows; i++) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    let a4 = f32x4.splat(0);
+    let a5 = f32x4.splat(0);
+    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
+    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+      const wk = w + ((load<i32>(p) * rowBytes) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(wk), v, a0);
+      a1 = madd(v128.load(wk, 16), v, a1);
+      a2 = madd(v128.load(wk, 32), v, a2);
+      a3 = madd(v128.load(wk, 48), v, a3);
+      a4 = madd(v128.load(wk, 64), v, a4);
+      a5 = madd(v128.load(wk, 80), v, a5);
+    }
+    const zi = z + ((i * nOut) << 2) as usize + col;
+    const bq = b + col;
+    v128.store(zi, f32x4.add(a0, v128.load(bq)));
+    v128.store(zi, f32x4.add(a1, v128.load(bq, 16)), 16);
+    v128.store(zi, f32x4.add(a2, v128.load(bq, 32)), 32);
+    v128.store(zi, f32x4.add(a3, v128.load(bq, 48)), 48);
+    v128.store(zi, f32x4.add(a4, v128.load(bq, 64)), 64);
+    v128.store(zi, f32x4.add(a5, v128.load(bq, 80)), 80);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseForward5(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+  const col = (q << 4) as usize;
+  const w = wT + col;
+  for (let i = 0; i < rows; i++) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    let a4 = f32x4.splat(0);
+    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
+    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+      const wk = w + ((load<i32>(p) * rowBytes) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(wk), v, a0);
+      a1 = madd(v128.load(wk, 16), v, a1);
+      a2 = madd(v128.load(wk, 32), v, a2);
+      a3 = madd(v128.load(wk, 48), v, a3);
+      a4 = madd(v128.load(wk, 64), v, a4);
+    }
+    const zi = z + ((i * nOut) << 2) as usize + col;
+    const bq = b + col;
+    v128.store(zi, f32x4.add(a0, v128.load(bq)));
+    v128.store(zi, f32x4.add(a1, v128.load(bq, 16)), 16);
+    v128.store(zi, f32x4.add(a2, v128.load(bq, 32)), 32);
+    v128.store(zi, f32x4.add(a3, v128.load(bq, 48)), 48);
+    v128.store(zi, f32x4.add(a4, v128.load(bq, 64)), 64);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseForward4(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+  const col = (q << 4) as usize;
+  const w = wT + col;
+  for (let i = 0; i < rows; i++) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
+    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+      const wk = w + ((load<i32>(p) * rowBytes) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(wk), v, a0);
+      a1 = madd(v128.load(wk, 16), v, a1);
+      a2 = madd(v128.load(wk, 32), v, a2);
+      a3 = madd(v128.load(wk, 48), v, a3);
+    }
+    const zi = z + ((i * nOut) << 2) as usize + col;
+    const bq = b + col;
+    v128.store(zi, f32x4.add(a0, v128.load(bq)));
+    v128.store(zi, f32x4.add(a1, v128.load(bq, 16)), 16);
+    v128.store(zi, f32x4.add(a2, v128.load(bq, 32)), 32);
+    v128.store(zi, f32x4.add(a3, v128.load(bq, 48)), 48);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseForward3(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+  const col = (q << 4) as usize;
+  const w = wT + col;
+  for (let i = 0; i < rows; i++) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
+    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+      const wk = w + ((load<i32>(p) * rowBytes) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(wk), v, a0);
+      a1 = madd(v128.load(wk, 16), v, a1);
+      a2 = madd(v128.load(wk, 32), v, a2);
+    }
+    const zi = z + ((i * nOut) << 2) as usize + col;
+    const bq = b + col;
+    v128.store(zi, f32x4.add(a0, v128.load(bq)));
+    v128.store(zi, f32x4.add(a1, v128.load(bq, 16)), 16);
+    v128.store(zi, f32x4.add(a2, v128.load(bq, 32)), 32);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseForward2(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+  const col = (q << 4) as usize;
+  const w = wT + col;
+  for (let i = 0; i < rows; i++) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
+    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+      const wk = w + ((load<i32>(p) * rowBytes) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(wk), v, a0);
+      a1 = madd(v128.load(wk, 16), v, a1);
+    }
+    const zi = z + ((i * nOut) << 2) as usize + col;
+    const bq = b + col;
+    v128.store(zi, f32x4.add(a0, v128.load(bq)));
+    v128.store(zi, f32x4.add(a1, v128.load(bq, 16)), 16);
+  }
+}
+
+// The same for 4 units 4q .. 4q+4, of which the first `lanes` (1..4) exist.
+// @ts-ignore: decorator
+@inline function sparseForward1(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+  const col = (q << 4) as usize;
+  const w = wT + col;
+  const lanes = min(4, nOut - (q << 2));
+  for (let i = 0; i < rows; i++) {
+    let a0 = f32x4.splat(0);
+    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
+    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+      a0 = madd(v128.load(w + ((load<i32>(p) * rowBytes) as usize)), v128.load32_splat(p, 4), a0);
+    }
+    const zi = z + ((i * nOut) << 2) as usize + col;
+    const bq = b + col;
+    if (lanes == 4) {
+      v128.store(zi, f32x4.add(a0, v128.load(bq)));
+    } else {
+      store<f32>(zi, f32x4.extract_lane(a0, 0) + load<f32>(bq));
+      if (lanes > 1) store<f32>(zi, f32x4.extract_lane(a0, 1) + load<f32>(bq, 4), 4);
+      if (lanes > 2) store<f32>(zi, f32x4.extract_lane(a0, 2) + load<f32>(bq, 8), 8);
+    }
+  }
+}
+
+/** z = x · w + b for the sparse rows x, with wT = wᵀ (nIn × stride). */
+export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows: i32, nOut: i32, stride: i32): void {
+  const entries = lists + (((rows + 1) << 2) as usize);
+  const rowBytes = stride << 2;
+  const full = nOut >> 2;
+  // Blocks of at most 6 vectors, as even as possible (25 vectors: 5 of 5), then a last partial vector.
+  const passes = (full + 5) / 6;
+  let q = 0;
+  for (let t = 0; t < passes; t++) {
+    const w = (full - q + passes - t - 1) / (passes - t);
+    if (w == 6) sparseForward6(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+    else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+    else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+    else if (w == 3) sparseForward3(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+    else if (w == 2) sparseForward2(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+    else sparseForward1(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+    q += w;
+  }
+  if (q < stride >> 2) sparseForward1(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+}
+
+// decay · w − shrink · sgn(w), lane by lane (as decayShrink).
+// @ts-ignore: decorator
+@inline function decayShrink4(w: v128, decay: f32, shrink: f32): v128 {
+  if (shrink == 0) return decay == 1 ? w : f32x4.mul(f32x4.splat(decay), w);
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  const sgn = f32x4.sub(v128.and(f32x4.gt(w, zero), one), v128.and(f32x4.lt(w, zero), one));
+  return f32x4.sub(f32x4.mul(f32x4.splat(decay), w), f32x4.mul(f32x4.splat(shrink), sgn));
+}
+
+// wT[k, 4q .. 4q+4W) = decay · wT − shrink · sgn(wT) + Σ_i x[i, k] · dzs[i, 4q .. 4q+4W) for every
+// pixel k, the rows i in order, in registers: one load and store of wT per pixel and mini-batch.
+// @ts-ignore: decorator
+@inline function sparseStep6(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+  const col = (q << 4) as usize;
+  const entries = CSC + (((nIn + 1) << 2) as usize);
+  const keep = decay == 1 && shrink == 0;
+  let begin = entries;
+  for (let k = 0; k < nIn; k++) {
+    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+    if (keep && begin == end) continue;
+    const wk = wT + ((k * rowBytes) as usize) + col;
+    let a0 = decayShrink4(v128.load(wk), decay, shrink);
+    let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
+    let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
+    let a3 = decayShrink4(v128.load(wk, 48), decay, shrink);
+    let a4 = decayShrink4(v128.load(wk, 64), decay, shrink);
+    let a5 = decayShrink4(v128.load(wk, 80), decay, shrink);
+    for (let p = begin; p < end; p += 8) {
+      const d = DZS + col + (load<i32>(p) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(d), v, a0);
+      a1 = madd(v128.load(d, 16), v, a1);
+      a2 = madd(v128.load(d, 32), v, a2);
+      a3 = madd(v128.load(d, 48), v, a3);
+      a4 = madd(v128.load(d, 64), v, a4);
+      a5 = madd(v128.load(d, 80), v, a5);
+    }
+    v128.store(wk, a0);
+    v128.store(wk, a1, 16);
+    v128.store(wk, a2, 32);
+    v128.store(wk, a3, 48);
+    v128.store(wk, a4, 64);
+    v128.store(wk, a5, 80);
+    begin = end;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseStep5(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+  const col = (q << 4) as usize;
+  const entries = CSC + (((nIn + 1) << 2) as usize);
+  const keep = decay == 1 && shrink == 0;
+  let begin = entries;
+  for (let k = 0; k < nIn; k++) {
+    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+    if (keep && begin == end) continue;
+    const wk = wT + ((k * rowBytes) as usize) + col;
+    let a0 = decayShrink4(v128.load(wk), decay, shrink);
+    let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
+    let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
+    let a3 = decayShrink4(v128.load(wk, 48), decay, shrink);
+    let a4 = decayShrink4(v128.load(wk, 64), decay, shrink);
+    for (let p = begin; p < end; p += 8) {
+      const d = DZS + col + (load<i32>(p) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(d), v, a0);
+      a1 = madd(v128.load(d, 16), v, a1);
+      a2 = madd(v128.load(d, 32), v, a2);
+      a3 = madd(v128.load(d, 48), v, a3);
+      a4 = madd(v128.load(d, 64), v, a4);
+    }
+    v128.store(wk, a0);
+    v128.store(wk, a1, 16);
+    v128.store(wk, a2, 32);
+    v128.store(wk, a3, 48);
+    v128.store(wk, a4, 64);
+    begin = end;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseStep4(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+  const col = (q << 4) as usize;
+  const entries = CSC + (((nIn + 1) << 2) as usize);
+  const keep = decay == 1 && shrink == 0;
+  let begin = entries;
+  for (let k = 0; k < nIn; k++) {
+    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+    if (keep && begin == end) continue;
+    const wk = wT + ((k * rowBytes) as usize) + col;
+    let a0 = decayShrink4(v128.load(wk), decay, shrink);
+    let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
+    let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
+    let a3 = decayShrink4(v128.load(wk, 48), decay, shrink);
+    for (let p = begin; p < end; p += 8) {
+      const d = DZS + col + (load<i32>(p) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(d), v, a0);
+      a1 = madd(v128.load(d, 16), v, a1);
+      a2 = madd(v128.load(d, 32), v, a2);
+      a3 = madd(v128.load(d, 48), v, a3);
+    }
+    v128.store(wk, a0);
+    v128.store(wk, a1, 16);
+    v128.store(wk, a2, 32);
+    v128.store(wk, a3, 48);
+    begin = end;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseStep3(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+  const col = (q << 4) as usize;
+  const entries = CSC + (((nIn + 1) << 2) as usize);
+  const keep = decay == 1 && shrink == 0;
+  let begin = entries;
+  for (let k = 0; k < nIn; k++) {
+    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+    if (keep && begin == end) continue;
+    const wk = wT + ((k * rowBytes) as usize) + col;
+    let a0 = decayShrink4(v128.load(wk), decay, shrink);
+    let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
+    let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
+    for (let p = begin; p < end; p += 8) {
+      const d = DZS + col + (load<i32>(p) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(d), v, a0);
+      a1 = madd(v128.load(d, 16), v, a1);
+      a2 = madd(v128.load(d, 32), v, a2);
+    }
+    v128.store(wk, a0);
+    v128.store(wk, a1, 16);
+    v128.store(wk, a2, 32);
+    begin = end;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseStep2(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+  const col = (q << 4) as usize;
+  const entries = CSC + (((nIn + 1) << 2) as usize);
+  const keep = decay == 1 && shrink == 0;
+  let begin = entries;
+  for (let k = 0; k < nIn; k++) {
+    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+    if (keep && begin == end) continue;
+    const wk = wT + ((k * rowBytes) as usize) + col;
+    let a0 = decayShrink4(v128.load(wk), decay, shrink);
+    let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
+    for (let p = begin; p < end; p += 8) {
+      const d = DZS + col + (load<i32>(p) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(d), v, a0);
+      a1 = madd(v128.load(d, 16), v, a1);
+    }
+    v128.store(wk, a0);
+    v128.store(wk, a1, 16);
+    begin = end;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sparseStep1(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+  const col = (q << 4) as usize;
+  const entries = CSC + (((nIn + 1) << 2) as usize);
+  const keep = decay == 1 && shrink == 0;
+  let begin = entries;
+  for (let k = 0; k < nIn; k++) {
+    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+    if (keep && begin == end) continue;
+    const wk = wT + ((k * rowBytes) as usize) + col;
+    let a0 = decayShrink4(v128.load(wk), decay, shrink);
+    for (let p = begin; p < end; p += 8) {
+      const d = DZS + col + (load<i32>(p) as usize);
+      const v = v128.load32_splat(p, 4);
+      a0 = madd(v128.load(d), v, a0);
+    }
+    v128.store(wk, a0);
+    begin = end;
+  }
+}
+
+// Rows r0 .. r1 of the sparse rows by pixel into CSC (the rows in order within each pixel), and
+// alpha · dz of those rows into DZS (rows of `stride` floats; the padding is 0).
+// @ts-ignore: decorator
+@inline function gatherRows(dz: usize, lists: usize, entries: usize, alpha: f32, r0: i32, r1: i32, nIn: i32, nOut: i32, stride: i32): void {
+  memory.fill(CSC, 0, ((nIn + 1) << 2) as usize);
+  const e0 = entries + ((load<i32>(lists + ((r0 << 2) as usize)) << 3) as usize);
+  const e1 = entries + ((load<i32>(lists + ((r1 << 2) as usize)) << 3) as usize);
+  // Counts per pixel (at k+1), then running sums: CSC[k] = where pixel k's entries start.
+  for (let p = e0; p < e1; p += 8) {
+    const c = CSC + (((load<i32>(p) + 1) << 2) as usize);
+    store<i32>(c, load<i32>(c) + 1);
+  }
+  for (let k = 1; k <= nIn; k++) store<i32>(CSC + ((k << 2) as usize), load<i32>(CSC + ((k << 2) as usize)) + load<i32>(CSC + (((k - 1) << 2) as usize)));
+  // Filling moves each start to its pixel's end: CSC[k] = where pixel k's entries end.
+  const out = CSC + (((nIn + 1) << 2) as usize);
+  const strideBytes = stride << 2;
+  for (let i = r0; i < r1; i++) {
+    const dzRow = (i - r0) * strideBytes;
+    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
+    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+      const c = CSC + ((load<i32>(p) << 2) as usize);
+      const at = load<i32>(c);
+      store<i32>(c, at + 1);
+      const o = out + ((at << 3) as usize);
+      store<i32>(o, dzRow);
+      store<f32>(o, load<f32>(p, 4), 4);
+    }
+    const src = dz + ((i * nOut) << 2) as usize;
+    const dst = DZS + (dzRow as usize);
+    for (let j = 0; j < nOut; j++) store<f32>(dst + ((j << 2) as usize), alpha * load<f32>(src + ((j << 2) as usize)));
+    for (let j = nOut; j < stride; j++) store<f32>(dst + ((j << 2) as usize), 0);
+  }
+}
+
+/**
+ * wT = decay · wT − shrink · sgn(wT) + alpha · xᵀ · dz for the sparse rows x (the transposed form
+ * of linearWeightGradAdd: the SGD step of the input layer), and gb += alpha · column sums of dz.
+ * The rows go by pixel, as many at a time as the scratch holds.
+ */
+export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32, stride: i32): void {
+  const entries = lists + (((rows + 1) << 2) as usize);
+  const rowBytes = stride << 2;
+  const full = nOut >> 2;
+  const pairs = (CSC_INTS - nIn - 1) >> 1;
+  biasAdd(gb, dz, alpha, rows, nOut);
+  let r0 = 0;
+  while (r0 < rows) {
+    // The next rows whose entries and alpha · dz fit the scratch (at least one row).
+    let r1 = r0 + 1;
+    const e0 = load<i32>(lists + ((r0 << 2) as usize));
+    while (r1 < rows && load<i32>(lists + (((r1 + 1) << 2) as usize)) - e0 <= pairs && (r1 + 1 - r0) * stride <= DZS_FLOATS) r1++;
+    gatherRows(dz, lists, entries, alpha, r0, r1, nIn, nOut, stride);
+    // The decay and shrink go with the first rows only.
+    const d: f32 = r0 == 0 ? decay : 1;
+    const s: f32 = r0 == 0 ? shrink : 0;
+    // Blocks as in sparseForwardT; the padding's dzs is 0, so a partial last vector is a whole one here.
+    const vectors = stride >> 2;
+    const passes = (vectors + 5) / 6;
+    let q = 0;
+    for (let t = 0; t < passes; t++) {
+      const w = (vectors - q + passes - t - 1) / (passes - t);
+      if (w == 6) sparseStep6(wT, q, nIn, rowBytes, d, s);
+      else if (w == 5) sparseStep5(wT, q, nIn, rowBytes, d, s);
+      else if (w == 4) sparseStep4(wT, q, nIn, rowBytes, d, s);
+      else if (w == 3) sparseStep3(wT, q, nIn, rowBytes, d, s);
+      else if (w == 2) sparseStep2(wT, q, nIn, rowBytes, d, s);
+      else sparseStep1(wT, q, nIn, rowBytes, d, s);
+      q += w;
+    }
+    r0 = r1;
+  }
+}
+
+/** dst (cols × dstStride) = srcᵀ for src (rows × srcStride); dst's columns rows .. dstStride are set to 0. */
+export function transpose(dst: usize, src: usize, rows: i32, cols: i32, srcStride: i32, dstStride: i32): void {
+  const dRow = (dstStride << 2) as usize;
+  const sRow = (srcStride << 2) as usize;
+  // Tiles of 16 × 16 keep both sides' lines in L1.
+  for (let r0 = 0; r0 < rows; r0 += 16) {
+    const r1 = min(rows, r0 + 16);
+    for (let c0 = 0; c0 < cols; c0 += 16) {
+      const c1 = min(cols, c0 + 16);
+      for (let c = c0; c < c1; c++) {
+        const d = dst + (c as usize) * dRow;
+        for (let r = r0; r < r1; r++) store<f32>(d + ((r << 2) as usize), load<f32>(src + (r as usize) * sRow + ((c << 2) as usize)));
+      }
+    }
+  }
+  if (dstStride > rows) for (let c = 0; c < cols; c++) memory.fill(dst + (c as usize) * dRow + ((rows << 2) as usize), 0, ((dstStride - rows) << 2) as usize);
 }

@@ -3,6 +3,7 @@
 // (kernels.generated.ts, made by scripts/build-wasm.mjs) so it works in node, worker_threads,
 // Electron and a browser with no file access.
 import type { Backend, Kernels, Workspace } from '../kernels';
+import { sparseListFloats } from '../kernels';
 
 /**
  * The kernels' bytes, embedded by scripts/build-wasm.mjs (npm install runs it as `prepare`). In a
@@ -26,6 +27,23 @@ interface WasmExports {
   scale(y: number, a: number, n: number): void;
   bytesToUnit(x: number, bytes: number, n: number): void;
   sigmoid(a: number, z: number, n: number): void;
+  initUnitTable(): void;
+  sparseRows(lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number): void;
+  sparseForwardT(z: number, lists: number, wT: number, b: number, rows: number, nOut: number, stride: number): void;
+  sparseStepT(
+    wT: number,
+    gb: number,
+    dz: number,
+    lists: number,
+    decay: number,
+    shrink: number,
+    alpha: number,
+    rows: number,
+    nIn: number,
+    nOut: number,
+    stride: number,
+  ): void;
+  transpose(dst: number, src: number, rows: number, cols: number, srcStride: number, dstStride: number): void;
 }
 
 // The engine compiles against ES2022 only (no DOM lib), so the few WebAssembly calls are typed here.
@@ -134,6 +152,7 @@ export function createWasmWorkspace(nFloats: number): Workspace {
   const pages = Math.ceil((stageBase + STAGE_BYTES) / PAGE);
   const memory = new wa.Memory({ initial: pages, maximum: pages });
   const ex = new wa.Instance(module, { env: { memory, abort } }).exports as unknown as WasmExports;
+  ex.initUnitTable();
   const buffer = memory.buffer;
   const slab = new Float32Array(buffer, slabBase, nFloats);
   const stage = new Uint8Array(buffer, stageBase, STAGE_BYTES);
@@ -214,8 +233,70 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         ex.bytesToUnit(xo + r0 * pixels * 4, stageBase, m * pixels);
       }
     },
+    sparseImages(lists, images, order, start, rows, pixels) {
+      const lo = checkView(lists, buffer, sparseListFloats(rows, pixels), 'lists');
+      if (pixels > STAGE_BYTES) throw new Error(`wasm kernel: images of ${pixels} pixels are too large`);
+      const perStage = Math.floor(STAGE_BYTES / pixels);
+      for (let r0 = 0; r0 < rows; r0 += perStage) {
+        const m = Math.min(perStage, rows - r0);
+        // One TypedArray.set per row, as loadImages.
+        for (let r = 0; r < m; r++) {
+          const row = order[start + r0 + r];
+          stage.set(images.subarray(row * pixels, (row + 1) * pixels), r * pixels);
+        }
+        ex.sparseRows(lo, stageBase, r0, m, pixels, rows);
+      }
+    },
+    sparseForwardT(z, lists, wT, b, rows, nIn, nOut, stride) {
+      checkStride(nOut, stride);
+      ex.sparseForwardT(
+        checkView(z, buffer, rows * nOut, 'z'),
+        checkView(lists, buffer, sparseListFloats(rows, nIn), 'lists'),
+        checkView(wT, buffer, nIn * stride, 'wT'),
+        checkView(b, buffer, nOut, 'b'),
+        rows,
+        nOut,
+        stride,
+      );
+    },
+    sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
+      checkStride(nOut, stride);
+      if (stride > SPARSE_STEP_UNITS) throw new Error(`wasm kernel: the sparse step takes at most ${SPARSE_STEP_UNITS} units, got ${nOut}`);
+      ex.sparseStepT(
+        checkView(wT, buffer, nIn * stride, 'wT'),
+        checkView(gb, buffer, nOut, 'gb'),
+        checkView(dz, buffer, rows * nOut, 'dz'),
+        checkView(lists, buffer, sparseListFloats(rows, nIn), 'lists'),
+        decay,
+        shrink,
+        alpha,
+        rows,
+        nIn,
+        nOut,
+        stride,
+      );
+    },
+    transpose(dst, src, rows, cols, srcStride, dstStride) {
+      if (srcStride < cols || dstStride < rows) throw new Error(`wasm kernel: strides ${srcStride}, ${dstStride} are too short for ${rows} × ${cols}`);
+      ex.transpose(
+        checkView(dst, buffer, cols * dstStride, 'dst'),
+        checkView(src, buffer, (rows - 1) * srcStride + cols, 'src'),
+        rows,
+        cols,
+        srcStride,
+        dstStride,
+      );
+    },
   };
   return { slab, kernels };
+}
+
+/** One row of alpha · dz must fit the sparse step's scratch (DZS_FLOATS in kernels.as); MAX_LAYER_SIZE is below it. */
+const SPARSE_STEP_UNITS = 131072;
+
+/** The sparse kernels read and write whole vectors of wT's rows: the stride is nOut rounded up to 4. */
+function checkStride(nOut: number, stride: number): void {
+  if (stride !== Math.ceil(nOut / 4) * 4) throw new Error(`wasm kernel: the stride of wT must be ${Math.ceil(nOut / 4) * 4} for ${nOut} units, got ${stride}`);
 }
 
 function abort(): never {
@@ -224,5 +305,6 @@ function abort(): never {
 
 export const wasmBackend: Backend = {
   name: 'wasm',
+  sparseInput: true,
   createWorkspace: createWasmWorkspace,
 };
