@@ -260,12 +260,14 @@ for (const { rows, nOut, ink, what } of sparseShapes) {
     referenceKernels.loadImages(x, images, order, start, rows, nIn);
     const zRef = new Float32Array(rows * nOut);
     referenceKernels.linearForward(zRef, x, w0, b0, rows, nIn, nOut);
-    const ws = getBackend('wasm').createWorkspace(2 * nIn * stride + sparseListFloats(rows, nIn) + rows * nOut * 2 + nOut + nOut * nIn + 8);
+    const worst = sparseListFloats(count, count * nIn);
+    const ws = getBackend('wasm').createWorkspace(2 * nIn * stride + worst + count + rows * nOut * 2 + nOut + nOut * nIn + 8);
     let o = 3; // deliberately misaligned views
     const take = (n: number) => ws.slab.subarray(o, (o += n));
     const v = {
       wT: take(nIn * stride),
-      lists: take(sparseListFloats(rows, nIn)),
+      lists: take(worst),
+      rowsOf: ((f) => new Uint32Array(f.buffer, f.byteOffset, rows))(take(rows)),
       z: take(rows * nOut),
       dz: take(rows * nOut),
       b: take(nOut),
@@ -280,7 +282,8 @@ for (const { rows, nOut, ink, what } of sparseShapes) {
       const a = exact
         ? {
             wT: new Float32Array(nIn * stride),
-            lists: new Float32Array(sparseListFloats(rows, nIn)),
+            lists: new Float32Array(worst),
+            rowsOf: new Uint32Array(rows),
             z: new Float32Array(rows * nOut),
             dz: dz.slice(),
             b: b0.slice(),
@@ -293,11 +296,26 @@ for (const { rows, nOut, ink, what } of sparseShapes) {
       a.wT.fill(7);
       k.transpose(a.wT, a.w, nOut, nIn, nIn, stride);
       for (let i = 0; i < nIn; i++) for (let j = nOut; j < stride; j++) assert.equal(a.wT[i * stride + j], 0, `${name}: wT's padding column ${j} is 0`);
-      k.sparseImages(a.lists, images, order, start, rows, nIn);
-      k.sparseForwardT(a.z, a.lists, a.wT, a.b, rows, nIn, nOut, stride);
-      if (exact) assert.deepEqual(a.z, zRef, 'the reference sparse forward sums the same terms in the same order');
-      // A sum of 784 inked pixels in float32 order (every pixel of the last shape) strays further.
-      else assertClose(a.z, zRef, ink === 1 ? 1e-4 : 1e-5, `${name} z`);
+      // The mini-batch's own rows, or all the images' rows (built once) taken through rowsOf.
+      for (const byRows of [false, true]) {
+        const how = byRows ? 'rows of all the images' : "the mini-batch's rows";
+        if (byRows) {
+          k.sparseImages(a.lists, images, null, 0, count, nIn);
+          a.rowsOf.set(order.subarray(start, start + rows));
+        } else {
+          k.sparseImages(a.lists, images, order, start, rows, nIn);
+        }
+        const rowsOf = byRows ? a.rowsOf : null;
+        a.z.fill(0);
+        k.sparseForwardT(a.z, a.lists, rowsOf, a.wT, a.b, rows, nIn, nOut, stride);
+        if (exact) assert.deepEqual(a.z, zRef, `the reference sparse forward sums the same terms in the same order (${how})`);
+        // A sum of 784 inked pixels in float32 order (every pixel of the last shape) strays further.
+        else assertClose(a.z, zRef, ink === 1 ? 1e-4 : 1e-5, `${name} z (${how})`);
+        checkSteps(k, a, rowsOf, exact, `${name}, ${how}`);
+      }
+    }
+
+    function checkSteps(k: Kernels, a: typeof v, rowsOf: Uint32Array | null, exact: boolean, name: string): void {
       const wT0 = a.wT.slice();
       for (const [decay, shrink, alpha] of steps) {
         const wRef = w0.slice();
@@ -305,7 +323,7 @@ for (const { rows, nOut, ink, what } of sparseShapes) {
         referenceKernels.linearWeightGradAdd(wRef, gbRef, dz, x, decay, shrink, alpha, rows, nIn, nOut);
         a.wT.set(wT0);
         a.b.set(b0);
-        k.sparseStepT(a.wT, a.b, a.dz, a.lists, decay, shrink, alpha, rows, nIn, nOut, stride);
+        k.sparseStepT(a.wT, a.b, a.dz, a.lists, rowsOf, decay, shrink, alpha, rows, nIn, nOut, stride);
         for (let i = 0; i < nIn; i++) for (let j = nOut; j < stride; j++) assert.equal(a.wT[i * stride + j], 0, `${name}: the step leaves wT's padding at 0`);
         k.transpose(a.w, a.wT, nIn, nOut, stride, nIn);
         if (exact) {
@@ -316,13 +334,26 @@ for (const { rows, nOut, ink, what } of sparseShapes) {
           assertClose(a.b, gbRef, 1e-5, `${name} b after the step`);
         }
       }
+      a.wT.set(wT0);
+      a.b.set(b0);
     }
   });
 }
 
-test('the wasm sparse kernels refuse a stride that is not the units rounded up to 4', () => {
-  const ws = getBackend('wasm').createWorkspace(sparseListFloats(1, 784) + 784 * 12 + 40);
+test('the wasm sparse kernels refuse a wrong stride, short lists and rows the lists do not hold', () => {
+  const listFloats = sparseListFloats(2, 2 * 784);
+  const ws = getBackend('wasm').createWorkspace(listFloats + 784 * 12 + 40);
   const v = ws.slab.subarray(0, 784 * 12);
-  const lists = ws.slab.subarray(784 * 12, 784 * 12 + sparseListFloats(1, 784));
-  assert.throws(() => ws.kernels.sparseForwardT(v, lists, v, v, 1, 784, 10, 10), /the stride of wT must be 12 for 10 units, got 10/);
+  const lists = ws.slab.subarray(784 * 12, 784 * 12 + listFloats);
+  const k = ws.kernels;
+  const images = new Uint8Array(3 * 784).fill(9);
+  k.sparseImages(lists, images, null, 0, 2, 784);
+  assert.throws(() => k.sparseForwardT(v, lists, null, v, v, 1, 784, 10, 10), /the stride of wT must be 12 for 10 units, got 10/);
+  assert.throws(() => k.sparseForwardT(v, lists, null, v, v, 3, 784, 10, 12), /lists hold 2 rows, the call takes 3/);
+  const rowsOf = new Uint32Array(ws.slab.buffer, ws.slab.byteOffset + (784 * 12 + listFloats) * 4, 2);
+  rowsOf.set([1, 2]);
+  assert.throws(() => k.sparseStepT(v, v, v, lists, rowsOf, 1, 0, 1, 2, 784, 10, 12), /rowsOf\[1\] = 2 is not one of the lists' 2 rows/);
+  // Three inked images do not fit lists made for two: the kernel stops at the end of the view.
+  assert.throws(() => k.sparseImages(lists, images, null, 0, 3, 784), /lists of \d+ floats are too short for these 3 images/);
+  assert.deepEqual(Array.from(v.subarray(0, 4)), [0, 0, 0, 0], 'nothing past the lists was written');
 });

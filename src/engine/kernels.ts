@@ -43,18 +43,31 @@ export interface Kernels {
   // `sparseInput` is true). An image is about 80% zero pixels; these kernels skip each one, on the
   // layer's weights transposed (wT: nIn rows of stride = sparseStride(nOut) floats, one pixel's
   // weights to every unit contiguous, the columns past nOut zero). The images' rows become `lists`
-  // (sparseListFloats(rows, pixels) floats): rows+1 entry starts (int32), then per entry the pixel
-  // k (int32) and x[i, k].
-  /** lists = the images of rows order[start + r] as bytes / 255, their zero pixels left out. */
-  sparseImages(lists: Float32Array, images: Uint8Array, order: Uint32Array, start: number, rows: number, pixels: number): void;
+  // (sparseListFloats(rows, non-zero pixels) floats): the number of rows n (int32), n+1 entry
+  // starts (int32), then per entry the pixel k (int32) and x[i, k]. The kernels take a call's row
+  // i from lists' row i, or from row rowsOf[i] (the whole training set's lists, built once, in a
+  // mini-batch's order).
+  /** lists = the images of rows order[start + r] (start + r when order is null) as bytes / 255, their zero pixels left out. */
+  sparseImages(lists: Float32Array, images: Uint8Array, order: Uint32Array | null, start: number, rows: number, pixels: number): void;
   /** z = x · wT + b for the rows x in lists: linearForward with the weights transposed. */
-  sparseForwardT(z: Float32Array, lists: Float32Array, wT: Float32Array, b: Float32Array, rows: number, nIn: number, nOut: number, stride: number): void;
+  sparseForwardT(
+    z: Float32Array,
+    lists: Float32Array,
+    rowsOf: Uint32Array | null,
+    wT: Float32Array,
+    b: Float32Array,
+    rows: number,
+    nIn: number,
+    nOut: number,
+    stride: number,
+  ): void;
   /** wT = decay · wT − shrink · sgn(wT) + alpha · xᵀ · dz, gb += alpha · column sums of dz: linearWeightGradAdd transposed. */
   sparseStepT(
     wT: Float32Array,
     gb: Float32Array,
     dz: Float32Array,
     lists: Float32Array,
+    rowsOf: Uint32Array | null,
     decay: number,
     shrink: number,
     alpha: number,
@@ -63,6 +76,8 @@ export interface Kernels {
     nOut: number,
     stride: number,
   ): void;
+  /** d *= a · (1 − a) over the first n floats: δ back through a sigmoid layer, from its activations. */
+  sigmoidBackward(d: Float32Array, a: Float32Array, n: number): void;
   /** dst[c · dstStride + r] = src[r · srcStride + c] for r < rows, c < cols; dst's columns rows .. dstStride are set to 0. */
   transpose(dst: Float32Array, src: Float32Array, rows: number, cols: number, srcStride: number, dstStride: number): void;
 }
@@ -72,9 +87,12 @@ export function sparseStride(nOut: number): number {
   return Math.ceil(nOut / 4) * 4;
 }
 
-/** Floats the sparse rows of `rows` images of `pixels` pixels can take at most. */
-export function sparseListFloats(rows: number, pixels: number): number {
-  return rows + 1 + 2 * rows * pixels;
+/**
+ * Floats the sparse rows of `rows` images with `entries` non-zero pixels in all take (at most rows ·
+ * pixels), with room for the 16 entries past the end that building them may write.
+ */
+export function sparseListFloats(rows: number, entries: number): number {
+  return rows + 2 + 2 * (entries + 16);
 }
 
 /**
@@ -168,28 +186,30 @@ export const referenceKernels: Kernels = {
     }
   },
   sparseImages(lists, images, order, start, rows, pixels) {
-    const starts = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
-    const base = rows + 1;
+    const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+    const base = rows + 2;
     let e = base;
-    starts[0] = 0;
+    ints[0] = rows;
+    ints[1] = 0;
     for (let r = 0; r < rows; r++) {
-      const src = order[start + r] * pixels;
+      const src = (order ? order[start + r] : start + r) * pixels;
       for (let k = 0; k < pixels; k++) {
         const v = images[src + k];
         if (v === 0) continue;
-        starts[e] = k;
+        ints[e] = k;
         lists[e + 1] = v / 255;
         e += 2;
       }
-      starts[r + 1] = (e - base) / 2;
+      ints[r + 2] = (e - base) / 2;
     }
   },
-  sparseForwardT(z, lists, wT, b, rows, _nIn, nOut, stride) {
+  sparseForwardT(z, lists, rowsOf, wT, b, rows, _nIn, nOut, stride) {
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
-    const base = rows + 1;
+    const base = ints[0] + 2;
     for (let r = 0; r < rows; r++) {
-      const e0 = base + 2 * ints[r];
-      const e1 = base + 2 * ints[r + 1];
+      const at = (rowsOf ? rowsOf[r] : r) + 1;
+      const e0 = base + 2 * ints[at];
+      const e1 = base + 2 * ints[at + 1];
       for (let j = 0; j < nOut; j++) {
         let s = 0;
         for (let e = e0; e < e1; e += 2) s += lists[e + 1] * wT[ints[e] * stride + j];
@@ -197,15 +217,16 @@ export const referenceKernels: Kernels = {
       }
     }
   },
-  sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
+  sparseStepT(wT, gb, dz, lists, rowsOf, decay, shrink, alpha, rows, nIn, nOut, stride) {
     const n = nIn * stride;
     if (shrink !== 0) for (let i = 0; i < n; i++) wT[i] = decay * wT[i] - shrink * Math.sign(wT[i]);
     else if (decay !== 1) for (let i = 0; i < n; i++) wT[i] *= decay;
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
-    const base = rows + 1;
+    const base = ints[0] + 2;
     for (let r = 0; r < rows; r++) {
-      const e0 = base + 2 * ints[r];
-      const e1 = base + 2 * ints[r + 1];
+      const at = (rowsOf ? rowsOf[r] : r) + 1;
+      const e0 = base + 2 * ints[at];
+      const e1 = base + 2 * ints[at + 1];
       for (let j = 0; j < nOut; j++) {
         const d = alpha * dz[r * nOut + j];
         gb[j] += d;
@@ -213,6 +234,9 @@ export const referenceKernels: Kernels = {
         for (let e = e0; e < e1; e += 2) wT[ints[e] * stride + j] += d * lists[e + 1];
       }
     }
+  },
+  sigmoidBackward(d, a, n) {
+    for (let i = 0; i < n; i++) d[i] *= a[i] * (1 - a[i]);
   },
   transpose(dst, src, rows, cols, srcStride, dstStride) {
     for (let c = 0; c < cols; c++) {

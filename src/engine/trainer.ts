@@ -53,6 +53,13 @@ export interface TrainerOptions {
   inputLayer?: 'sparse' | 'dense';
 }
 
+/** Non-zero bytes of images. */
+function countInk(images: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < images.length; i++) if (images[i] !== 0) n++;
+  return n;
+}
+
 /**
  * The smallest mini-batch the sparse input layer is the default for. Its step visits every pixel
  * once per mini-batch; with mini-batches of 10 that costs more than it saves (784-100-10: 0.336 s
@@ -118,9 +125,11 @@ export class Trainer {
   /**
    * The input layer's pixel-by-pixel path (plain SGD only): wT holds its weights transposed while
    * trainBatches runs (copied in at the start, back at the end, so the network's weights are
-   * always current between calls), lists a tile's images as sparse rows. Null: the dense path.
+   * always current between calls), lists a tile's images as sparse rows, and store the whole
+   * training set's (built once, when the run has no augmentation), which a mini-batch then takes
+   * through its rows of the permutation. Null: the dense path.
    */
-  private readonly sparse: { wT: Float32Array; lists: Float32Array; stride: number; tile: number } | null;
+  private readonly sparse: { wT: Float32Array; lists: Float32Array; store: Float32Array | null; stride: number; tile: number } | null;
   private epochImages: Uint8Array;
   private cursor = 0;
   private epochSeconds = 0;
@@ -165,7 +174,10 @@ export class Trainer {
     const sparseLayer = hp.momentum === 0 && (opts.inputLayer ?? (backend.sparseInput && B >= SPARSE_MIN_BATCH ? 'sparse' : 'dense')) === 'sparse';
     const stride = sparseStride(sizes[1]);
     const tile = Math.min(B, SPARSE_TILE);
-    const ws = backend.createWorkspace(floats + (sparseLayer ? sizes[0] * stride + sparseListFloats(tile, IMAGE_PIXELS) : 0));
+    // The training set's sparse rows, sized to its ink: about 150 of 784 pixels an image, 8 bytes each.
+    const storeFloats = sparseLayer && !hp.augment ? sparseListFloats(this.n, countInk(this.train.images)) : 0;
+    const sparseFloats = sparseLayer ? sizes[0] * stride + sparseListFloats(tile, tile * IMAGE_PIXELS) + storeFloats : 0;
+    const ws = backend.createWorkspace(floats + this.n + sparseFloats);
     this.kernels = ws.kernels;
     let o = 0;
     const take = (n: number): Float32Array => ws.slab.subarray(o, (o += n));
@@ -211,9 +223,14 @@ export class Trainer {
         this.ad.push(this.a[l]);
       }
     }
-    this.sparse = sparseLayer ? { wT: take(sizes[0] * stride), lists: take(sparseListFloats(tile, IMAGE_PIXELS)), stride, tile } : null;
+    this.sparse = sparseLayer
+      ? { wT: take(sizes[0] * stride), lists: take(sparseListFloats(tile, tile * IMAGE_PIXELS)), store: storeFloats ? take(storeFloats) : null, stride, tile }
+      : null;
+    if (this.sparse?.store) this.kernels.sparseImages(this.sparse.store, this.train.images, null, 0, this.n, IMAGE_PIXELS);
     this.evalBuf = { x: this.x, fwd };
-    this.perm = new Uint32Array(this.n);
+    // In the slab, where the sparse kernels read a mini-batch's rows of the training set.
+    const perm = take(this.n);
+    this.perm = new Uint32Array(perm.buffer, perm.byteOffset, this.n);
     if (!ck && hp.monitor.inside) this.insideStart = this.measureInside();
 
     if (ck) {
@@ -390,7 +407,8 @@ export class Trainer {
         const d = this.delta[l - 1];
         const n = rows * sizes[l];
         k.linearBackwardInput(d, this.delta[l], net.weights[l], rows, sizes[l], sizes[l + 1]);
-        act.backward(d, this.z[l - 1], this.a[l - 1], n);
+        if (hp.activation === 'sigmoid') k.sigmoidBackward(d, this.a[l - 1], n);
+        else act.backward(d, this.z[l - 1], this.a[l - 1], n);
         if (hp.dropout > 0) {
           const m = this.masks[l - 1];
           for (let i = 0; i < n; i++) d[i] *= m[i];
@@ -414,12 +432,19 @@ export class Trainer {
   private sparseInputLayer(sparse: NonNullable<Trainer['sparse']>, order: Uint32Array, start: number, rows: number, fused: FusedStep | null): void {
     const k = this.kernels;
     const [nIn, nOut] = this.network.sizes;
-    const { wT, lists, stride, tile } = sparse;
+    const { wT, lists, store, stride, tile } = sparse;
+    if (store && this.epochImages === this.train.images && order === this.perm) {
+      // The training set's rows, built once: the mini-batch is its slice of the permutation.
+      const rowsOf = order.subarray(start, start + rows);
+      if (!fused) k.sparseForwardT(this.z[0], store, rowsOf, wT, this.network.biases[0], rows, nIn, nOut, stride);
+      else k.sparseStepT(wT, this.network.biases[0], this.delta[0], store, rowsOf, fused.decay, fused.shrink, -fused.step, rows, nIn, nOut, stride);
+      return;
+    }
     for (let r0 = 0; r0 < rows; r0 += tile) {
       const m = Math.min(tile, rows - r0);
       if (!fused || rows > tile) k.sparseImages(lists, this.epochImages, order, start + r0, m, IMAGE_PIXELS);
       if (!fused) {
-        k.sparseForwardT(this.z[0].subarray(r0 * nOut), lists, wT, this.network.biases[0], m, nIn, nOut, stride);
+        k.sparseForwardT(this.z[0].subarray(r0 * nOut), lists, null, wT, this.network.biases[0], m, nIn, nOut, stride);
       } else {
         // The decay and shrink apply once per mini-batch, with its first tile.
         const first = r0 === 0;
@@ -428,6 +453,7 @@ export class Trainer {
           this.network.biases[0],
           this.delta[0].subarray(r0 * nOut),
           lists,
+          null,
           first ? fused.decay : 1,
           first ? fused.shrink : 0,
           -fused.step,

@@ -524,20 +524,44 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
 // contiguous: z[i, :] += x[i, k] · wT[k, :]. A block of up to 6 vectors (24 units) stays in
 // registers across a row's pixels (more and V8 spills them on x64's 16 vector registers).
 //
-// The sparse rows: lists holds rows+1 entry starts (i32, at lists[0..rows]) then the entries from
-// lists + (rows+1)·4, each (k: i32, x[i, k]: f32), in increasing k.
+// The sparse rows: lists holds its number of rows n (i32), n+1 entry starts (i32), then the
+// entries from lists + (n+2)·4, each (k: i32, x[i, k]: f32), in increasing k. A call's row i is
+// the list's row i, or rowsOf[i] (u32) when rowsOf is not 0: the whole training set's rows,
+// built once, taken in a mini-batch's order.
 
-/** Appends rows r0 .. r0+m of bytes (`pixels` bytes each) to the sparse rows of `rows` rows, as x = byte / 255. */
-export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32): void {
-  const entries = lists + (((rows + 1) << 2) as usize);
-  if (r0 == 0) store<i32>(lists, 0);
-  let p = entries + ((load<i32>(lists + ((r0 << 2) as usize)) << 3) as usize);
+// @ts-ignore: decorator
+@inline function entriesOf(lists: usize): usize {
+  return lists + (((load<i32>(lists) + 2) << 2) as usize);
+}
+
+// Where the call's row i starts in lists' starts (its end is the next int).
+// @ts-ignore: decorator
+@inline function startOf(lists: usize, rowsOf: usize, i: i32): usize {
+  const r = rowsOf == 0 ? i : load<i32>(rowsOf + ((i << 2) as usize));
+  return lists + (((r + 1) << 2) as usize);
+}
+
+/**
+ * Appends rows r0 .. r0+m of bytes (`pixels` bytes each) to the sparse rows of `rows` rows, as x =
+ * byte / 255; returns 1 (and stops) when the entries would pass `end`, else 0.
+ */
+export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize): i32 {
+  // A block of 16 pixels writes 16 entries (8 bytes each) whatever its ink.
+  const last = end - 128;
+  if (lists + (((rows + 2) << 2) as usize) > last) return 1;
+  if (r0 == 0) {
+    store<i32>(lists, rows);
+    store<i32>(lists, 0, 4);
+  }
+  const entries = entriesOf(lists);
+  let p = entries + ((load<i32>(lists + (((r0 + 1) << 2) as usize)) << 3) as usize);
   const vend = (pixels >> 4) << 4;
   for (let r = 0; r < m; r++) {
     const src = bytes + ((r * pixels) as usize);
     let c = 0;
     for (; c < vend; c += 16) {
       if (!v128.any_true(v128.load(src + (c as usize)))) continue;
+      if (p > last) return 1;
       // Every byte of a block with some ink is written, and the list moves on past the non-zero
       // ones only: no branch per pixel.
       for (let t = 0; t < 16; t++) {
@@ -550,18 +574,20 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     }
     for (; c < pixels; c++) {
       const v = load<u8>(src + (c as usize)) as usize;
+      if (p > last) return 1;
       store<i32>(p, c);
       store<f32>(p, load<f32>(UNIT + (v << 2)), 4);
       p += (i32(v != 0) << 3) as usize;
     }
-    store<i32>(lists + (((r0 + r + 1) << 2) as usize), ((p - entries) >> 3) as i32);
+    store<i32>(lists + (((r0 + r + 2) << 2) as usize), ((p - entries) >> 3) as i32);
   }
+  return 0;
 }
 
 // z[i, 4q .. 4q+4W) = Σ_k x[i, k] wT[k, 4q .. 4q+4W) + b[4q .. 4q+4W) for every row i, W = 2 .. 6 vectors
 // (written out once per W: AssemblyScript has no unrolling).
 // @ts-ignore: decorator
-@inline function sparseForward6(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward6(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = 0; i < rows; i++) {
@@ -571,8 +597,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     let a3 = f32x4.splat(0);
     let a4 = f32x4.splat(0);
     let a5 = f32x4.splat(0);
-    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
-    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const wk = w + ((load<i32>(p) * rowBytes) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(wk), v, a0);
@@ -594,7 +621,7 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward5(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward5(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = 0; i < rows; i++) {
@@ -603,8 +630,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     let a2 = f32x4.splat(0);
     let a3 = f32x4.splat(0);
     let a4 = f32x4.splat(0);
-    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
-    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const wk = w + ((load<i32>(p) * rowBytes) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(wk), v, a0);
@@ -624,7 +652,7 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward4(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward4(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = 0; i < rows; i++) {
@@ -632,8 +660,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
     let a3 = f32x4.splat(0);
-    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
-    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const wk = w + ((load<i32>(p) * rowBytes) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(wk), v, a0);
@@ -651,15 +680,16 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward3(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward3(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = 0; i < rows; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
-    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
-    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const wk = w + ((load<i32>(p) * rowBytes) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(wk), v, a0);
@@ -675,14 +705,15 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward2(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward2(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = 0; i < rows; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
-    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
-    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const wk = w + ((load<i32>(p) * rowBytes) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(wk), v, a0);
@@ -697,14 +728,15 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 
 // The same for 4 units 4q .. 4q+4, of which the first `lanes` (1..4) exist.
 // @ts-ignore: decorator
-@inline function sparseForward1(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward1(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   const lanes = min(4, nOut - (q << 2));
   for (let i = 0; i < rows; i++) {
     let a0 = f32x4.splat(0);
-    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
-    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       a0 = madd(v128.load(w + ((load<i32>(p) * rowBytes) as usize)), v128.load32_splat(p, 4), a0);
     }
     const zi = z + ((i * nOut) << 2) as usize + col;
@@ -720,8 +752,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 /** z = x · w + b for the sparse rows x, with wT = wᵀ (nIn × stride). */
-export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows: i32, nOut: i32, stride: i32): void {
-  const entries = lists + (((rows + 1) << 2) as usize);
+export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize, b: usize, rows: i32, nOut: i32, stride: i32): void {
+  const entries = entriesOf(lists);
+  if (rowsOf != 0) touchRows(lists, rowsOf, entries, rows);
   const rowBytes = stride << 2;
   const full = nOut >> 2;
   // Blocks of at most 6 vectors, as even as possible (25 vectors: 5 of 5), then a last partial vector.
@@ -729,15 +762,30 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
   let q = 0;
   for (let t = 0; t < passes; t++) {
     const w = (full - q + passes - t - 1) / (passes - t);
-    if (w == 6) sparseForward6(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
-    else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
-    else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
-    else if (w == 3) sparseForward3(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
-    else if (w == 2) sparseForward2(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
-    else sparseForward1(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+    if (w == 6) sparseForward6(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
+    else if (w == 5) sparseForward5(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
+    else if (w == 4) sparseForward4(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
+    else if (w == 3) sparseForward3(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
+    else if (w == 2) sparseForward2(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
+    else sparseForward1(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
     q += w;
   }
-  if (q < stride >> 2) sparseForward1(z, lists, entries, wT, b, q, rows, nOut, rowBytes);
+  if (q < stride >> 2) sparseForward1(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
+}
+
+// Reads one int of every cache line of the call's rows, all independent loads, so the rows of a
+// large store (the training set's, in a random order) come from memory in parallel, not one
+// miss at a time inside the forward's first pass. (WebAssembly has no prefetch instruction.)
+// @ts-ignore: decorator
+@inline function touchRows(lists: usize, rowsOf: usize, entries: usize, rows: i32): void {
+  let sum: i32 = 0;
+  for (let i = 0; i < rows; i++) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = (entries + ((load<i32>(at) << 3) as usize)) & ~(63 as usize); p < end; p += 64) sum += load<i32>(p);
+  }
+  // Kept, so the loads are not optimized away.
+  store<i32>(CSC, sum);
 }
 
 // decay · w − shrink · sgn(w), lane by lane (as decayShrink).
@@ -926,14 +974,16 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 // Rows r0 .. r1 of the sparse rows by pixel into CSC (the rows in order within each pixel), and
 // alpha · dz of those rows into DZS (rows of `stride` floats; the padding is 0).
 // @ts-ignore: decorator
-@inline function gatherRows(dz: usize, lists: usize, entries: usize, alpha: f32, r0: i32, r1: i32, nIn: i32, nOut: i32, stride: i32): void {
+@inline function gatherRows(dz: usize, lists: usize, rowsOf: usize, entries: usize, alpha: f32, r0: i32, r1: i32, nIn: i32, nOut: i32, stride: i32): void {
   memory.fill(CSC, 0, ((nIn + 1) << 2) as usize);
-  const e0 = entries + ((load<i32>(lists + ((r0 << 2) as usize)) << 3) as usize);
-  const e1 = entries + ((load<i32>(lists + ((r1 << 2) as usize)) << 3) as usize);
   // Counts per pixel (at k+1), then running sums: CSC[k] = where pixel k's entries start.
-  for (let p = e0; p < e1; p += 8) {
-    const c = CSC + (((load<i32>(p) + 1) << 2) as usize);
-    store<i32>(c, load<i32>(c) + 1);
+  for (let i = r0; i < r1; i++) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
+      const c = CSC + (((load<i32>(p) + 1) << 2) as usize);
+      store<i32>(c, load<i32>(c) + 1);
+    }
   }
   for (let k = 1; k <= nIn; k++) store<i32>(CSC + ((k << 2) as usize), load<i32>(CSC + ((k << 2) as usize)) + load<i32>(CSC + (((k - 1) << 2) as usize)));
   // Filling moves each start to its pixel's end: CSC[k] = where pixel k's entries end.
@@ -941,8 +991,9 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
   const strideBytes = stride << 2;
   for (let i = r0; i < r1; i++) {
     const dzRow = (i - r0) * strideBytes;
-    const end = entries + ((load<i32>(lists + (((i + 1) << 2) as usize)) << 3) as usize);
-    for (let p = entries + ((load<i32>(lists + ((i << 2) as usize)) << 3) as usize); p < end; p += 8) {
+    const at = startOf(lists, rowsOf, i);
+    const end = entries + ((load<i32>(at, 4) << 3) as usize);
+    for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const c = CSC + ((load<i32>(p) << 2) as usize);
       const at = load<i32>(c);
       store<i32>(c, at + 1);
@@ -962,8 +1013,8 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
  * of linearWeightGradAdd: the SGD step of the input layer), and gb += alpha · column sums of dz.
  * The rows go by pixel, as many at a time as the scratch holds.
  */
-export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32, stride: i32): void {
-  const entries = lists + (((rows + 1) << 2) as usize);
+export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, rowsOf: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32, stride: i32): void {
+  const entries = entriesOf(lists);
   const rowBytes = stride << 2;
   const full = nOut >> 2;
   const pairs = (CSC_INTS - nIn - 1) >> 1;
@@ -971,10 +1022,16 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay
   let r0 = 0;
   while (r0 < rows) {
     // The next rows whose entries and alpha · dz fit the scratch (at least one row).
+    let at = startOf(lists, rowsOf, r0);
+    let taken = load<i32>(at, 4) - load<i32>(at);
     let r1 = r0 + 1;
-    const e0 = load<i32>(lists + ((r0 << 2) as usize));
-    while (r1 < rows && load<i32>(lists + (((r1 + 1) << 2) as usize)) - e0 <= pairs && (r1 + 1 - r0) * stride <= DZS_FLOATS) r1++;
-    gatherRows(dz, lists, entries, alpha, r0, r1, nIn, nOut, stride);
+    for (; r1 < rows && (r1 + 1 - r0) * stride <= DZS_FLOATS; r1++) {
+      at = startOf(lists, rowsOf, r1);
+      const more = load<i32>(at, 4) - load<i32>(at);
+      if (taken + more > pairs) break;
+      taken += more;
+    }
+    gatherRows(dz, lists, rowsOf, entries, alpha, r0, r1, nIn, nOut, stride);
     // The decay and shrink go with the first rows only.
     const d: f32 = r0 == 0 ? decay : 1;
     const s: f32 = r0 == 0 ? shrink : 0;
@@ -1012,4 +1069,21 @@ export function transpose(dst: usize, src: usize, rows: i32, cols: i32, srcStrid
     }
   }
   if (dstStride > rows) for (let c = 0; c < cols; c++) memory.fill(dst + (c as usize) * dRow + ((rows << 2) as usize), 0, ((dstStride - rows) << 2) as usize);
+}
+
+/** d *= a · (1 − a) over n floats: δ through a sigmoid layer, given its activations a. */
+export function sigmoidBackward(d: usize, a: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  const vend = (n >> 2) << 2;
+  let i = 0;
+  for (; i < vend; i += 4) {
+    const o = (i << 2) as usize;
+    const av = v128.load(a + o);
+    v128.store(d + o, f32x4.mul(v128.load(d + o), f32x4.mul(av, f32x4.sub(one, av))));
+  }
+  for (; i < n; i++) {
+    const o = (i << 2) as usize;
+    const ai = load<f32>(a + o);
+    store<f32>(d + o, load<f32>(d + o) * (ai * (1 - ai)));
+  }
 }

@@ -28,13 +28,14 @@ interface WasmExports {
   bytesToUnit(x: number, bytes: number, n: number): void;
   sigmoid(a: number, z: number, n: number): void;
   initUnitTable(): void;
-  sparseRows(lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number): void;
-  sparseForwardT(z: number, lists: number, wT: number, b: number, rows: number, nOut: number, stride: number): void;
+  sparseRows(lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number): number;
+  sparseForwardT(z: number, lists: number, rowsOf: number, wT: number, b: number, rows: number, nOut: number, stride: number): void;
   sparseStepT(
     wT: number,
     gb: number,
     dz: number,
     lists: number,
+    rowsOf: number,
     decay: number,
     shrink: number,
     alpha: number,
@@ -43,6 +44,7 @@ interface WasmExports {
     nOut: number,
     stride: number,
   ): void;
+  sigmoidBackward(d: number, a: number, n: number): void;
   transpose(dst: number, src: number, rows: number, cols: number, srcStride: number, dstStride: number): void;
 }
 
@@ -156,6 +158,23 @@ export function createWasmWorkspace(nFloats: number): Workspace {
   const buffer = memory.buffer;
   const slab = new Float32Array(buffer, slabBase, nFloats);
   const stage = new Uint8Array(buffer, stageBase, STAGE_BYTES);
+  const ints = new Int32Array(buffer);
+
+  /** The byte offset of sparse rows built by sparseImages, after checking they are whole and hold the call's rows. */
+  function checkLists(lists: Float32Array, rowsOf: Uint32Array | null, rows: number): number {
+    const lo = checkView(lists, buffer, 2, 'lists');
+    const n = ints[lo >> 2];
+    if (!(n >= 0 && n + 2 <= lists.length) || lists.length < sparseListFloats(n, ints[(lo >> 2) + 1 + n]))
+      throw new Error('wasm kernel: lists are not sparse rows built by sparseImages');
+    if (!rowsOf) {
+      if (rows > n) throw new Error(`wasm kernel: lists hold ${n} rows, the call takes ${rows}`);
+      return lo;
+    }
+    if (rowsOf.buffer !== buffer) throw new Error("wasm kernel: rowsOf is not a view of this workspace's slab");
+    if (rowsOf.length < rows) throw new Error(`wasm kernel: rowsOf has ${rowsOf.length} rows, needs ${rows}`);
+    for (let i = 0; i < rows; i++) if (rowsOf[i] >= n) throw new Error(`wasm kernel: rowsOf[${i}] = ${rowsOf[i]} is not one of the lists' ${n} rows`);
+    return lo;
+  }
   const maxIn = 4 * 32767;
 
   const kernels: Kernels = {
@@ -234,24 +253,31 @@ export function createWasmWorkspace(nFloats: number): Workspace {
       }
     },
     sparseImages(lists, images, order, start, rows, pixels) {
-      const lo = checkView(lists, buffer, sparseListFloats(rows, pixels), 'lists');
+      const lo = checkView(lists, buffer, sparseListFloats(rows, 0), 'lists');
       if (pixels > STAGE_BYTES) throw new Error(`wasm kernel: images of ${pixels} pixels are too large`);
       const perStage = Math.floor(STAGE_BYTES / pixels);
       for (let r0 = 0; r0 < rows; r0 += perStage) {
         const m = Math.min(perStage, rows - r0);
-        // One TypedArray.set per row, as loadImages.
-        for (let r = 0; r < m; r++) {
-          const row = order[start + r0 + r];
-          stage.set(images.subarray(row * pixels, (row + 1) * pixels), r * pixels);
+        if (!order) {
+          stage.set(images.subarray((start + r0) * pixels, (start + r0 + m) * pixels));
+        } else {
+          // One TypedArray.set per row, as loadImages.
+          for (let r = 0; r < m; r++) {
+            const row = order[start + r0 + r];
+            stage.set(images.subarray(row * pixels, (row + 1) * pixels), r * pixels);
+          }
         }
-        ex.sparseRows(lo, stageBase, r0, m, pixels, rows);
+        if (ex.sparseRows(lo, stageBase, r0, m, pixels, rows, lo + lists.length * 4) !== 0) {
+          throw new Error(`wasm kernel: lists of ${lists.length} floats are too short for these ${rows} images`);
+        }
       }
     },
-    sparseForwardT(z, lists, wT, b, rows, nIn, nOut, stride) {
+    sparseForwardT(z, lists, rowsOf, wT, b, rows, nIn, nOut, stride) {
       checkStride(nOut, stride);
       ex.sparseForwardT(
         checkView(z, buffer, rows * nOut, 'z'),
-        checkView(lists, buffer, sparseListFloats(rows, nIn), 'lists'),
+        checkLists(lists, rowsOf, rows),
+        rowsOf ? rowsOf.byteOffset : 0,
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(b, buffer, nOut, 'b'),
         rows,
@@ -259,14 +285,15 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         stride,
       );
     },
-    sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
+    sparseStepT(wT, gb, dz, lists, rowsOf, decay, shrink, alpha, rows, nIn, nOut, stride) {
       checkStride(nOut, stride);
       if (stride > SPARSE_STEP_UNITS) throw new Error(`wasm kernel: the sparse step takes at most ${SPARSE_STEP_UNITS} units, got ${nOut}`);
       ex.sparseStepT(
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(gb, buffer, nOut, 'gb'),
         checkView(dz, buffer, rows * nOut, 'dz'),
-        checkView(lists, buffer, sparseListFloats(rows, nIn), 'lists'),
+        checkLists(lists, rowsOf, rows),
+        rowsOf ? rowsOf.byteOffset : 0,
         decay,
         shrink,
         alpha,
@@ -275,6 +302,9 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         nOut,
         stride,
       );
+    },
+    sigmoidBackward(d, a, n) {
+      ex.sigmoidBackward(checkView(d, buffer, n, 'd'), checkView(a, buffer, n, 'a'), n);
     },
     transpose(dst, src, rows, cols, srcStride, dstStride) {
       if (srcStride < cols || dstStride < rows) throw new Error(`wasm kernel: strides ${srcStride}, ${dstStride} are too short for ${rows} × ${cols}`);
