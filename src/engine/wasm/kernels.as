@@ -21,7 +21,7 @@ const LISTS: usize = (__heap_base + 63) & ~(63 as usize);
 const UNIT: usize = LISTS + ((LIST_INTS << 2) as usize);
 // The sparse step's scratch: the mini-batch's entries by pixel (CSC_INTS ints: nIn+1 starts, then
 // (dz row offset, x) pairs), and alpha · dz of those rows, padded to whole vectors (DZS_FLOATS).
-const CSC_INTS: i32 = 65536;
+const CSC_INTS: i32 = 40960;
 const CSC: usize = UNIT + 1024;
 const DZS_FLOATS: i32 = 131072;
 const DZS: usize = CSC + ((CSC_INTS << 2) as usize);
@@ -587,10 +587,10 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 // z[i, 4q .. 4q+4W) = Σ_k x[i, k] wT[k, 4q .. 4q+4W) + b[4q .. 4q+4W) for every row i, W = 2 .. 6 vectors
 // (written out once per W: AssemblyScript has no unrolling).
 // @ts-ignore: decorator
-@inline function sparseForward6(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward6(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
-  for (let i = 0; i < rows; i++) {
+  for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
@@ -621,10 +621,10 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward5(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward5(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
-  for (let i = 0; i < rows; i++) {
+  for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
@@ -652,10 +652,10 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward4(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward4(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
-  for (let i = 0; i < rows; i++) {
+  for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
@@ -680,10 +680,10 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward3(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward3(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
-  for (let i = 0; i < rows; i++) {
+  for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
@@ -705,10 +705,10 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward2(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward2(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
-  for (let i = 0; i < rows; i++) {
+  for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
     const at = startOf(lists, rowsOf, i);
@@ -728,11 +728,11 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 
 // The same for 4 units 4q .. 4q+4, of which the first `lanes` (1..4) exist.
 // @ts-ignore: decorator
-@inline function sparseForward1(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, rows: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward1(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   const lanes = min(4, nOut - (q << 2));
-  for (let i = 0; i < rows; i++) {
+  for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
@@ -751,35 +751,43 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
   }
 }
 
+/** Rows the sparse forward takes through all its blocks before the next rows. */
+const FORWARD_ROWS: i32 = 128;
+
 /** z = x · w + b for the sparse rows x, with wT = wᵀ (nIn × stride). */
 export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize, b: usize, rows: i32, nOut: i32, stride: i32): void {
   const entries = entriesOf(lists);
-  if (rowsOf != 0) touchRows(lists, rowsOf, entries, rows);
   const rowBytes = stride << 2;
   const full = nOut >> 2;
-  // Blocks of at most 6 vectors, as even as possible (25 vectors: 5 of 5), then a last partial vector.
+  // Blocks of at most 6 vectors, as even as possible (25 vectors: 5 of 5), then a last partial
+  // vector; all of them over FORWARD_ROWS rows before the next rows, so those rows' entries stay
+  // in L2 across the passes (a mini-batch of 1,000 has 1.2 MB of them).
   const passes = (full + 5) / 6;
-  let q = 0;
-  for (let t = 0; t < passes; t++) {
-    const w = (full - q + passes - t - 1) / (passes - t);
-    if (w == 6) sparseForward6(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
-    else if (w == 5) sparseForward5(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
-    else if (w == 4) sparseForward4(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
-    else if (w == 3) sparseForward3(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
-    else if (w == 2) sparseForward2(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
-    else sparseForward1(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
-    q += w;
+  for (let r0 = 0; r0 < rows; r0 += FORWARD_ROWS) {
+    const r1 = min(rows, r0 + FORWARD_ROWS);
+    if (rowsOf != 0) touchRows(lists, rowsOf, entries, r0, r1);
+    let q = 0;
+    for (let t = 0; t < passes; t++) {
+      const w = (full - q + passes - t - 1) / (passes - t);
+      if (w == 6) sparseForward6(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else if (w == 5) sparseForward5(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else if (w == 4) sparseForward4(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else if (w == 3) sparseForward3(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else if (w == 2) sparseForward2(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else sparseForward1(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      q += w;
+    }
+    if (q < stride >> 2) sparseForward1(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
   }
-  if (q < stride >> 2) sparseForward1(z, lists, rowsOf, entries, wT, b, q, rows, nOut, rowBytes);
 }
 
 // Reads one int of every cache line of the call's rows, all independent loads, so the rows of a
 // large store (the training set's, in a random order) come from memory in parallel, not one
 // miss at a time inside the forward's first pass. (WebAssembly has no prefetch instruction.)
 // @ts-ignore: decorator
-@inline function touchRows(lists: usize, rowsOf: usize, entries: usize, rows: i32): void {
+@inline function touchRows(lists: usize, rowsOf: usize, entries: usize, r0: i32, r1: i32): void {
   let sum: i32 = 0;
-  for (let i = 0; i < rows; i++) {
+  for (let i = r0; i < r1; i++) {
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = (entries + ((load<i32>(at) << 3) as usize)) & ~(63 as usize); p < end; p += 64) sum += load<i32>(p);
@@ -1031,6 +1039,7 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, rowsO
       if (taken + more > pairs) break;
       taken += more;
     }
+    if (rowsOf != 0) touchRows(lists, rowsOf, entries, r0, r1);
     gatherRows(dz, lists, rowsOf, entries, alpha, r0, r1, nIn, nOut, stride);
     // The decay and shrink go with the first rows only.
     const d: f32 = r0 == 0 ? decay : 1;
