@@ -43,12 +43,30 @@ test('on wasm the sparse input layer tracks the dense one, and the run does not 
   assert.deepEqual(params(h, 'wasm', 'sparse', [1, 2, 3, 1, 7]), sparse);
 });
 
-test(`wasm takes the sparse path by default from mini-batches of ${SPARSE_MIN_BATCH}, and never with momentum`, () => {
-  const h = base({ batchSize: SPARSE_MIN_BATCH });
-  assert.deepEqual(params(h, 'wasm', undefined, [5]), params(h, 'wasm', 'sparse', [5]));
-  assert.notDeepEqual(params(h, 'wasm', undefined, [5]), params(h, 'wasm', 'dense', [5]));
+test(`wasm takes the sparse path by default without augmentation, or from mini-batches of ${SPARSE_MIN_BATCH}; never with momentum`, () => {
   const small = base({ batchSize: SPARSE_MIN_BATCH - 1 });
-  assert.deepEqual(params(small, 'wasm', undefined, [5]), params(small, 'wasm', 'dense', [5]));
+  assert.deepEqual(params(small, 'wasm', undefined, [5]), params(small, 'wasm', 'sparse', [5]));
+  assert.notDeepEqual(params(small, 'wasm', undefined, [5]), params(small, 'wasm', 'dense', [5]));
+  // With augmentation the sparse rows are built per mini-batch: the sparse path from SPARSE_MIN_BATCH on.
+  const augment = { rotateDeg: 5, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4 };
+  const smallAugmented = base({ batchSize: SPARSE_MIN_BATCH - 1, augment });
+  assert.deepEqual(params(smallAugmented, 'wasm', undefined, [5]), params(smallAugmented, 'wasm', 'dense', [5]));
+  const augmented = base({ batchSize: SPARSE_MIN_BATCH, augment });
+  assert.deepEqual(params(augmented, 'wasm', undefined, [5]), params(augmented, 'wasm', 'sparse', [5]));
+  assert.notDeepEqual(params(augmented, 'wasm', undefined, [5]), params(augmented, 'wasm', 'dense', [5]));
   const momentum = base({ momentum: 0.5 });
   assert.deepEqual(params(momentum, 'wasm', 'sparse', [5]), params(momentum, 'wasm', 'dense', [5]));
+});
+
+test("epoch images other than the training set's go through each mini-batch's own sparse rows", () => {
+  // The trainer built the training set's rows once; other epoch images (augmented ones, say) must
+  // not be read from those. On the reference backend the sparse run on them is the dense one's.
+  const h = base({ batchSize: 20 });
+  const run = (inputLayer: TrainerOptions['inputLayer']): Float32Array => {
+    const t = new Trainer(h, syntheticSplit(h.trainSize, 3), null, { backend: getBackend('reference'), inputLayer });
+    t.setEpochImages(syntheticSplit(h.trainSize, 4).images);
+    t.trainBatches(4);
+    return t.network.params.slice();
+  };
+  assert.deepEqual(run('sparse'), run('dense'));
 });
