@@ -180,11 +180,17 @@ export class Trainer {
     const tile = Math.min(B, SPARSE_TILE);
     // The training set's sparse rows, sized to its ink: about 150 of 784 pixels an image, 8 bytes each.
     const storeFloats = sparseLayer && !hp.augment ? sparseListFloats(this.n, countInk(this.train.images)) : 0;
-    const sparseFloats = sparseLayer ? sizes[0] * stride + sparseListFloats(tile, tile * IMAGE_PIXELS) + storeFloats : 0;
+    // (+ 16 floats each, to start them on a cache line.)
+    const sparseFloats = sparseLayer ? sizes[0] * stride + sparseListFloats(tile, tile * IMAGE_PIXELS) + storeFloats + 3 * 16 : 0;
     const ws = backend.createWorkspace(floats + this.n + sparseFloats);
     this.kernels = ws.kernels;
     let o = 0;
     const take = (n: number): Float32Array => ws.slab.subarray(o, (o += n));
+    /** The same, starting on a 64-byte line of the slab (the sparse kernels' rows of wT are read as whole lines). */
+    const takeAligned = (n: number): Float32Array => {
+      o += (16 - (((ws.slab.byteOffset >> 2) + o) & 15)) & 15;
+      return take(n);
+    };
 
     const ck = opts.checkpoint;
     const params = take(layout.total);
@@ -228,7 +234,13 @@ export class Trainer {
       }
     }
     this.sparse = sparseLayer
-      ? { wT: take(sizes[0] * stride), lists: take(sparseListFloats(tile, tile * IMAGE_PIXELS)), store: storeFloats ? take(storeFloats) : null, stride, tile }
+      ? {
+          wT: takeAligned(sizes[0] * stride),
+          lists: takeAligned(sparseListFloats(tile, tile * IMAGE_PIXELS)),
+          store: storeFloats ? takeAligned(storeFloats) : null,
+          stride,
+          tile,
+        }
       : null;
     if (this.sparse?.store) this.kernels.sparseImages(this.sparse.store, this.train.images, null, 0, this.n, IMAGE_PIXELS);
     this.evalBuf = { x: this.x, fwd };
