@@ -185,6 +185,17 @@ test('wasm sigmoid matches 1 / (1 + e^-z) within float rounding, from saturation
   assert.equal(a[7], 0.5);
   assert.equal(a[n - 1], 1);
   assert.ok(a[0] >= 0 && a[0] < 1e-37);
+  // A diverged run's NaN must come through (the schedule stops the run on it), in every lane and the tail.
+  const m = 7;
+  z.fill(0.25, 0, m);
+  for (const at of [0, 3, 5, 6]) z[at] = NaN;
+  ws.kernels.sigmoid(a, z, m);
+  assert.deepEqual(Array.from(a.subarray(0, m), (v) => Number.isNaN(v)), [true, false, false, true, false, true, true]);
+  z[1] = Infinity;
+  z[2] = -Infinity;
+  ws.kernels.sigmoid(a, z, 4);
+  assert.equal(a[1], 1);
+  assert.ok(a[2] >= 0 && a[2] < 1e-37, `sigmoid(-Infinity) = ${a[2]}`);
 });
 
 test('wasm kernels refuse arrays outside their workspace and views that are too short', () => {
