@@ -190,7 +190,10 @@ test('wasm sigmoid matches 1 / (1 + e^-z) within float rounding, from saturation
   z.fill(0.25, 0, m);
   for (const at of [0, 3, 5, 6]) z[at] = NaN;
   ws.kernels.sigmoid(a, z, m);
-  assert.deepEqual(Array.from(a.subarray(0, m), (v) => Number.isNaN(v)), [true, false, false, true, false, true, true]);
+  assert.deepEqual(
+    Array.from(a.subarray(0, m), (v) => Number.isNaN(v)),
+    [true, false, false, true, false, true, true],
+  );
   z[1] = Infinity;
   z[2] = -Infinity;
   ws.kernels.sigmoid(a, z, 4);
