@@ -43,17 +43,15 @@ test('on wasm the sparse input layer tracks the dense one, and the run does not 
   assert.deepEqual(params(h, 'wasm', 'sparse', [1, 2, 3, 1, 7]), sparse);
 });
 
-test(`wasm takes the sparse path by default without augmentation, or from mini-batches of ${SPARSE_MIN_BATCH}; never with momentum`, () => {
-  const small = base({ batchSize: SPARSE_MIN_BATCH - 1 });
-  assert.deepEqual(params(small, 'wasm', undefined, [5]), params(small, 'wasm', 'sparse', [5]));
-  assert.notDeepEqual(params(small, 'wasm', undefined, [5]), params(small, 'wasm', 'dense', [5]));
-  // With augmentation the sparse rows are built per mini-batch: the sparse path from SPARSE_MIN_BATCH on.
+test(`wasm takes the sparse path by default from mini-batches of ${SPARSE_MIN_BATCH}, with or without augmentation; never with momentum`, () => {
   const augment = { rotateDeg: 5, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4 };
-  const smallAugmented = base({ batchSize: SPARSE_MIN_BATCH - 1, augment });
-  assert.deepEqual(params(smallAugmented, 'wasm', undefined, [5]), params(smallAugmented, 'wasm', 'dense', [5]));
-  const augmented = base({ batchSize: SPARSE_MIN_BATCH, augment });
-  assert.deepEqual(params(augmented, 'wasm', undefined, [5]), params(augmented, 'wasm', 'sparse', [5]));
-  assert.notDeepEqual(params(augmented, 'wasm', undefined, [5]), params(augmented, 'wasm', 'dense', [5]));
+  for (const over of [{}, { augment }]) {
+    const h = base({ batchSize: SPARSE_MIN_BATCH, ...over });
+    assert.deepEqual(params(h, 'wasm', undefined, [5]), params(h, 'wasm', 'sparse', [5]));
+    assert.notDeepEqual(params(h, 'wasm', undefined, [5]), params(h, 'wasm', 'dense', [5]));
+    const small = base({ batchSize: SPARSE_MIN_BATCH - 1, ...over });
+    assert.deepEqual(params(small, 'wasm', undefined, [5]), params(small, 'wasm', 'dense', [5]));
+  }
   const momentum = base({ momentum: 0.5 });
   assert.deepEqual(params(momentum, 'wasm', 'sparse', [5]), params(momentum, 'wasm', 'dense', [5]));
 });

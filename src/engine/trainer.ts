@@ -48,8 +48,7 @@ export interface TrainerOptions {
   /**
    * How plain SGD takes the input layer: 'sparse' pixel by pixel on its weights transposed, or
    * 'dense' as the other layers. By default 'sparse' where the backend is faster that way
-   * (Backend.sparseInput), for a run without augmentation (its images' sparse rows are built once)
-   * or a mini-batch of at least SPARSE_MIN_BATCH examples.
+   * (Backend.sparseInput) and the mini-batch has at least SPARSE_MIN_BATCH examples.
    */
   inputLayer?: 'sparse' | 'dense';
 }
@@ -62,11 +61,12 @@ function countInk(images: Uint8Array): number {
 }
 
 /**
- * The smallest mini-batch the sparse input layer is the default for when the images change every
- * epoch (augmentation), so each mini-batch's sparse rows are built from its bytes: with
- * mini-batches of 10 that and the step's visit of every pixel cost more than they save
- * (784-100-10: 0.336 s an epoch against 0.307 s dense; at 32, 0.252 s against 0.275 s). With the
- * rows built once, 10 is already faster (0.27 s against 0.285 s). Measured 2026-12-02.
+ * The smallest mini-batch the sparse input layer is the default for. Below it the step's visit of
+ * every pixel per mini-batch costs about what the skipped pixels save (784-100-10 at 10: 0.336 s
+ * an epoch with each mini-batch's rows built from its bytes, 0.27 s with the training set's built
+ * once, 0.285 s dense; at 32, 0.252 s against 0.275 s dense), and the training set's rows would
+ * add 60 MB to every run at the book's mini-batch of 10 (a second run must stay under 50 MB more;
+ * `npm run bench:runs`). Measured 2026-12-02.
  */
 export const SPARSE_MIN_BATCH = 16;
 /** Rows of the input layer's sparse lists built at a time (larger mini-batches go in tiles). */
@@ -174,8 +174,7 @@ export class Trainer {
       B * outTotal + // delta
       (dropout ? 2 * B * hiddenTotal : 0); // masks and dropped activations
     const backend = opts.backend ?? referenceBackend;
-    const sparseLayer =
-      hp.momentum === 0 && (opts.inputLayer ?? (backend.sparseInput && (!hp.augment || B >= SPARSE_MIN_BATCH) ? 'sparse' : 'dense')) === 'sparse';
+    const sparseLayer = hp.momentum === 0 && (opts.inputLayer ?? (backend.sparseInput && B >= SPARSE_MIN_BATCH ? 'sparse' : 'dense')) === 'sparse';
     const stride = sparseStride(sizes[1]);
     const tile = Math.min(B, SPARSE_TILE);
     // The training set's sparse rows, sized to its ink: about 150 of 784 pixels an image, 8 bytes each.
