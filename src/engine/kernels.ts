@@ -112,6 +112,13 @@ export interface Backend {
   createWorkspace(nFloats: number): Workspace;
 }
 
+/** Where a call's row r of sparse rows starts and ends, as float indices into the lists (entries of two). */
+function sparseRow(ints: Int32Array, rowsOf: Uint32Array | null, r: number): [number, number] {
+  const base = ints[0] + 2;
+  const at = (rowsOf ? rowsOf[r] : r) + 1;
+  return [base + 2 * ints[at], base + 2 * ints[at + 1]];
+}
+
 export const referenceKernels: Kernels = {
   name: 'reference',
   linearForward(z, x, w, b, B, nIn, nOut) {
@@ -205,11 +212,8 @@ export const referenceKernels: Kernels = {
   },
   sparseForwardT(z, lists, rowsOf, wT, b, rows, _nIn, nOut, stride) {
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
-    const base = ints[0] + 2;
     for (let r = 0; r < rows; r++) {
-      const at = (rowsOf ? rowsOf[r] : r) + 1;
-      const e0 = base + 2 * ints[at];
-      const e1 = base + 2 * ints[at + 1];
+      const [e0, e1] = sparseRow(ints, rowsOf, r);
       for (let j = 0; j < nOut; j++) {
         let s = 0;
         for (let e = e0; e < e1; e += 2) s += lists[e + 1] * wT[ints[e] * stride + j];
@@ -222,11 +226,8 @@ export const referenceKernels: Kernels = {
     if (shrink !== 0) for (let i = 0; i < n; i++) wT[i] = decay * wT[i] - shrink * Math.sign(wT[i]);
     else if (decay !== 1) for (let i = 0; i < n; i++) wT[i] *= decay;
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
-    const base = ints[0] + 2;
     for (let r = 0; r < rows; r++) {
-      const at = (rowsOf ? rowsOf[r] : r) + 1;
-      const e0 = base + 2 * ints[at];
-      const e1 = base + 2 * ints[at + 1];
+      const [e0, e1] = sparseRow(ints, rowsOf, r);
       for (let j = 0; j < nOut; j++) {
         const d = alpha * dz[r * nOut + j];
         gb[j] += d;
