@@ -27,6 +27,11 @@ test('with dropout, sigmoid outputs and the quadratic cost too', () => {
   assert.deepEqual(params(h, 'reference', 'sparse', [12]), params(h, 'reference', 'dense', [12]));
 });
 
+test('a network of one layer: the input layer is the softmax output layer', () => {
+  const h = base({ sizes: [784, 10], cost: 'log-likelihood' });
+  assert.deepEqual(params(h, 'reference', 'sparse', [7]), params(h, 'reference', 'dense', [7]));
+});
+
 test('a mini-batch larger than one tile of sparse rows builds them again for the step', () => {
   const h = base({ batchSize: SPARSE_TILE + 300, trainSize: 2 * SPARSE_TILE + 100, sizes: [784, 5, 10], l1: 0 });
   assert.deepEqual(params(h, 'reference', 'sparse', [3]), params(h, 'reference', 'dense', [3]));
