@@ -112,6 +112,12 @@ export interface Backend {
   createWorkspace(nFloats: number): Workspace;
 }
 
+/** w = decay · w − shrink · sgn(w) over the first n floats: the SGD step's L2 decay and L1 shrink. */
+function decayShrinkReference(w: Float32Array, n: number, decay: number, shrink: number): void {
+  if (shrink !== 0) for (let i = 0; i < n; i++) w[i] = decay * w[i] - shrink * Math.sign(w[i]);
+  else if (decay !== 1) for (let i = 0; i < n; i++) w[i] *= decay;
+}
+
 /** Where a call's row r of sparse rows starts and ends, as float indices into the lists (entries of two). */
 function sparseRow(ints: Int32Array, rowsOf: Uint32Array | null, r: number): [number, number] {
   const base = ints[0] + 2;
@@ -162,8 +168,7 @@ export const referenceKernels: Kernels = {
     }
   },
   linearWeightGradAdd(gw, gb, dz, x, decay, shrink, alpha, B, nIn, nOut) {
-    if (shrink !== 0) for (let i = 0; i < nOut * nIn; i++) gw[i] = decay * gw[i] - shrink * Math.sign(gw[i]);
-    else if (decay !== 1) for (let i = 0; i < nOut * nIn; i++) gw[i] *= decay;
+    decayShrinkReference(gw, nOut * nIn, decay, shrink);
     for (let r = 0; r < B; r++) {
       const xo = r * nIn;
       const zo = r * nOut;
@@ -222,9 +227,7 @@ export const referenceKernels: Kernels = {
     }
   },
   sparseStepT(wT, gb, dz, lists, rowsOf, decay, shrink, alpha, rows, nIn, nOut, stride) {
-    const n = nIn * stride;
-    if (shrink !== 0) for (let i = 0; i < n; i++) wT[i] = decay * wT[i] - shrink * Math.sign(wT[i]);
-    else if (decay !== 1) for (let i = 0; i < n; i++) wT[i] *= decay;
+    decayShrinkReference(wT, nIn * stride, decay, shrink);
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
     for (let r = 0; r < rows; r++) {
       const [e0, e1] = sparseRow(ints, rowsOf, r);

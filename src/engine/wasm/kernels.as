@@ -423,6 +423,16 @@ export function scale(y: usize, a: f32, n: i32): void {
   for (; yp < end; yp += 4) store<f32>(yp, a * load<f32>(yp));
 }
 
+// decay · w − shrink · sgn(w), lane by lane (sgn(0) = 0).
+// @ts-ignore: decorator
+@inline function decayShrink4(w: v128, decay: f32, shrink: f32): v128 {
+  if (shrink == 0) return decay == 1 ? w : f32x4.mul(f32x4.splat(decay), w);
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  const sgn = f32x4.sub(v128.and(f32x4.gt(w, zero), one), v128.and(f32x4.lt(w, zero), one));
+  return f32x4.sub(f32x4.mul(f32x4.splat(decay), w), f32x4.mul(f32x4.splat(shrink), sgn));
+}
+
 /** y = a · y − c · sgn(y) over n floats (L2 decay and L1 shrink; sgn(0) = 0). */
 // @ts-ignore: decorator
 @inline function decayShrink(y: usize, a: f32, c: f32, n: i32): void {
@@ -430,18 +440,10 @@ export function scale(y: usize, a: f32, n: i32): void {
     if (a != 1) scale(y, a, n);
     return;
   }
-  const av = f32x4.splat(a);
-  const one = f32x4.splat(1);
-  const zero = f32x4.splat(0);
-  const cv = f32x4.splat(c);
   const end = y + ((n << 2) as usize);
   const vend = y + (((n >> 2) << 4) as usize);
   let yp = y;
-  for (; yp < vend; yp += 16) {
-    const v = v128.load(yp);
-    const sgn = f32x4.sub(v128.and(f32x4.gt(v, zero), one), v128.and(f32x4.lt(v, zero), one));
-    v128.store(yp, f32x4.sub(f32x4.mul(av, v), f32x4.mul(cv, sgn)));
-  }
+  for (; yp < vend; yp += 16) v128.store(yp, decayShrink4(v128.load(yp), a, c));
   for (; yp < end; yp += 4) {
     const v = load<f32>(yp);
     store<f32>(yp, a * v - c * (v > 0 ? <f32>1 : v < 0 ? <f32>-1 : <f32>0));
@@ -796,16 +798,6 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
   }
   // Kept, so the loads are not optimized away.
   store<i32>(CSC, sum);
-}
-
-// decay · w − shrink · sgn(w), lane by lane (as decayShrink).
-// @ts-ignore: decorator
-@inline function decayShrink4(w: v128, decay: f32, shrink: f32): v128 {
-  if (shrink == 0) return decay == 1 ? w : f32x4.mul(f32x4.splat(decay), w);
-  const one = f32x4.splat(1);
-  const zero = f32x4.splat(0);
-  const sgn = f32x4.sub(v128.and(f32x4.gt(w, zero), one), v128.and(f32x4.lt(w, zero), one));
-  return f32x4.sub(f32x4.mul(f32x4.splat(decay), w), f32x4.mul(f32x4.splat(shrink), sgn));
 }
 
 // wT[k, 4q .. 4q+4W) = decay · wT − shrink · sgn(wT) + Σ_i x[i, k] · dzs[i, 4q .. 4q+4W) for every

@@ -3,7 +3,7 @@
 // (kernels.generated.ts, made by scripts/build-wasm.mjs) so it works in node, worker_threads,
 // Electron and a browser with no file access.
 import type { Backend, Kernels, Workspace } from '../kernels';
-import { sparseListFloats } from '../kernels';
+import { sparseListFloats, sparseStride } from '../kernels';
 
 /**
  * The kernels' bytes, embedded by scripts/build-wasm.mjs (npm install runs it as `prepare`). In a
@@ -323,7 +323,7 @@ const SPARSE_STEP_UNITS = 131072;
 
 /** The sparse kernels read and write whole vectors of wT's rows: the stride is nOut rounded up to 4. */
 function checkStride(nOut: number, stride: number): void {
-  if (stride !== Math.ceil(nOut / 4) * 4) throw new Error(`wasm kernel: the stride of wT must be ${Math.ceil(nOut / 4) * 4} for ${nOut} units, got ${stride}`);
+  if (stride !== sparseStride(nOut)) throw new Error(`wasm kernel: the stride of wT must be ${sparseStride(nOut)} for ${nOut} units, got ${stride}`);
 }
 
 function abort(): never {
