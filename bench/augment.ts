@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { Augmenter } from '../src/engine/augment';
+import { Augmenter, type AugmentSampler } from '../src/engine/augment';
 import { augmentReference } from '../src/engine/augment-reference';
 import type { Augmentation } from '../src/engine/hyperparams';
 import { Rng } from '../src/engine/rng';
@@ -27,6 +27,10 @@ function count(arg: BenchArg, full: number, quick: number): number {
 export interface AugmentBench {
   /** Our kernels, one thread, rotate 15 + elastic 34/4: the figure to compare with ref_augment.py. */
   imagesPerSecond: number;
+  /** Which sampler that was ('wasm' where the runtime has WebAssembly SIMD). */
+  sampler: AugmentSampler;
+  /** The JavaScript sampler (the fallback without WebAssembly SIMD), taking turns with the first. */
+  jsImagesPerSecond: number;
   n: number;
   spec: string;
   /** The literal Simard recipe in TypeScript (smoothing 784-point noise fields per image). */
@@ -45,12 +49,17 @@ export async function benchAugment(arg?: BenchArg): Promise<AugmentBench> {
   const m = src.count;
   const out = new Uint8Array(m * 784);
   const augmenter = new Augmenter(BENCH_SPEC);
+  const jsAugmenter = new Augmenter(BENCH_SPEC, { sampler: 'js' });
   const rng = new Rng(1);
   let best = Infinity;
+  let bestJs = Infinity;
   for (let rep = 0; rep < 3; rep++) {
     const t0 = performance.now();
     augmenter.transformAll(out, src.images, m, rng);
     best = Math.min(best, performance.now() - t0);
+    const t1 = performance.now();
+    jsAugmenter.transformAll(out, src.images, m, rng);
+    bestJs = Math.min(bestJs, performance.now() - t1);
   }
 
   const literalN = Math.max(50, Math.floor(m / 50));
@@ -79,6 +88,8 @@ export async function benchAugment(arg?: BenchArg): Promise<AugmentBench> {
 
   return {
     imagesPerSecond: Math.round(m / (best / 1000)),
+    sampler: augmenter.sampler,
+    jsImagesPerSecond: Math.round(m / (bestJs / 1000)),
     n: m,
     spec: 'rotate:15,elastic:34/4',
     literalImagesPerSecond: Math.round(literalN / literalSeconds),

@@ -452,7 +452,10 @@ export function formatTable(r: BenchResult): string {
   const ref = r.augment.runRefAugment && 'images_per_s' in r.augment.runRefAugment ? r.augment.runRefAugment : null;
   if (ours) {
     lines.push(
-      `augmentation (${ours.spec}, one thread): ${Math.round(ours.imagesPerSecond)} images/s` +
+      `augmentation (${ours.spec}, one thread, ${ours.sampler} sampler): ${Math.round(ours.imagesPerSecond)} images/s` +
+        (ours.sampler === 'wasm'
+          ? ` (the JavaScript sampler ${Math.round(ours.jsImagesPerSecond)}: ${fmt(ours.imagesPerSecond / ours.jsImagesPerSecond, 2)}x)`
+          : '') +
         (ref
           ? `; ref_augment.py (${ref.python}) ${Math.round(ref.images_per_s)} images/s, ours/yardstick speed ${fmt(ours.imagesPerSecond / ref.images_per_s, 1)}x`
           : ''),

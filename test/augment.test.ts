@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Augmenter, augmentInto } from '../src/engine/augment';
+import type { AugmentSampler } from '../src/engine/augment';
 import { controlPoints, dctBasis, elasticModes, shiftCopy, smoothingSpectrum } from '../src/engine/augment-field';
 import { augmentReference, gaussianSmoothReference, transformReference } from '../src/engine/augment-reference';
 import { Rng } from '../src/engine/rng';
@@ -17,6 +18,8 @@ import { ExpandError, augmentPreviewPng, expandDataset, labelsPathFor } from '..
 const OFF: Augmentation = { rotateDeg: 0, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4 };
 const mnist = loadMnistSync();
 const digits = (n: number) => mnist.test.images.subarray(0, n * 784);
+/** Both samplers, WebAssembly and JavaScript, give the same bytes. */
+const SAMPLERS: AugmentSampler[] = ['wasm', 'js'];
 
 function mass(img: Uint8Array, i = 0): number {
   let s = 0;
@@ -160,11 +163,13 @@ test('transforming in place gives the same result as into another buffer', () =>
     { ...OFF, shiftPx: 2 },
     { rotateDeg: 15, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 4 },
   ]) {
-    const src = new Uint8Array(digits(30));
-    const out = new Uint8Array(src.length);
-    new Augmenter(spec).transformAll(out, src, 30, new Rng(4));
-    new Augmenter(spec).transformAll(src, src, 30, new Rng(4));
-    assert.deepEqual(src, out);
+    for (const sampler of SAMPLERS) {
+      const src = new Uint8Array(digits(30));
+      const out = new Uint8Array(src.length);
+      new Augmenter(spec, { sampler }).transformAll(out, src, 30, new Rng(4));
+      new Augmenter(spec, { sampler }).transformAll(src, src, 30, new Rng(4));
+      assert.deepEqual(src, out, sampler);
+    }
   }
 });
 
@@ -310,23 +315,54 @@ test('the fast transform equals its shortcut-free reference byte for byte, where
     { rotateDeg: 10, shiftPx: 2, elasticAlpha: 60, elasticSigmaPx: 2 },
     { rotateDeg: 0, shiftPx: 1, elasticAlpha: 34, elasticSigmaPx: 6 },
     { rotateDeg: 90, shiftPx: 3, elasticAlpha: 0, elasticSigmaPx: 4 },
+    // Samples far outside the frame on every side (the wasm sampler clamps them to its edge).
+    { rotateDeg: 180, shiftPx: 3, elasticAlpha: 400, elasticSigmaPx: 3 },
   ];
   for (const spec of specs) {
     const want = new Uint8Array(imgs.length);
     const reference = new Augmenter(spec);
     const rng = new Rng(17);
     for (let i = 0; i < n; i++) transformReference(reference, want, i * 784, imgs, i * 784, rng);
-    for (const src of [imgs, unaligned]) {
-      const got = new Uint8Array(imgs.length);
-      new Augmenter(spec).transformAll(got, src, n, new Rng(17));
-      let differ = 0;
-      for (let p = 0; p < got.length; p++) if (got[p] !== want[p]) differ++;
-      assert.equal(differ, 0, `${JSON.stringify(spec)}${src === unaligned ? ', unaligned' : ''}: ${differ} bytes differ`);
+    for (const sampler of SAMPLERS) {
+      for (const src of [imgs, unaligned]) {
+        const got = new Uint8Array(imgs.length);
+        new Augmenter(spec, { sampler }).transformAll(got, src, n, new Rng(17));
+        let differ = 0;
+        for (let p = 0; p < got.length; p++) if (got[p] !== want[p]) differ++;
+        assert.equal(differ, 0, `${JSON.stringify(spec)}, ${sampler}${src === unaligned ? ', unaligned' : ''}: ${differ} bytes differ`);
+      }
     }
     assert.ok(
       want.some((v, p) => v !== imgs[p]),
       'the transform should change something',
     );
+  }
+});
+
+test('the WebAssembly sampler runs here by default, and its sampling map equals the JavaScript one to the bit', () => {
+  // Bytes hide a last-bit difference in the map unless a sample lands on a rounding edge, so the
+  // map itself is compared: the wasm fieldMap (at most 8 modes) and the JavaScript one behind it.
+  const src = new Uint8Array(digits(40));
+  const specs: Augmentation[] = [
+    { rotateDeg: 15, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 4 },
+    { rotateDeg: 30, shiftPx: 2, elasticAlpha: 8, elasticSigmaPx: 6 },
+    { rotateDeg: 0, shiftPx: 0, elasticAlpha: 34, elasticSigmaPx: 2.5 },
+  ];
+  for (const spec of specs) {
+    const wasm = new Augmenter(spec);
+    const js = new Augmenter(spec, { sampler: 'js' });
+    assert.equal(wasm.sampler, 'wasm');
+    assert.equal(js.sampler, 'js');
+    const [rw, rj] = [new Rng(9), new Rng(9)];
+    const scratch = new Uint8Array(784);
+    for (let i = 0; i < 40; i++) {
+      assert.equal(wasm.drawMap(scratch, 0, src, i * 784, rw, true), js.drawMap(scratch, 0, src, i * 784, rj, true));
+      for (let c = 0; c < wasm.qx.length; c++) {
+        if (wasm.qx[c] !== js.qx[c] || wasm.qy[c] !== js.qy[c]) {
+          assert.fail(`${JSON.stringify(spec)}, image ${i}, point ${c}: (${wasm.qx[c]}, ${wasm.qy[c]}) against (${js.qx[c]}, ${js.qy[c]})`);
+        }
+      }
+    }
   }
 });
 

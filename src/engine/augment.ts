@@ -23,10 +23,26 @@
 // Most of a digit is background, so `transform` computes only the pixels whose source
 // neighbourhood can touch the ink's bounding box, and unrolls the small products of the field;
 // transformReference (augment-reference.ts) does neither and the tests require the same bytes.
+// The sampling pass runs in WebAssembly where the runtime has SIMD (wasm/augment.as, two pixels a
+// vector, the same f64 arithmetic), else in JavaScript (`sample` below); both give the same bytes.
 
 import { CENTRE, N, NN, controlPoints, elasticModes, shiftCopy, smoothingSpectrum } from './augment-field';
 import type { Augmentation } from './hyperparams';
 import type { Rng } from './rng';
+import { augmentSamplerInstance } from './wasm/wasm-backend';
+
+/** Where an Augmenter samples: WebAssembly (where the runtime has SIMD) or JavaScript. Same bytes either way. */
+export type AugmentSampler = 'wasm' | 'js';
+
+/** The wasm sampler's instance: its sample() and the views of its memory the augmenter fills and reads. */
+interface WasmSampler {
+  sample(G: number, h: number, margin: number): void;
+  /** fieldMap8 in wasm, when the field's arrays live in its memory (at most 8 modes). */
+  fieldMap: ((k: number, G: number, cos: number, sin: number, sx: number, sy: number) => void) | null;
+  /** Where the source image is staged, and where the result appears. */
+  src: Uint8Array;
+  out: Uint8Array;
+}
 
 /**
  * One augmentation spec turned into precomputed tables and scratch buffers, so transforming an
@@ -83,7 +99,12 @@ export class Augmenter {
   /** Output columns where each control segment starts (segStart[G-1] = 28). */
   readonly segStart: Int32Array;
 
-  constructor(spec: Augmentation) {
+  /** Which sampler transform() uses. */
+  readonly sampler: AugmentSampler;
+  private readonly wasm: WasmSampler | null = null;
+
+  /** `sampler` 'js' forces the JavaScript sampler; by default the WebAssembly one runs where it can. */
+  constructor(spec: Augmentation, options: { sampler?: AugmentSampler } = {}) {
     this.spec = { ...spec };
     const elastic = spec.elasticAlpha > 0;
     const k = elastic ? elasticModes(spec.elasticSigmaPx) : 0;
@@ -94,7 +115,15 @@ export class Augmenter {
     for (let i = 0; i < G; i++) this.ctrlPos[i] = (i * (N - 1)) / (G - 1);
     const st = k > 8 ? k : 8;
     this.stride = st;
-    this.basis = new Float64Array(G * st);
+    const instance = options.sampler === 'js' ? null : augmentSamplerInstance();
+    if (options.sampler === 'wasm' && !instance) throw new Error('augment: the WebAssembly sampler cannot run here (no WebAssembly SIMD)');
+    this.sampler = instance ? 'wasm' : 'js';
+    // With the wasm sampler, the map and its tables live in its memory, where drawMap writes them;
+    // so do the field's coefficients and basis when it has at most 8 modes (the wasm fieldMap's case).
+    const mem = instance?.buffer;
+    const at = (name: string): number => (instance?.exports[name] as { value: number }).value;
+    const field = mem && st === 8 ? mem : undefined;
+    this.basis = field ? new Float64Array(field, at('BASIS'), G * st) : new Float64Array(G * st);
     if (elastic) {
       const lam = smoothingSpectrum(spec.elasticSigmaPx);
       for (let i = 0; i < G; i++) {
@@ -104,15 +133,15 @@ export class Augmenter {
         }
       }
     }
-    this.cx = new Float64Array(st * st);
-    this.cy = new Float64Array(st * st);
+    this.cx = field ? new Float64Array(field, at('CX'), st * st) : new Float64Array(st * st);
+    this.cy = field ? new Float64Array(field, at('CY'), st * st) : new Float64Array(st * st);
     this.tx = new Float64Array(st * G);
     this.ty = new Float64Array(st * G);
-    this.qx = new Float64Array(G * G);
-    this.qy = new Float64Array(G * G);
-    this.rowSeg = new Int32Array(N);
-    this.rowFrac = new Float64Array(N);
-    this.segStart = new Int32Array(G);
+    this.qx = mem ? new Float64Array(mem, at('QX'), G * G) : new Float64Array(G * G);
+    this.qy = mem ? new Float64Array(mem, at('QY'), G * G) : new Float64Array(G * G);
+    this.rowSeg = mem ? new Int32Array(mem, at('ROWSEG'), N) : new Int32Array(N);
+    this.rowFrac = mem ? new Float64Array(mem, at('ROWFRAC'), N) : new Float64Array(N);
+    this.segStart = mem ? new Int32Array(mem, at('SEGSTART'), G) : new Int32Array(G);
     const h = (N - 1) / (G - 1);
     for (let y = 0; y < N; y++) {
       const s = Math.min(Math.floor(y / h), G - 2);
@@ -125,6 +154,15 @@ export class Augmenter {
     this.bandIn = new Uint8Array(G - 1);
     this.side = new Uint8Array(G * G);
     this.margin = 1e-6 * (1 + spec.elasticAlpha + spec.shiftPx);
+    if (instance && mem) {
+      new Float64Array(mem, at('CTRLPOS'), G).set(this.ctrlPos);
+      this.wasm = {
+        sample: instance.exports.sample as WasmSampler['sample'],
+        fieldMap: field ? (instance.exports.fieldMap as WasmSampler['fieldMap']) : null,
+        src: new Uint8Array(mem, at('SRC'), NN),
+        out: new Uint8Array(mem, at('OUT'), NN),
+      };
+    }
   }
 
   /** The last image's drawn transform (for labelling a preview): rotation in degrees, integer shift, elastic or not. */
@@ -132,7 +170,16 @@ export class Augmenter {
 
   /** Transforms the 784 bytes of src at srcOffset into out at outOffset (in place is fine). */
   transform(out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, rng: Rng): void {
-    if (this.drawMap(out, outOffset, src, srcOffset, rng, true)) this.sample(out, outOffset, src, srcOffset);
+    if (!this.drawMap(out, outOffset, src, srcOffset, rng, true)) return;
+    const wasm = this.wasm;
+    if (!wasm) {
+      this.sample(out, outOffset, src, srcOffset);
+      return;
+    }
+    // The map is already in the sampler's memory (qx, qy are views of it); stage the source, sample, copy back.
+    wasm.src.set(src.subarray(srcOffset, srcOffset + NN));
+    wasm.sample(this.grid, (N - 1) / (this.grid - 1), this.margin);
+    out.set(wasm.out, outOffset);
   }
 
   /**
@@ -390,7 +437,9 @@ export class Augmenter {
       }
     }
     if (unrolled && st === 8) {
-      this.fieldMap8(cos, sin, sx, sy);
+      const wasmMap = this.wasm?.fieldMap;
+      if (wasmMap) wasmMap(k, G, cos, sin, sx, sy);
+      else this.fieldMap8(cos, sin, sx, sy);
       return;
     }
     const basis = this.basis;

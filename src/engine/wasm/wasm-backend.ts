@@ -10,8 +10,9 @@ import { sparseListFloats, sparseStride } from '../kernels';
  * clone where that never ran the import fails; the engine then uses the reference kernels and says
  * so once, instead of failing to load.
  */
-const generated: { kernelsWasmBase64: string; kernelsRelaxedWasmBase64?: string } | null = await import('./kernels.generated').then(
-  (m: { kernelsWasmBase64: string; kernelsRelaxedWasmBase64?: string }) => m,
+type Generated = { kernelsWasmBase64: string; kernelsRelaxedWasmBase64?: string; augmentWasmBase64?: string };
+const generated: Generated | null = await import('./kernels.generated').then(
+  (m: Generated) => m,
   () => null,
 );
 export const GENERATED_MISSING = 'src/engine/wasm/kernels.generated.ts is missing (npm install builds it; or run node scripts/build-wasm.mjs)';
@@ -328,6 +329,31 @@ function checkStride(nOut: number, stride: number): void {
 
 function abort(): never {
   throw new Error('wasm kernel aborted');
+}
+
+let augmentCompiled: WasmModule | null | undefined;
+
+/**
+ * A fresh instance of the augmentation's sampler (augment.as) in its own one-page memory, or null
+ * where this runtime cannot run it (no WebAssembly SIMD, or no generated module): the augmenter then
+ * samples in JavaScript, to the same bytes.
+ */
+export function augmentSamplerInstance(): { exports: Record<string, unknown>; buffer: ArrayBuffer } | null {
+  if (augmentCompiled === undefined) {
+    augmentCompiled = null;
+    try {
+      if (WA && generated?.augmentWasmBase64) {
+        const bytes = decodeBase64(generated.augmentWasmBase64);
+        if (WA.validate(bytes)) augmentCompiled = new WA.Module(bytes);
+      }
+    } catch {
+      augmentCompiled = null;
+    }
+  }
+  if (!augmentCompiled) return null;
+  const memory = new (WA as WasmApi).Memory({ initial: 1, maximum: 1 });
+  const exports = new (WA as WasmApi).Instance(augmentCompiled, { env: { memory, abort } }).exports as Record<string, unknown>;
+  return { exports, buffer: memory.buffer };
 }
 
 export const wasmBackend: Backend = {
