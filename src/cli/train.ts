@@ -12,6 +12,8 @@ import { Trainer } from '../engine/trainer';
 import { loadMnist } from '../main/datasets';
 import { checkWritable, writeFileAtomicSync } from '../main/runs/atomic';
 import { trainEpochs } from '../main/runs/epoch-loop';
+import { backgroundAugmentation } from '../main/runs/augment-feed';
+import { defaultWorkerUrl } from '../main/worker-start';
 import { TRAIN_FLAGS, UsageError, checkKnown, hyperparamsFromFlags, parseArgs } from './args';
 import { readModelFile } from './model-file';
 import { io } from './io';
@@ -56,12 +58,19 @@ export async function trainMain(argv: string[]): Promise<void> {
   });
 
   const out = (line: string) => io.out(line + '\n');
-  await trainEpochs(trainer, {
-    onEpoch: (metrics, markers) => {
-      if (json) out(JSON.stringify(metrics));
-      else printLikeNetwork2(metrics, markers, hp, trainer.train.count, trainer.evalData?.count ?? 0, out);
-    },
-  });
+  // Augmented images are made on another thread, one epoch ahead, as in the app's runs.
+  const background = hp.augment ? backgroundAugmentation(defaultWorkerUrl(), trainer.train, hp) : null;
+  try {
+    await trainEpochs(trainer, {
+      augmentedImages: background?.images,
+      onEpoch: (metrics, markers) => {
+        if (json) out(JSON.stringify(metrics));
+        else printLikeNetwork2(metrics, markers, hp, trainer.train.count, trainer.evalData?.count ?? 0, out);
+      },
+    });
+  } finally {
+    await background?.stop();
+  }
   const seconds = trainer.history.map((h) => h.seconds);
   const summary = {
     done: true,

@@ -16,7 +16,7 @@ import { decodeImageBuffer } from './images';
 import { SweepRunner } from './sweeps';
 import { availableParallelism } from 'node:os';
 import { darknessCorrect } from '../engine/baselines';
-import { startWorker } from './worker-start';
+import { defaultWorkerUrl, startWorker } from './worker-start';
 import type { Worker } from 'node:worker_threads';
 import type { FromSvm, WorkerRole } from './runs/messages';
 import type { SvmResult } from '../shared/api';
@@ -307,11 +307,4 @@ function svmInWorker(url: URL | string, job: Extract<WorkerRole, { role: 'svm' }
     worker.on('error', (e) => finish(() => reject(new ApiError('run.svmFailed', { detail: e.message }))));
     worker.on('exit', (code) => finish(() => reject(new ApiError('run.svmExited', { code }))));
   });
-}
-
-/** src/main/runs/worker.ts beside this module (development and tests, under tsx). */
-function defaultWorkerUrl(): URL {
-  // Built from parts so that bundlers do not try to resolve it: Electron passes its own URL.
-  const file = ['runs', 'worker.ts'].join('/');
-  return new URL(`./${file}`, import.meta.url);
 }

@@ -14,3 +14,10 @@ export function startWorker(url: URL | string, options: WorkerOptions): Worker {
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(href)}); });`;
   return new Worker(boot, { ...options, eval: true });
 }
+
+/** The run workers' script beside this module, unbundled (development, tests, the CLI); Electron passes its own URL. */
+export function defaultWorkerUrl(): URL {
+  // Built from parts so that bundlers do not try to resolve it.
+  const file = ['runs', 'worker.ts'].join('/');
+  return new URL(`./${file}`, import.meta.url);
+}

@@ -8,12 +8,13 @@
 // setEta, delete) runs alone, after the ones before it on that run have settled, so no
 // interleaving of calls from any number of clients can give a run two workers; the live-run limit
 // is checked at every transition that takes a worker, counting the workers being started.
-import { MessageChannel, type Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../worker-start';
 import type { DataSplit } from '../../engine/data';
 import type { Hyperparams } from '../../engine/hyperparams';
 import type { LabEvent, RunMarker, RunSummary } from '../../shared/api';
 import type { FromTrainer, ToTrainer, WorkerRole } from './messages';
+import { startAugmentWorker } from './augment-feed';
 import { RunStore, failure, newRunRecord, runCsv, summarize, type RunRecord } from './store';
 import { LabError, type Reason } from '../../shared/errors';
 
@@ -251,18 +252,14 @@ export class RunPool {
     let augmenter: Worker | null = null;
     let augmentPort = null;
     if (hp.augment) {
-      const channel = new MessageChannel();
       try {
-        augmenter = startWorker(this.opts.workerUrl, {
-          workerData: { role: 'augment', port: channel.port2 } satisfies WorkerRole,
-          transferList: [channel.port2],
-          name: `augment ${rec.id}`,
-        });
+        const started = startAugmentWorker(this.opts.workerUrl, `augment ${rec.id}`);
+        augmenter = started.worker;
+        augmentPort = started.port;
       } catch (e) {
         void worker.terminate();
         throw e;
       }
-      augmentPort = channel.port1;
       augmenter.on('error', (e) => this.failed(rec, { code: 'run.augmenterFailed', params: { detail: describeWorkerError(e) } }, live));
       // The training worker would wait for images forever: an augmenter gone early ends the run.
       augmenter.on('exit', (code) => this.failed(rec, { code: 'run.augmenterExited', params: { code } }, live));

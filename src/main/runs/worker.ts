@@ -6,17 +6,16 @@
 //    one epoch ahead of the training worker it is connected to, so the two overlap.
 //  - 'svm': chapter 1's SVM baseline (src/main/svm.ts), which blocks while libsvm trains.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { DataSplit } from '../../engine/data';
 import type { Hyperparams } from '../../engine/hyperparams';
 import { getBackend } from '../../engine/backend';
 import { Trainer, type TrainerCheckpoint } from '../../engine/trainer';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { augmentEpoch } from './augment-epoch';
+import { AugmentFeed } from './augment-feed';
 import { trainEpochs, type ChunkProgress } from './epoch-loop';
 import type { EpochMetrics, RunMarker } from '../../engine/metrics';
 import type { FromAugmenter, FromSvm, FromTrainer, ToAugmenter, ToTrainer, WorkerRole } from './messages';
 import { svmBaseline } from '../svm';
-import { IMAGE_PIXELS } from '../../engine/data';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { englishOf, reasonOf, type Reason } from '../../shared/errors';
@@ -44,64 +43,6 @@ function failureReason(e: unknown): Reason | null {
   // Typed arrays and WebAssembly memory live outside the heap limit; their failure says "allocat…".
   if (/allocat/i.test(msg)) return { code: 'run.outOfMemory', params: { detail: msg } };
   return reasonOf(e);
-}
-
-/** The next epoch's augmented images, made by the augmentation worker one epoch ahead (double-buffered). */
-class AugmentFeed {
-  private readonly buffers: Uint8Array[];
-  private readonly requested = new Set<number>();
-  private readonly made = new Set<number>();
-  private waiter: { epoch: number; resolve: () => void; reject: (e: Error) => void } | null = null;
-  private failure: Error | null = null;
-
-  constructor(
-    private readonly port: MessagePort,
-    train: DataSplit,
-    hp: Hyperparams,
-    private readonly lastEpoch: number,
-  ) {
-    const bytes = train.count * IMAGE_PIXELS;
-    this.buffers = [new Uint8Array(new SharedArrayBuffer(bytes)), new Uint8Array(new SharedArrayBuffer(bytes))];
-    port.on('message', (msg: FromAugmenter) => {
-      if (msg.type === 'made') {
-        this.made.add(msg.epoch);
-        if (this.waiter?.epoch === msg.epoch) this.waiter.resolve();
-      } else {
-        this.failure = new Error(`augmentation failed: ${msg.message}`);
-        this.waiter?.reject(this.failure);
-      }
-    });
-    const init: ToAugmenter = { type: 'init', images: train.images, count: train.count, augment: hp.augment!, seed: hp.seed };
-    port.postMessage(init);
-  }
-
-  private request(epoch: number): void {
-    if (epoch > this.lastEpoch || this.requested.has(epoch)) return;
-    this.requested.add(epoch);
-    const msg: ToAugmenter = { type: 'make', epoch, target: this.buffers[epoch % 2] };
-    port(this.port, msg);
-  }
-
-  /** The images of `epoch` (1-based); asks for the following epoch's at once, into the other buffer. */
-  async take(epoch: number): Promise<Uint8Array> {
-    this.request(epoch);
-    if (!this.made.has(epoch)) {
-      if (this.failure) throw this.failure;
-      await new Promise<void>((resolve, reject) => (this.waiter = { epoch, resolve, reject }));
-      this.waiter = null;
-    }
-    this.made.delete(epoch);
-    this.request(epoch + 1);
-    return this.buffers[epoch % 2];
-  }
-
-  close(): void {
-    this.port.close();
-  }
-}
-
-function port(p: MessagePort, msg: ToAugmenter): void {
-  p.postMessage(msg);
 }
 
 function runTrainer(parent: MessagePort): void {
