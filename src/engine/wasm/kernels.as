@@ -803,7 +803,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
 // wT[k, 4q .. 4q+4W) = decay · wT − shrink · sgn(wT) + Σ_i x[i, k] · dzs[i, 4q .. 4q+4W) for every
 // pixel k, the rows i in order, in registers: one load and store of wT per pixel and mini-batch.
 // @ts-ignore: decorator
-@inline function sparseStep6(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+@inline function sparseStep6(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
   const col = (q << 4) as usize;
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
@@ -819,7 +819,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a4 = decayShrink4(v128.load(wk, 64), decay, shrink);
     let a5 = decayShrink4(v128.load(wk, 80), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = DZS + col + (load<i32>(p) as usize);
+      const d = panel + ((load<i32>(p) * 6) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -839,7 +839,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep5(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+@inline function sparseStep5(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
   const col = (q << 4) as usize;
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
@@ -854,7 +854,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a3 = decayShrink4(v128.load(wk, 48), decay, shrink);
     let a4 = decayShrink4(v128.load(wk, 64), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = DZS + col + (load<i32>(p) as usize);
+      const d = panel + ((load<i32>(p) * 5) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -872,7 +872,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep4(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+@inline function sparseStep4(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
   const col = (q << 4) as usize;
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
@@ -886,7 +886,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
     let a3 = decayShrink4(v128.load(wk, 48), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = DZS + col + (load<i32>(p) as usize);
+      const d = panel + ((load<i32>(p) * 4) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -902,7 +902,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep3(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+@inline function sparseStep3(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
   const col = (q << 4) as usize;
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
@@ -915,7 +915,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = DZS + col + (load<i32>(p) as usize);
+      const d = panel + ((load<i32>(p) * 3) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -929,7 +929,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep2(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+@inline function sparseStep2(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
   const col = (q << 4) as usize;
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
@@ -941,7 +941,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = DZS + col + (load<i32>(p) as usize);
+      const d = panel + ((load<i32>(p) * 2) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -953,7 +953,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep1(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32): void {
+@inline function sparseStep1(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
   const col = (q << 4) as usize;
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
@@ -964,7 +964,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     const wk = wT + ((k * rowBytes) as usize) + col;
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = DZS + col + (load<i32>(p) as usize);
+      const d = panel + ((load<i32>(p) * 1) as usize);
       const v = v128.load32_splat(p, 4);
       a0 = madd(v128.load(d), v, a0);
     }
@@ -973,10 +973,10 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
   }
 }
 
-// Rows r0 .. r1 of the sparse rows by pixel into CSC (the rows in order within each pixel), and
-// alpha · dz of those rows into DZS (rows of `stride` floats; the padding is 0).
+// Rows r0 .. r1 of the sparse rows by pixel into CSC (the rows in order within each pixel), each
+// entry naming its row as (i − r0) · 16, the row's place in a panel of one-vector rows.
 // @ts-ignore: decorator
-@inline function gatherRows(dz: usize, lists: usize, rowsOf: usize, entries: usize, alpha: f32, r0: i32, r1: i32, nIn: i32, nOut: i32, stride: i32): void {
+@inline function gatherRows(lists: usize, rowsOf: usize, entries: usize, r0: i32, r1: i32, nIn: i32): void {
   memory.fill(CSC, 0, ((nIn + 1) << 2) as usize);
   // Counts per pixel (at k+1), then running sums: CSC[k] = where pixel k's entries start.
   for (let i = r0; i < r1; i++) {
@@ -990,9 +990,8 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
   for (let k = 1; k <= nIn; k++) store<i32>(CSC + ((k << 2) as usize), load<i32>(CSC + ((k << 2) as usize)) + load<i32>(CSC + (((k - 1) << 2) as usize)));
   // Filling moves each start to its pixel's end: CSC[k] = where pixel k's entries end.
   const out = CSC + (((nIn + 1) << 2) as usize);
-  const strideBytes = stride << 2;
   for (let i = r0; i < r1; i++) {
-    const dzRow = (i - r0) * strideBytes;
+    const dzRow = (i - r0) << 4;
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
@@ -1003,10 +1002,27 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
       store<i32>(o, dzRow);
       store<f32>(o, load<f32>(p, 4), 4);
     }
-    const src = dz + ((i * nOut) << 2) as usize;
-    const dst = DZS + (dzRow as usize);
-    for (let j = 0; j < nOut; j++) store<f32>(dst + ((j << 2) as usize), alpha * load<f32>(src + ((j << 2) as usize)));
-    for (let j = nOut; j < stride; j++) store<f32>(dst + ((j << 2) as usize), 0);
+  }
+}
+
+// alpha · dz[r0 .. r1, 4q .. 4q + 4w) into a panel: row i's w vectors at panel + (i − r0) · 16w,
+// the units past nOut 0. One pass's rows lie together (a few KB, in L1), where rows of the whole
+// stride would lie a stride apart, on as many pages as rows.
+// @ts-ignore: decorator
+@inline function fillPanel(panel: usize, dz: usize, alpha: f32, r0: i32, r1: i32, q: i32, w: i32, nOut: i32): void {
+  const av = f32x4.splat(alpha);
+  const whole = min(w, (nOut >> 2) - q);
+  for (let i = r0; i < r1; i++) {
+    const src = dz + (((i * nOut) << 2) as usize) + ((q << 4) as usize);
+    const dst = panel + (((i - r0) * w) << 4) as usize;
+    let v = 0;
+    for (; v < whole; v++) v128.store(dst + ((v << 4) as usize), f32x4.mul(av, v128.load(src + ((v << 4) as usize))));
+    for (; v < w; v++) {
+      for (let l = 0; l < 4; l++) {
+        const j = ((q + v) << 2) + l;
+        store<f32>(dst + ((((v << 2) + l) << 2) as usize), j < nOut ? alpha * load<f32>(src + ((((v << 2) + l) << 2) as usize)) : 0);
+      }
+    }
   }
 }
 
@@ -1034,7 +1050,7 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, rowsO
       taken += more;
     }
     if (rowsOf != 0) touchRows(lists, rowsOf, entries, r0, r1);
-    gatherRows(dz, lists, rowsOf, entries, alpha, r0, r1, nIn, nOut, stride);
+    gatherRows(lists, rowsOf, entries, r0, r1, nIn);
     // The decay and shrink go with the first rows only.
     const d: f32 = r0 == 0 ? decay : 1;
     const s: f32 = r0 == 0 ? shrink : 0;
@@ -1044,12 +1060,15 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, rowsO
     let q = 0;
     for (let t = 0; t < passes; t++) {
       const w = (vectors - q + passes - t - 1) / (passes - t);
-      if (w == 6) sparseStep6(wT, q, nIn, rowBytes, d, s);
-      else if (w == 5) sparseStep5(wT, q, nIn, rowBytes, d, s);
-      else if (w == 4) sparseStep4(wT, q, nIn, rowBytes, d, s);
-      else if (w == 3) sparseStep3(wT, q, nIn, rowBytes, d, s);
-      else if (w == 2) sparseStep2(wT, q, nIn, rowBytes, d, s);
-      else sparseStep1(wT, q, nIn, rowBytes, d, s);
+      // This pass's alpha · dz, just before it reads them.
+      const panel = DZS + ((((r1 - r0) * q) << 4) as usize);
+      fillPanel(panel, dz, alpha, r0, r1, q, w, nOut);
+      if (w == 6) sparseStep6(wT, q, nIn, rowBytes, d, s, panel);
+      else if (w == 5) sparseStep5(wT, q, nIn, rowBytes, d, s, panel);
+      else if (w == 4) sparseStep4(wT, q, nIn, rowBytes, d, s, panel);
+      else if (w == 3) sparseStep3(wT, q, nIn, rowBytes, d, s, panel);
+      else if (w == 2) sparseStep2(wT, q, nIn, rowBytes, d, s, panel);
+      else sparseStep1(wT, q, nIn, rowBytes, d, s, panel);
       q += w;
     }
     r0 = r1;
