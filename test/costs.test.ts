@@ -55,3 +55,28 @@ test('a large finite cost is not divergence; a non-finite cost or weight is', ()
   assert.ok(s.afterEpoch({ epoch: 2, seconds: 1, eta: 0.5, trainCost: Infinity }, true).markers.some((m) => m.kind === 'failed'));
   assert.ok(new Schedule(hp({})).afterEpoch({ epoch: 1, seconds: 1, eta: 0.5 }, false).markers.some((m) => m.kind === 'failed'));
 });
+
+test("the cross-entropy's monitor (the live mini-batch cost) is its value up to rounding, one log an example", () => {
+  const ce = costs['cross-entropy'];
+  assert.ok(ce.monitor);
+  let seed = 7;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5) * 80;
+  for (const n of [1, 10, 31, 32, 33, 100]) {
+    for (let t = 0; t < 200; t++) {
+      const z = Float64Array.from({ length: n }, rand);
+      const y = t % n;
+      const want = ce.fn(z, z, 0, n, y);
+      const got = ce.monitor(z, z, 0, n, y);
+      assert.ok(Math.abs(got - want) <= 1e-12 * Math.max(1, want), `n ${n}: ${got} against ${want}`);
+    }
+  }
+  // 1,100 outputs at 0: each factor is 2, and their product alone would overflow.
+  const zeros = new Float64Array(1100);
+  assert.ok(Math.abs(ce.monitor(zeros, zeros, 0, 1100, 0) - 1100 * Math.LN2) < 1e-9);
+  // Far out on both sides, and a diverged run's values.
+  const far = Float64Array.from([800, -800, 40, -40, 0, 1e-20, -1e-20, 17.5, -17.5, 3]);
+  for (let y = 0; y < 10; y++) assert.ok(Math.abs(ce.monitor(far, far, 0, 10, y) - ce.fn(far, far, 0, 10, y)) < 1e-9, `y ${y}`);
+  assert.equal(ce.monitor(Float64Array.from([Infinity, 0]), null as never, 0, 2, 1), Infinity);
+  assert.equal(ce.monitor(Float64Array.from([-Infinity, 0]), null as never, 0, 2, 0), Infinity);
+  assert.ok(Number.isNaN(ce.monitor(Float64Array.from([NaN, 0]), null as never, 0, 2, 1)));
+});

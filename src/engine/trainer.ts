@@ -413,7 +413,8 @@ export class Trainer {
     const labels = this.train.labels;
     for (let r = 0; r < rows; r++) cost.delta(this.delta[L - 1], this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
     if (track) {
-      for (let r = 0; r < rows; r++) this.batchCostSum += cost.fn(this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
+      const value = cost.monitor ?? cost.fn;
+      for (let r = 0; r < rows; r++) this.batchCostSum += value(this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
       this.batchCostExamples += rows;
     }
     for (let l = L - 1; l >= 0; l--) {
