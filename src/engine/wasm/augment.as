@@ -1,10 +1,11 @@
-// The augmentation's sampling pass in WebAssembly (AssemblyScript; compiled by scripts/build-wasm.mjs,
+// The augmentation's sampling pass and field map in WebAssembly (AssemblyScript; compiled by scripts/build-wasm.mjs,
 // which feeds this file to asc as a .ts source — it is not TypeScript the project's tsc can check).
 //
-// The same arithmetic as Augmenter's JavaScript sampler (src/engine/augment.ts), in f64 and in the
-// same order, so it gives the same bytes: wasm never fuses a multiply and an add, and neither does
-// JavaScript. The loader (augment.ts) draws each image's transform, writes the sampling map at the
-// control points into QX and QY, stages the source image at SRC, calls sample() and reads OUT.
+// The same arithmetic as Augmenter's JavaScript sampler and fieldMap8 (src/engine/augment.ts), in
+// f64 and in the same order, so it gives the same bytes: wasm never fuses a multiply and an add, and
+// neither does JavaScript. The loader (augment.ts) draws each image's transform (its coefficients
+// into CX and CY), has fieldMap() write the sampling map at the control points into QX and QY (or
+// writes it itself), stages the source image at SRC, calls sample() and reads OUT.
 //
 // The pixels go two at a time, as the two lanes of f64x2 vectors: each lane does exactly the scalar
 // arithmetic, and lanes never mix. The scalar sampler tests each pixel against the ink's bounding
@@ -22,7 +23,10 @@
 export const SRC: usize = 0;
 /** The result, 784 bytes. */
 export const OUT: usize = 1024;
-/** The padded source: 31 rows of 32 bytes; padded column fx is byte fx + 3, rows 0 and 29 stay zero. */
+/**
+ * The padded source: rows of 32 bytes, padded column fx at byte fx + 3, the image in rows 1 .. 28;
+ * rows 0, 29 and 30 and every row's other bytes stay zero (a sample clamped to 29 reads row 30).
+ */
 // @ts-ignore: decorator
 @inline const IMG: usize = 2048;
 /** OR of the source's rows: which columns hold ink (28 bytes). */
@@ -67,8 +71,8 @@ export const BASIS: usize = CY + 8 * 8 * 8;
 @inline const SPARE: usize = RAT + 4 * 32;
 
 /**
- * Samples SRC along the map at the control points into OUT, computing only the output pixels whose
- * source neighbourhood can touch the ink's bounding box (the rest are background, exactly 0).
+ * Samples SRC along the map at the control points into OUT, computing only the pixels of the control
+ * cells that may map onto the ink's bounding box (the rest are background, exactly 0).
  * G control points per axis, h = 27 / (G − 1), margin the rounding allowance of the cell test.
  */
 export function sample(G: i32, h: f64, margin: f64): void {
