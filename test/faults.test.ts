@@ -221,14 +221,22 @@ test(
 
 test('SIGTERM during expand leaves no temporary file', async () => {
   const dir = mkdtempSync(join(root, 'sigterm-'));
-  const child = spawn(TSX, ['src/cli/index.ts', 'expand', join(dir, 'train-images-idx3-ubyte.gz'), '--copies', '8'], { stdio: 'ignore' });
+  const child = spawn(TSX, ['src/cli/index.ts', 'expand', join(dir, 'train-images-idx3-ubyte.gz'), '--copies', '8'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
-  for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.includes('.tmp')); i++) await new Promise((ok) => setTimeout(ok, 50));
+  // One listing decides (a second could already miss a file the first saw).
+  let seen: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    seen = readdirSync(dir);
+    if (seen.some((f) => f.includes('.tmp'))) break;
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
   assert.ok(
-    readdirSync(dir).some((f) => f.includes('.tmp')),
-    'expand started writing',
+    seen.some((f) => f.includes('.tmp')),
+    `expand started writing (saw ${JSON.stringify(seen)})`,
   );
   child.kill('SIGTERM');
-  assert.equal(await exited, 143);
+  assert.equal(await exited, 143, `expand ended by itself before the SIGTERM: ${stderr}`);
   assert.deepEqual(readdirSync(dir), []);
 });
