@@ -23,8 +23,9 @@
 // Most of a digit is background, so `transform` computes only the pixels whose source
 // neighbourhood can touch the ink's bounding box, and unrolls the small products of the field;
 // transformReference (augment-reference.ts) does neither and the tests require the same bytes.
-// The sampling pass runs in WebAssembly where the runtime has SIMD (wasm/augment.as, two pixels a
-// vector, the same f64 arithmetic), else in JavaScript (`sample` below); both give the same bytes.
+// The sampling pass and fieldMap8 run in WebAssembly where the runtime has SIMD (wasm/augment.as:
+// two pixels, or a point's x and y, to a vector, the same f64 arithmetic in the same order), else in
+// JavaScript (`sample` and `fieldMap8` below); both give the same bytes.
 
 import { CENTRE, N, NN, controlPoints, elasticModes, shiftCopy, smoothingSpectrum } from './augment-field';
 import type { Augmentation } from './hyperparams';
