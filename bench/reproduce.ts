@@ -9,9 +9,7 @@ import type { EpochMetrics } from '../src/engine/metrics';
 import { Trainer } from '../src/engine/trainer';
 import { loadMnist } from '../src/main/datasets';
 import { writeFileAtomicSync } from '../src/main/runs/atomic';
-import { trainEpochs } from '../src/main/runs/epoch-loop';
-import { backgroundAugmentation } from '../src/main/runs/augment-feed';
-import { defaultWorkerUrl } from '../src/main/worker-start';
+import { trainEpochsAugmentingAside } from '../src/main/runs/augment-feed';
 import { CH1, CH3, EXPERIMENTS as CATALOGUE, type Experiment } from '../src/shared/experiments';
 
 /** A row of the report: an experiment of the catalogue, or a seed replicate of one. */
@@ -100,23 +98,17 @@ async function run(exp: Row, quick: boolean): Promise<Result> {
   const t0 = performance.now();
   // A long row says how it goes every 10 epochs, so a reader of the terminal sees its curve grow.
   const long = hp.epochs >= 100;
-  // Augmented images are made on another thread, one epoch ahead (the run's other core).
-  const background = hp.augment ? backgroundAugmentation(defaultWorkerUrl(), trainer.train, hp) : null;
-  try {
-    await trainEpochs(trainer, {
-      augmentedImages: background?.images,
-      onEpoch: (m) => {
-        if (long && m.epoch % 10 === 0) {
-          const min = (performance.now() - t0) / 60_000;
-          process.stdout.write(
-            `  ${exp.id} epoch ${m.epoch}: validation ${pct(m.evalAccuracy)}, best ${pct(trainer.bestEvalAccuracy)}, η ${m.eta}, ${min.toFixed(1)} min\n`,
-          );
-        }
-      },
-    });
-  } finally {
-    await background?.stop();
-  }
+  // An augmented run's images are made on the other core, one epoch ahead.
+  await trainEpochsAugmentingAside(trainer, {
+    onEpoch: (m) => {
+      if (long && m.epoch % 10 === 0) {
+        const min = (performance.now() - t0) / 60_000;
+        process.stdout.write(
+          `  ${exp.id} epoch ${m.epoch}: validation ${pct(m.evalAccuracy)}, best ${pct(trainer.bestEvalAccuracy)}, η ${m.eta}, ${min.toFixed(1)} min\n`,
+        );
+      }
+    },
+  });
   const seconds = (performance.now() - t0) / 1000;
   let test: number | null = null;
   if (exp.judge === 'test-once' && trainer.bestParams) {

@@ -11,9 +11,7 @@ import { Network } from '../engine/network';
 import { Trainer } from '../engine/trainer';
 import { loadMnist } from '../main/datasets';
 import { checkWritable, writeFileAtomicSync } from '../main/runs/atomic';
-import { trainEpochs } from '../main/runs/epoch-loop';
-import { backgroundAugmentation } from '../main/runs/augment-feed';
-import { defaultWorkerUrl } from '../main/worker-start';
+import { trainEpochsAugmentingAside } from '../main/runs/augment-feed';
 import { TRAIN_FLAGS, UsageError, checkKnown, hyperparamsFromFlags, parseArgs } from './args';
 import { readModelFile } from './model-file';
 import { io } from './io';
@@ -58,19 +56,12 @@ export async function trainMain(argv: string[]): Promise<void> {
   });
 
   const out = (line: string) => io.out(line + '\n');
-  // Augmented images are made on another thread, one epoch ahead, as in the app's runs.
-  const background = hp.augment ? backgroundAugmentation(defaultWorkerUrl(), trainer.train, hp) : null;
-  try {
-    await trainEpochs(trainer, {
-      augmentedImages: background?.images,
-      onEpoch: (metrics, markers) => {
-        if (json) out(JSON.stringify(metrics));
-        else printLikeNetwork2(metrics, markers, hp, trainer.train.count, trainer.evalData?.count ?? 0, out);
-      },
-    });
-  } finally {
-    await background?.stop();
-  }
+  await trainEpochsAugmentingAside(trainer, {
+    onEpoch: (metrics, markers) => {
+      if (json) out(JSON.stringify(metrics));
+      else printLikeNetwork2(metrics, markers, hp, trainer.train.count, trainer.evalData?.count ?? 0, out);
+    },
+  });
   const seconds = trainer.history.map((h) => h.seconds);
   const summary = {
     done: true,

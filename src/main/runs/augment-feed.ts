@@ -6,7 +6,9 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { IMAGE_PIXELS, type DataSplit } from '../../engine/data';
 import type { Hyperparams } from '../../engine/hyperparams';
-import { startWorker } from '../worker-start';
+import type { Trainer } from '../../engine/trainer';
+import { defaultWorkerUrl, startWorker } from '../worker-start';
+import { trainEpochs, type EpochLoopHooks } from './epoch-loop';
 import type { FromAugmenter, ToAugmenter, WorkerRole } from './messages';
 
 /** The next epoch's augmented images, made by the augmentation worker one epoch ahead (double-buffered). */
@@ -104,4 +106,19 @@ export function backgroundAugmentation(
       await worker.terminate();
     },
   };
+}
+
+/**
+ * trainEpochs for a run trained on this thread (the CLI's `train`, `reproduce`): an augmented run's
+ * images are made on another thread, one epoch ahead, as in the app's runs, by a worker that ends
+ * with the loop, however it ends.
+ */
+export async function trainEpochsAugmentingAside(trainer: Trainer, hooks: Omit<EpochLoopHooks, 'augmentedImages'> = {}): Promise<'done' | 'stopped'> {
+  if (!trainer.hp.augment) return trainEpochs(trainer, hooks);
+  const background = backgroundAugmentation(defaultWorkerUrl(), trainer.train, trainer.hp);
+  try {
+    return await trainEpochs(trainer, { ...hooks, augmentedImages: background.images });
+  } finally {
+    await background.stop();
+  }
 }
