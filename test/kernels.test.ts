@@ -14,6 +14,7 @@ const shapes: [number, number, number][] = [
   [3, 37, 13], // nothing a multiple of 4
   [1, 3, 2], // narrower than one vector
   [5, 9, 5],
+  [9, 37, 7], // 7 outputs: four, then two (a pair of rows of w), then one; an odd last row of x
   [10, 784, 30], // 784-30-10, first layer
   [10, 30, 10], // and second
   [10, 784, 100],

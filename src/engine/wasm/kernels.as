@@ -156,6 +156,63 @@ export function listRows(nIn: i32): i32 {
   return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3);
 }
 
+// The same for two rows j, j+1 of w: four sums (two rows of x against two rows of w) in registers,
+// where one row of w at a time would add into a single accumulator, one chunk per add's latency.
+// @ts-ignore: decorator
+@inline function forwardRows2(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, nIn: i32, nOut: i32): void {
+  const k0 = (nIn >> 2) << 2;
+  const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
+  const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
+  const w0 = w + (j as usize) * inBytes;
+  const w1 = w0 + inBytes;
+  const bj = load<f32>(b + ((j << 2) as usize));
+  const bk = load<f32>(b + ((j << 2) as usize), 4);
+  const bb = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(bj), 1, bk), 2, bj), 3, bk);
+  for (let i = 0; i < rows; i += 2) {
+    const two = i + 1 < rows;
+    const xr = x + (i as usize) * inBytes;
+    const xs = two ? xr + inBytes : xr;
+    const list = LISTS + ((i >> 1) as usize) * strideBytes + 4;
+    const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let c0 = f32x4.splat(0);
+    let c1 = f32x4.splat(0);
+    for (let p = list; p < listEnd; p += 4) {
+      const off = load<i32>(p) as usize;
+      const xv = v128.load(xr + off);
+      const yv = v128.load(xs + off);
+      let wv = v128.load(w0 + off);
+      a0 = madd(wv, xv, a0);
+      c0 = madd(wv, yv, c0);
+      wv = v128.load(w1 + off);
+      a1 = madd(wv, xv, a1);
+      c1 = madd(wv, yv, c1);
+    }
+    // (row i · w_j, row i · w_j+1, row i+1 · w_j, row i+1 · w_j+1)
+    let s = f32x4.add(hsum4(a0, a1, c0, c1), bb);
+    if (k0 < nIn) {
+      let t0: f32 = 0,
+        t1: f32 = 0,
+        u0: f32 = 0,
+        u1: f32 = 0;
+      for (let k = k0; k < nIn; k++) {
+        const o = (k << 2) as usize;
+        const xk = load<f32>(xr + o);
+        const yk = load<f32>(xs + o);
+        t0 += xk * load<f32>(w0 + o);
+        t1 += xk * load<f32>(w1 + o);
+        u0 += yk * load<f32>(w0 + o);
+        u1 += yk * load<f32>(w1 + o);
+      }
+      s = f32x4.add(s, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, u0), 3, u1));
+    }
+    v128.store64_lane(z + (i as usize) * outBytes + ((j << 2) as usize), s, 0);
+    if (two) v128.store64_lane(z + ((i + 1) as usize) * outBytes + ((j << 2) as usize), s, 1);
+  }
+}
+
 // The same for one row j of w.
 // @ts-ignore: decorator
 @inline function forwardRows1(z: usize, x: usize, w: usize, b: usize, j: i32, rows: i32, nIn: i32, nOut: i32): void {
@@ -195,7 +252,11 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
     buildLists(xt, rows, nIn);
     let j = 0;
     for (; j + 4 <= nOut; j += 4) forwardRows4(zt, xt, w, b, j, rows, nIn, nOut);
-    for (; j < nOut; j++) forwardRows1(zt, xt, w, b, j, rows, nIn, nOut);
+    if (j + 2 <= nOut) {
+      forwardRows2(zt, xt, w, b, j, rows, nIn, nOut);
+      j += 2;
+    }
+    if (j < nOut) forwardRows1(zt, xt, w, b, j, rows, nIn, nOut);
   }
 }
 
@@ -332,15 +393,60 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   }
 }
 
-// The same for one row j of gw, one row of x at a time (over its pair's list).
+// The same for two rows j, j+1 of gw over pairs of rows of x (a last odd row goes to updateRows1):
+// each gradient chunk is loaded and stored once for both rows of x, as in updateRows4.
 // @ts-ignore: decorator
-@inline function updateRows1(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, nIn: i32, nOut: i32): void {
+@inline function updateRows2(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, rows: i32, nIn: i32, nOut: i32): void {
   const k0 = (nIn >> 2) << 2;
   const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
   const inBytes = (nIn << 2) as usize;
   const outBytes = (nOut << 2) as usize;
   const g0 = gw + (j as usize) * inBytes;
-  for (let i = 0; i < rows; i++) {
+  const g1 = g0 + inBytes;
+  for (let i = 0; i + 1 < rows; i += 2) {
+    const xr = x + (i as usize) * inBytes;
+    const xs = xr + inBytes;
+    const dzr = dz + (i as usize) * outBytes + ((j << 2) as usize);
+    const s0 = alpha * load<f32>(dzr);
+    const s1 = alpha * load<f32>(dzr, 4);
+    const t0 = alpha * load<f32>(dzr + outBytes);
+    const t1 = alpha * load<f32>(dzr + outBytes, 4);
+    const d0 = f32x4.splat(s0);
+    const d1 = f32x4.splat(s1);
+    const e0 = f32x4.splat(t0);
+    const e1 = f32x4.splat(t1);
+    const list = LISTS + ((i >> 1) as usize) * strideBytes + 4;
+    const listEnd = list + ((load<i32>(list - 4) << 2) as usize);
+    for (let p = list; p < listEnd; p += 4) {
+      const off = load<i32>(p) as usize;
+      const xv = v128.load(xr + off);
+      const yv = v128.load(xs + off);
+      v128.store(g0 + off, madd(e0, yv, madd(d0, xv, v128.load(g0 + off))));
+      v128.store(g1 + off, madd(e1, yv, madd(d1, xv, v128.load(g1 + off))));
+    }
+    for (let k = k0; k < nIn; k++) {
+      const o = (k << 2) as usize;
+      const xk = load<f32>(xr + o);
+      const yk = load<f32>(xs + o);
+      store<f32>(g0 + o, load<f32>(g0 + o) + s0 * xk + t0 * yk);
+      store<f32>(g1 + o, load<f32>(g1 + o) + s1 * xk + t1 * yk);
+    }
+  }
+  if (rows & 1) {
+    updateRows1(gw, dz, x, alpha, j, rows - 1, rows, nIn, nOut);
+    updateRows1(gw, dz, x, alpha, j + 1, rows - 1, rows, nIn, nOut);
+  }
+}
+
+// The same for one row j of gw, rows from .. rows of x one at a time (over their pairs' lists).
+// @ts-ignore: decorator
+@inline function updateRows1(gw: usize, dz: usize, x: usize, alpha: f32, j: i32, from: i32, rows: i32, nIn: i32, nOut: i32): void {
+  const k0 = (nIn >> 2) << 2;
+  const strideBytes = (((nIn >> 2) + 1) << 2) as usize;
+  const inBytes = (nIn << 2) as usize;
+  const outBytes = (nOut << 2) as usize;
+  const g0 = gw + (j as usize) * inBytes;
+  for (let i = from; i < rows; i++) {
     const xr = x + (i as usize) * inBytes;
     const s0 = alpha * load<f32>(dz + (i as usize) * outBytes + ((j << 2) as usize));
     const d0 = f32x4.splat(s0);
@@ -385,9 +491,14 @@ export function linearWeightGradAdd(gw: usize, gb: usize, dz: usize, x: usize, d
       if (r0 == 0) decayShrink(gw + (j as usize) * inBytes, decay, shrink, nIn << 2);
       updateRows4(gw, dzt, xt, alpha, j, rows, nIn, nOut);
     }
-    for (; j < nOut; j++) {
+    if (j + 2 <= nOut) {
+      if (r0 == 0) decayShrink(gw + (j as usize) * inBytes, decay, shrink, nIn << 1);
+      updateRows2(gw, dzt, xt, alpha, j, rows, nIn, nOut);
+      j += 2;
+    }
+    if (j < nOut) {
       if (r0 == 0) decayShrink(gw + (j as usize) * inBytes, decay, shrink, nIn);
-      updateRows1(gw, dzt, xt, alpha, j, rows, nIn, nOut);
+      updateRows1(gw, dzt, xt, alpha, j, 0, rows, nIn, nOut);
     }
   }
 }
