@@ -3,7 +3,7 @@
 // an output is not stopped as "diverged".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { costs, softplus } from '../src/engine/costs';
+import { costs, outputErrorRows, softplus } from '../src/engine/costs';
 import { softmaxRows } from '../src/engine/activations';
 import { Schedule } from '../src/engine/schedule';
 import { hp } from './helpers';
@@ -56,27 +56,62 @@ test('a large finite cost is not divergence; a non-finite cost or weight is', ()
   assert.ok(new Schedule(hp({})).afterEpoch({ epoch: 1, seconds: 1, eta: 0.5 }, false).markers.some((m) => m.kind === 'failed'));
 });
 
-test("the cross-entropy's monitor (the live mini-batch cost) is its value up to rounding, one log an example", () => {
+test("the cross-entropy's rows at once: δ as delta gives it, and the cost as fn up to a's float32 rounding, one log an example", () => {
   const ce = costs['cross-entropy'];
-  assert.ok(ce.monitor);
+  assert.ok(ce.deltaRows);
   let seed = 7;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5) * 80;
+  // What the trainer holds: z, and a = σ(z) in float32.
+  const sigmoid32 = (z: Float32Array) => Float32Array.from(z, (v) => 1 / (1 + Math.exp(-v)));
   for (const n of [1, 10, 31, 32, 33, 100]) {
-    for (let t = 0; t < 200; t++) {
-      const z = Float64Array.from({ length: n }, rand);
-      const y = t % n;
-      const want = ce.fn(z, z, 0, n, y);
-      const got = ce.monitor(z, z, 0, n, y);
-      assert.ok(Math.abs(got - want) <= 1e-12 * Math.max(1, want), `n ${n}: ${got} against ${want}`);
+    const rows = 50;
+    const z = Float32Array.from({ length: rows * n }, rand);
+    const a = sigmoid32(z);
+    const labels = Uint8Array.from({ length: rows }, (_, r) => r % n);
+    const d = new Float32Array(rows * n);
+    const want = new Float32Array(rows * n);
+    let sum = 0;
+    for (let r = 0; r < rows; r++) {
+      ce.delta(want, z, a, r * n, n, labels[r]);
+      sum += ce.fn(z, a, r * n, n, labels[r]);
     }
+    const got = ce.deltaRows(d, z, a, rows, n, labels, true);
+    assert.deepEqual(d, want, `δ, n ${n}`);
+    assert.ok(Math.abs(got - sum) <= 1e-7 * rows * n + 1e-12 * sum, `n ${n}: ${got} against ${sum}`);
+    d.fill(0);
+    assert.equal(ce.deltaRows(d, z, a, rows, n, labels, false), 0);
+    assert.deepEqual(d, want, `δ without the cost, n ${n}`);
   }
-  // 1,100 outputs at 0: each factor is 2, and their product alone would overflow.
-  const zeros = new Float64Array(1100);
-  assert.ok(Math.abs(ce.monitor(zeros, zeros, 0, 1100, 0) - 1100 * Math.LN2) < 1e-9);
+  // 1,100 outputs at 0: each factor is ½, and their product alone would underflow.
+  const zeros = new Float32Array(1100);
+  const halves = sigmoid32(zeros);
+  assert.ok(Math.abs(ce.deltaRows(new Float32Array(1100), zeros, halves, 1, 1100, [0], true) - 1100 * Math.LN2) < 1e-9);
   // Far out on both sides, and a diverged run's values.
-  const far = Float64Array.from([800, -800, 40, -40, 0, 1e-20, -1e-20, 17.5, -17.5, 3]);
-  for (let y = 0; y < 10; y++) assert.ok(Math.abs(ce.monitor(far, far, 0, 10, y) - ce.fn(far, far, 0, 10, y)) < 1e-9, `y ${y}`);
-  assert.equal(ce.monitor(Float64Array.from([Infinity, 0]), null as never, 0, 2, 1), Infinity);
-  assert.equal(ce.monitor(Float64Array.from([-Infinity, 0]), null as never, 0, 2, 0), Infinity);
-  assert.ok(Number.isNaN(ce.monitor(Float64Array.from([NaN, 0]), null as never, 0, 2, 1)));
+  const far = Float32Array.from([800, -800, 40, -40, 0, 1e-20, -1e-20, 17.5, -17.5, 3]);
+  const farA = sigmoid32(far);
+  for (let y = 0; y < 10; y++) {
+    const got = ce.deltaRows(new Float32Array(10), far, farA, 1, 10, [y], true);
+    assert.ok(Math.abs(got - ce.fn(far, farA, 0, 10, y)) < 1e-6, `y ${y}`);
+  }
+  const one = (z: number, y: number) => {
+    const zs = Float32Array.from([z, 0]);
+    return outputErrorRows(ce, new Float32Array(2), zs, sigmoid32(zs), 1, 2, [y], true);
+  };
+  assert.equal(one(Infinity, 1), Infinity);
+  assert.equal(one(-Infinity, 0), Infinity);
+  assert.ok(Number.isNaN(one(NaN, 1)));
+});
+
+test('costs without rows at once go through outputErrorRows row by row, with fn', () => {
+  const q = costs.quadratic;
+  assert.equal(q.deltaRows, undefined);
+  const z = Float32Array.from([0.3, -1, 2, 0.5, 0, -0.2]);
+  const a = Float32Array.from(z, (v) => 1 / (1 + Math.exp(-v)));
+  const d = new Float32Array(6);
+  const want = new Float32Array(6);
+  q.delta(want, z, a, 0, 3, 2);
+  q.delta(want, z, a, 3, 3, 0);
+  const sum = outputErrorRows(q, d, z, a, 2, 3, [2, 0], true);
+  assert.deepEqual(d, want);
+  assert.equal(sum, q.fn(z, a, 0, 3, 2) + q.fn(z, a, 3, 3, 0));
 });

@@ -16,10 +16,23 @@ export interface Cost {
   /** d[o+j] = dC/dz_j for one example. */
   delta(d: Floats, z: Floats, a: Floats, o: number, n: number, y: number): void;
   /**
-   * The same value as fn up to rounding, cheaper: what the trainer adds up for the live mini-batch
-   * cost of every example it trains. fn stays the reference (evaluation, the gradient checks).
+   * delta for `rows` examples at once (z, a and d hold rows × n values, labels[r] is row r's
+   * digit); with `track`, also the sum of their costs, as fn gives them up to rounding but cheaper:
+   * what the trainer adds up for the live mini-batch cost of every example it trains. fn stays the
+   * reference (evaluation, the gradient checks). Costs without it go through outputErrorRows.
    */
-  monitor?(z: Floats, a: Floats, o: number, n: number, y: number): number;
+  deltaRows?(d: Floats, z: Floats, a: Floats, rows: number, n: number, labels: ArrayLike<number>, track: boolean): number;
+}
+
+/** δ of `rows` examples (as Cost.deltaRows) with this cost, and with `track` the sum of their costs. */
+export function outputErrorRows(cost: Cost, d: Floats, z: Floats, a: Floats, rows: number, n: number, labels: ArrayLike<number>, track: boolean): number {
+  if (cost.deltaRows) return cost.deltaRows(d, z, a, rows, n, labels, track);
+  let sum = 0;
+  for (let r = 0; r < rows; r++) {
+    cost.delta(d, z, a, r * n, n, labels[r]);
+    if (track) sum += cost.fn(z, a, r * n, n, labels[r]);
+  }
+  return sum;
 }
 
 /** C = ½‖a − y‖², δ = (a − y) σ'(z) */
@@ -60,22 +73,33 @@ export const crossEntropy: Cost = {
   delta(d, _z, a, o, n, y) {
     for (let j = 0; j < n; j++) d[o + j] = a[o + j] - (j === y ? 1 : 0);
   },
-  // Σ softplus(±z_j) with the n terms ln(1 + e^{−|x|}) as one logarithm of their product: one
-  // log an example instead of ten log1p (each factor is in (1, 2], so 32 of them cannot overflow).
-  // Where a factor's e^{−|x|} is below 1e-16 of 1 it drops out, as its term would be that small.
-  monitor(z, _a, o, n, y) {
-    let s = 0;
-    let p = 1;
-    for (let j = 0; j < n; j++) {
-      const x = j === y ? -z[o + j] : z[o + j];
-      if (x > 0) s += x;
-      p *= 1 + Math.exp(-Math.abs(x));
-      if ((j & 31) === 31) {
-        s += Math.log(p);
-        p = 1;
+  // With a = σ(z), each term softplus(±z_j) = max(±z_j, 0) + ln(1 + e^{−|z_j|}), and
+  // 1 + e^{−|z_j|} = 1 / max(a_j, 1 − a_j): no exponential, and the n factors (each in [½, 1])
+  // as one logarithm an example (32 of them cannot underflow). The float32 a costs a term at most
+  // its rounding: about 1e-7 where a rounds to exactly 1 (z above ~16.6), which fn keeps.
+  deltaRows(d, z, a, rows, n, labels, track) {
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      const y = labels[r];
+      let s = 0;
+      let p = 1;
+      for (let j = 0; j < n; j++) {
+        const aj = a[o + j];
+        d[o + j] = aj;
+        if (!track) continue;
+        const zj = z[o + j];
+        s += Math.max(j === y ? -zj : zj, 0);
+        p *= Math.max(aj, 1 - aj);
+        if ((j & 31) === 31) {
+          s -= Math.log(p);
+          p = 1;
+        }
       }
+      d[o + y] -= 1;
+      total += s - Math.log(p);
     }
-    return s + Math.log(p);
+    return track ? total : 0;
   },
 };
 

@@ -3,7 +3,7 @@
 // epoch, early stopping, the halve-eta schedule, divergence) is schedule.ts's. All state lives in
 // one workspace slab; the hot loop allocates nothing.
 import { activations, softmaxRows } from './activations';
-import { costs } from './costs';
+import { costs, outputErrorRows } from './costs';
 import { applyDropout } from './dropout';
 import type { DataSplit } from './data';
 import { IMAGE_PIXELS, onlyDigits } from './data';
@@ -141,6 +141,8 @@ export class Trainer {
   private insideStart: InsideStats | null = null;
   /** The cost of the mini-batches trained since takeBatchCost last ran (each batch's, before its step). */
   private batchCostSum = 0;
+  /** The labels of the mini-batch being trained, in its order. */
+  private readonly batchLabels: Uint8Array;
   private batchCostExamples = 0;
 
   constructor(hyperparams: Hyperparams, train: DataSplit, evalData: DataSplit | null, opts: TrainerOptions = {}) {
@@ -155,6 +157,7 @@ export class Trainer {
     this.epochImages = this.train.images;
     this.n = this.train.count;
     this.B = hp.batchSize;
+    this.batchLabels = new Uint8Array(this.B);
 
     const sizes = hp.sizes;
     const L = sizes.length - 1;
@@ -408,13 +411,11 @@ export class Trainer {
     }
 
     // Output error from the cost, then back through the layers.
-    const cost = costs[hp.cost];
-    const nOutL = sizes[L];
-    const labels = this.train.labels;
-    for (let r = 0; r < rows; r++) cost.delta(this.delta[L - 1], this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
+    const labels = this.batchLabels;
+    for (let r = 0; r < rows; r++) labels[r] = this.train.labels[order[start + r]];
+    const costSum = outputErrorRows(costs[hp.cost], this.delta[L - 1], this.z[L - 1], this.a[L - 1], rows, sizes[L], labels, track);
     if (track) {
-      const value = cost.monitor ?? cost.fn;
-      for (let r = 0; r < rows; r++) this.batchCostSum += value(this.z[L - 1], this.a[L - 1], r * nOutL, nOutL, labels[order[start + r]]);
+      this.batchCostSum += costSum;
       this.batchCostExamples += rows;
     }
     for (let l = L - 1; l >= 0; l--) {
