@@ -97,6 +97,13 @@ test("the cross-entropy's rows at once: δ as delta gives it, and the cost as fn
     const zs = Float32Array.from([z, 0]);
     return outputErrorRows(ce, new Float32Array(2), zs, sigmoid32(zs), 1, 2, [y], true);
   };
+  // A label past the outputs takes nothing off any δ, as delta does, and writes nothing past its row.
+  const two = Float32Array.from([0.5, -0.5, 1, 2, 0.25, 0.75]);
+  const dTwo = new Float32Array(8);
+  const wantTwo = new Float32Array(8);
+  [1, 0, 3].forEach((y, r) => ce.delta(wantTwo, two, two, 2 * r, 2, y));
+  outputErrorRows(ce, dTwo, two, two, 3, 2, [1, 0, 3], false);
+  assert.deepEqual(dTwo, wantTwo);
   assert.equal(one(Infinity, 1), Infinity);
   assert.equal(one(-Infinity, 0), Infinity);
   assert.ok(Number.isNaN(one(NaN, 1)));

@@ -96,7 +96,8 @@ export const crossEntropy: Cost = {
           p = 1;
         }
       }
-      d[o + y] -= 1;
+      // (as delta: a label past the outputs takes nothing off, and stays in its row)
+      if (y < n) d[o + y] -= 1;
       total += s - Math.log(p);
     }
     return track ? total : 0;

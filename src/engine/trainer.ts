@@ -141,9 +141,9 @@ export class Trainer {
   private insideStart: InsideStats | null = null;
   /** The cost of the mini-batches trained since takeBatchCost last ran (each batch's, before its step). */
   private batchCostSum = 0;
+  private batchCostExamples = 0;
   /** The labels of the mini-batch being trained, in its order. */
   private readonly batchLabels: Uint8Array;
-  private batchCostExamples = 0;
 
   constructor(hyperparams: Hyperparams, train: DataSplit, evalData: DataSplit | null, opts: TrainerOptions = {}) {
     const hp = validateHyperparams(hyperparams);
