@@ -157,7 +157,11 @@ export function sample(G: i32, h: f64, margin: f64): void {
   const zero = f64x2.splat(0);
   const edge = f64x2.splat(29);
   const half = f64x2.splat(0.5);
-  const base = i32x4.splat(<i32>IMG + 3);
+  // 2^52 + m for an integer 0 <= m < 2^32 holds m in its low 32 bits: whole numbers in f64 lanes
+  // become i32 lanes 0 and 2 with one add, where trunc_sat takes four instructions on x64.
+  const magic = f64x2.splat(4503599627370496.0);
+  const addressBase = f64x2.splat(4503599627370496.0 + <f64>(<i32>IMG + 3));
+  const rowBytes = f64x2.splat(32);
   for (let y: i32 = 0; y < N; y++) {
     const band = load<i32>(ROWSEG + (<usize>y << 2));
     if (load<u8>(BANDIN + <usize>band) == 0) continue;
@@ -209,33 +213,31 @@ export function sample(G: i32, h: f64, margin: f64): void {
       store<f64>(RQY + (n << 3), 0);
       store<i32>(RAT + (n << 2), <i32>SPARE);
     }
-    // Two pixels at a time: clamp to the padded frame, split into whole and fractional parts, read
-    // the four neighbours of each (two 16-bit loads apiece), interpolate, round.
+    // Two pixels at a time: clamp to the padded frame, split into whole and fractional parts (the
+    // clamped coordinates are >= 0, so floor is trunc), read the four neighbours of each (one byte
+    // into each of four vectors, two short chains apiece), interpolate, round.
     for (let j: usize = 0; j < n; j += 2) {
       const cx = f64x2.pmax(zero, f64x2.pmin(edge, v128.load(RQX + (j << 3))));
       const cy = f64x2.pmax(zero, f64x2.pmin(edge, v128.load(RQY + (j << 3))));
-      const fx = i32x4.trunc_sat_f64x2_s_zero(cx);
-      const fy = i32x4.trunc_sat_f64x2_s_zero(cy);
-      const ax = f64x2.sub(cx, f64x2.convert_low_i32x4_s(fx));
-      const ay = f64x2.sub(cy, f64x2.convert_low_i32x4_s(fy));
-      const at = i32x4.add(i32x4.add(i32x4.shl(fy, 5), fx), base);
+      const fx = f64x2.floor(cx);
+      const fy = f64x2.floor(cy);
+      const ax = f64x2.sub(cx, fx);
+      const ay = f64x2.sub(cy, fy);
+      // fy·32 + fx + IMG + 3, exact in f64, read as integers.
+      const at = f64x2.add(f64x2.add(f64x2.mul(fy, rowBytes), fx), addressBase);
       const ia = <usize>i32x4.extract_lane(at, 0);
-      const ib = <usize>i32x4.extract_lane(at, 1);
-      let v = i32x4.splat(0);
-      v = v128.load16_lane(ia, v, 0);
-      v = v128.load16_lane(ib, v, 1);
-      v = v128.load16_lane(ia + 32, v, 2);
-      v = v128.load16_lane(ib + 32, v, 3);
-      // Bytes 0..7 of v: p00, p01 of the first pixel, p00, p01 of the second, then p10, p11 of each.
-      const p00 = f64x2.convert_low_i32x4_s(i8x16.shuffle(v, zero, 0, 16, 16, 16, 2, 16, 16, 16, 0, 0, 0, 0, 0, 0, 0, 0));
-      const p01 = f64x2.convert_low_i32x4_s(i8x16.shuffle(v, zero, 1, 16, 16, 16, 3, 16, 16, 16, 0, 0, 0, 0, 0, 0, 0, 0));
-      const p10 = f64x2.convert_low_i32x4_s(i8x16.shuffle(v, zero, 4, 16, 16, 16, 6, 16, 16, 16, 0, 0, 0, 0, 0, 0, 0, 0));
-      const p11 = f64x2.convert_low_i32x4_s(i8x16.shuffle(v, zero, 5, 16, 16, 16, 7, 16, 16, 16, 0, 0, 0, 0, 0, 0, 0, 0));
+      const ib = <usize>i32x4.extract_lane(at, 2);
+      // Each neighbour's bytes for the two pixels as i32 lanes 0 and 1.
+      const p00 = f64x2.convert_low_i32x4_s(v128.load8_lane(ib, v128.load8_lane(ia, zero, 0), 4));
+      const p01 = f64x2.convert_low_i32x4_s(v128.load8_lane(ib + 1, v128.load8_lane(ia + 1, zero, 0), 4));
+      const p10 = f64x2.convert_low_i32x4_s(v128.load8_lane(ib + 32, v128.load8_lane(ia + 32, zero, 0), 4));
+      const p11 = f64x2.convert_low_i32x4_s(v128.load8_lane(ib + 33, v128.load8_lane(ia + 33, zero, 0), 4));
       const top = f64x2.add(p00, f64x2.mul(ax, f64x2.sub(p01, p00)));
       const bottom = f64x2.add(p10, f64x2.mul(ax, f64x2.sub(p11, p10)));
-      const r = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(f64x2.add(top, f64x2.mul(ay, f64x2.sub(bottom, top))), half));
-      store<u8>(<usize>load<i32>(RAT + (j << 2)), <u8>i32x4.extract_lane(r, 0));
-      store<u8>(<usize>load<i32>(RAT + (j << 2), 4), <u8>i32x4.extract_lane(r, 1));
+      // value + 0.5 >= 0: floor is trunc; its byte is the low byte of the magic sum.
+      const r = f64x2.add(f64x2.floor(f64x2.add(f64x2.add(top, f64x2.mul(ay, f64x2.sub(bottom, top))), half)), magic);
+      store<u8>(<usize>load<i32>(RAT + (j << 2)), i8x16.extract_lane_u(r, 0));
+      store<u8>(<usize>load<i32>(RAT + (j << 2), 4), i8x16.extract_lane_u(r, 8));
     }
   }
 }
