@@ -38,8 +38,12 @@ export type AugmentSampler = 'wasm' | 'js';
 /** The wasm sampler's instance: its sample() and the views of its memory the augmenter fills and reads. */
 interface WasmSampler {
   sample(G: number, h: number, margin: number): void;
-  /** fieldMap8 in wasm, when the field's arrays live in its memory (at most 8 modes). */
-  fieldMap: ((k: number, G: number, cos: number, sin: number, sx: number, sy: number) => void) | null;
+  /**
+   * controlMap's draws and fieldMap8 in wasm, when the field's arrays live in its memory (at most 8
+   * modes); it draws from the generator state at `rng` and leaves the state there.
+   */
+  fieldMap: ((k: number, G: number, alpha: number, cos: number, sin: number, sx: number, sy: number) => void) | null;
+  rng: Uint32Array;
   /** Where the source image is staged, and where the result appears. */
   src: Uint8Array;
   out: Uint8Array;
@@ -160,6 +164,7 @@ export class Augmenter {
       this.wasm = {
         sample: instance.exports.sample as WasmSampler['sample'],
         fieldMap: field ? (instance.exports.fieldMap as WasmSampler['fieldMap']) : null,
+        rng: new Uint32Array(mem, at('RNG'), 4),
         src: new Uint8Array(mem, at('SRC'), NN),
         out: new Uint8Array(mem, at('OUT'), NN),
       };
@@ -429,6 +434,14 @@ export class Augmenter {
     const cx = this.cx;
     const cy = this.cy;
     const st = this.stride;
+    const wasm = unrolled && st === 8 ? this.wasm : null;
+    if (wasm?.fieldMap) {
+      // The same draws, in wasm, from the generator's state handed over and back.
+      rng.writeState(wasm.rng);
+      wasm.fieldMap(k, G, alpha, cos, sin, sx, sy);
+      rng.readState(wasm.rng);
+      return;
+    }
     // Two coefficients per 32 random bits: 16 bits of resolution is plenty for noise.
     for (let a = 0; a < k; a++) {
       for (let b = 0; b < k; b++) {
@@ -438,9 +451,7 @@ export class Augmenter {
       }
     }
     if (unrolled && st === 8) {
-      const wasmMap = this.wasm?.fieldMap;
-      if (wasmMap) wasmMap(k, G, cos, sin, sx, sy);
-      else this.fieldMap8(cos, sin, sx, sy);
+      this.fieldMap8(cos, sin, sx, sy);
       return;
     }
     const basis = this.basis;

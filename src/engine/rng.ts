@@ -33,6 +33,24 @@ export class Rng {
     return { s: [this.s[0], this.s[1], this.s[2], this.s[3]], spare: this.spare };
   }
 
+  /** Copies the generator's four state words into `to`, for code that draws on elsewhere (a wasm kernel). */
+  writeState(to: Uint32Array): void {
+    const s = this.s;
+    to[0] = s[0];
+    to[1] = s[1];
+    to[2] = s[2];
+    to[3] = s[3];
+  }
+
+  /** Takes the four state words back from `from`, after drawing elsewhere with writeState's copy. */
+  readState(from: Uint32Array): void {
+    const s = this.s;
+    s[0] = from[0];
+    s[1] = from[1];
+    s[2] = from[2];
+    s[3] = from[3];
+  }
+
   /** Next 32 random bits as an unsigned integer. */
   nextU32(): number {
     const s = this.s;

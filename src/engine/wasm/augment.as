@@ -55,6 +55,8 @@ export const QY: usize = QX + 8 * MAX_G * MAX_G;
  * T = C·Bᵀ of fieldMap, as (x, y) pairs: 8 × G of them, rows k .. 7 staying zero.
  */
 export const CX: usize = 36864;
+/** The epoch's random generator (xoshiro128**, as Rng), four u32 the loader copies in and out around fieldMap. */
+export const RNG: usize = CX - 16;
 export const CY: usize = CX + 8 * 8 * 8;
 export const BASIS: usize = CY + 8 * 8 * 8;
 // @ts-ignore: decorator
@@ -258,10 +260,36 @@ export function sample(G: i32, h: f64, margin: f64): void {
 
 /**
  * The sampling map at the control points, q = R⁻¹(p − s + d(p) − c) + c, for a field of at most 8
- * modes: Augmenter.fieldMap8's arithmetic, with each (x, y) pair of sums as the two lanes of a
- * vector. Every sum is formed in the same order, so the map is the same to the bit.
+ * modes, with its coefficients freshly drawn: Augmenter.controlMap's draws and fieldMap8's
+ * arithmetic, with each (x, y) pair of sums as the two lanes of a vector. Every sum is formed in
+ * the same order, so the map is the same to the bit.
  */
-export function fieldMap(k: i32, G: i32, cos: f64, sin: f64, sx: f64, sy: f64): void {
+export function fieldMap(k: i32, G: i32, alpha: f64, cos: f64, sin: f64, sx: f64, sy: f64): void {
+  // The coefficients first, drawn as Augmenter.controlMap draws them: uniform(−α, α), two to each
+  // 32 random bits, row by row; the generator's state stays at RNG for the loader.
+  let s0 = load<u32>(RNG);
+  let s1 = load<u32>(RNG, 4);
+  let s2 = load<u32>(RNG, 8);
+  let s3 = load<u32>(RNG, 12);
+  for (let a: i32 = 0; a < k; a++) {
+    for (let b: i32 = 0; b < k; b++) {
+      const bits = rotl<u32>(s1 * 5, 7) * 9;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl<u32>(s3, 11);
+      const o = <usize>((a << 3) + b) << 3;
+      store<f64>(CX + o, alpha * (<f64>(bits & 0xffff) / 32768 - 1));
+      store<f64>(CY + o, alpha * (<f64>(bits >>> 16) / 32768 - 1));
+    }
+  }
+  store<u32>(RNG, s0);
+  store<u32>(RNG, s1, 4);
+  store<u32>(RNG, s2, 8);
+  store<u32>(RNG, s3, 12);
   const half = (G + 1) >> 1;
   const gb = <usize>G << 4;
   // T = C·Bᵀ; the control points are symmetric about the centre and φ_a(27 − y) = (−1)^a·φ_a(y),
