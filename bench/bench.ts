@@ -290,81 +290,91 @@ export async function runBench(opts: {
   const results: ConfigResult[] = [];
   let peakRssMB100 = 0;
   let predictMillis = NaN;
-  for (const c of configs) {
-    const sizes = `784-${c.hidden}-10`;
-    log(`training ${sizes}, mini-batch ${c.batch}${c.fraction < 1 ? ` (${c.fraction} of an epoch, scaled)` : ''} ...`);
-    // With --repeat N, the fastest of N identical seeded runs: on a shared machine the minimum is
-    // the figure least disturbed by other processes (the yardstick gets the same treatment).
-    const batches = Math.ceil((trainImages / c.batch) * c.fraction);
-    // Ours and the yardsticks take turns (ours, numpy, PyTorch; `repeat` rounds), each keeping its
-    // fastest: this machine's speed drifts from minute to minute, so a ratio compares neighbours.
-    const keep = (best: Timed | null, y: Timed): Timed =>
-      !best || 'error' in y || ('secondsPerEpoch' in best && y.secondsPerEpoch < best.secondsPerEpoch) ? y : best;
-    const turn = (name: string, reason: string | null, best: Timed | null, run: () => Timed): Timed | null => {
-      if (!opts.yardstick) return null;
-      if (reason) return { error: reason };
-      if (best && 'error' in best) return best;
-      log(`  yardstick ${name} ${c.hidden} hidden, mini-batch ${c.batch} ...`);
-      return keep(best, run());
-    };
-    let trainer!: Trainer;
-    let seconds = Infinity;
-    let ys: Timed | null = null;
-    let torch: Timed | null = null;
-    for (let i = 0; i < repeat; i++) {
-      trainer = new Trainer(hyperparams(c, trainImages), train, test, { backend });
-      seconds = Math.min(seconds, timeIt(() => trainer.trainBatches(batches)) / c.fraction);
-      ys = turn('ref_batched.py', yardstickReason, ys, () => yardstick(script as string, 1, c.hidden, c.batch));
-      torch = turn('ref_torch.py', torchReason, torch, () => yardstick(torchScript as string, 1, c.hidden, c.batch, torchPython as string, ['1']));
-    }
-    let evalSeconds = Infinity;
-    let evalWithCostSeconds = Infinity;
-    let testAccuracy = NaN;
-    for (let i = 0; i < 5; i++) {
-      evalSeconds = Math.min(
+  // With --repeat N, the fastest of N identical seeded runs: on a shared machine the minimum is
+  // the figure least disturbed by other processes (the yardsticks get the same treatment). Ours and
+  // the yardsticks take turns within a row (ours, numpy, PyTorch), so a ratio compares neighbours;
+  // and the rounds go through all the rows before the next round, so a row's N runs lie minutes
+  // apart and one slow minute (this machine's speed drifts by up to 1.5×) cannot take them all.
+  const keep = (best: Timed | null, y: Timed): Timed =>
+    !best || 'error' in y || ('secondsPerEpoch' in best && y.secondsPerEpoch < best.secondsPerEpoch) ? y : best;
+  const rows = configs.map((c) => ({
+    c,
+    batches: Math.ceil((trainImages / c.batch) * c.fraction),
+    seconds: Infinity,
+    ys: null as Timed | null,
+    torch: null as Timed | null,
+  }));
+  for (let round = 0; round < repeat; round++) {
+    for (const row of rows) {
+      const c = row.c;
+      const sizes = `784-${c.hidden}-10`;
+      const turn = (name: string, reason: string | null, best: Timed | null, run: () => Timed): Timed | null => {
+        if (!opts.yardstick) return null;
+        if (reason) return { error: reason };
+        if (best && 'error' in best) return best;
+        log(`  yardstick ${name} ${c.hidden} hidden, mini-batch ${c.batch} ...`);
+        return keep(best, run());
+      };
+      log(
+        `training ${sizes}, mini-batch ${c.batch}${c.fraction < 1 ? ` (${c.fraction} of an epoch, scaled)` : ''}${repeat > 1 ? `, round ${round + 1} of ${repeat}` : ''} ...`,
+      );
+      const trainer = new Trainer(hyperparams(c, trainImages), train, test, { backend });
+      row.seconds = Math.min(row.seconds, timeIt(() => trainer.trainBatches(row.batches)) / c.fraction);
+      row.ys = turn('ref_batched.py', yardstickReason, row.ys, () => yardstick(script as string, 1, c.hidden, c.batch));
+      row.torch = turn('ref_torch.py', torchReason, row.torch, () => yardstick(torchScript as string, 1, c.hidden, c.batch, torchPython as string, ['1']));
+      // The peak RSS of 784-100-10 at 10 in the first round, before any larger network has run.
+      if (round === 0 && c.hidden === 100 && c.batch === 10) peakRssMB100 = maxRssMB();
+      if (round < repeat - 1) continue;
+      // The last round's trained network: evaluation and prediction.
+      let evalSeconds = Infinity;
+      let evalWithCostSeconds = Infinity;
+      let testAccuracy = NaN;
+      for (let i = 0; i < 5; i++) {
+        evalSeconds = Math.min(
+          evalSeconds,
+          timeIt(() => (testAccuracy = trainer.evaluate(test, false).accuracy)),
+        );
+        evalWithCostSeconds = Math.min(
+          evalWithCostSeconds,
+          timeIt(() => trainer.evaluate(test, true)),
+        );
+      }
+      if (c.hidden === 100 && c.batch === 10) {
+        const ev = new Evaluator(trainer.network, backend, 1);
+        const x = new Float32Array(IMAGE_PIXELS);
+        for (let i = 0; i < IMAGE_PIXELS; i++) x[i] = test.images[i] / 255;
+        for (let i = 0; i < 200; i++) ev.predict(x);
+        const n = opts.quick ? 500 : 5000;
+        predictMillis =
+          (timeIt(() => {
+            for (let i = 0; i < n; i++) ev.predict(x);
+          }) *
+            1000) /
+          n;
+      }
+      const { seconds, ys, torch } = row;
+      const torchSeconds = torch && 'secondsPerEpoch' in torch ? torch.secondsPerEpoch : null;
+      const ysSeconds = ys && 'secondsPerEpoch' in ys ? ys.secondsPerEpoch : null;
+      // The yardstick always trains the full 50,000 images; scale ours when --quick trained fewer.
+      const oursFull = seconds * (50_000 / trainImages);
+      results.push({
+        sizes,
+        batch: c.batch,
+        epochFraction: c.fraction,
+        secondsPerEpoch: seconds,
+        examplesPerSecond: trainImages / seconds,
         evalSeconds,
-        timeIt(() => (testAccuracy = trainer.evaluate(test, false).accuracy)),
-      );
-      evalWithCostSeconds = Math.min(
         evalWithCostSeconds,
-        timeIt(() => trainer.evaluate(test, true)),
-      );
+        evalFractionOfEpoch: (evalSeconds * (10_000 / test.count)) / oursFull,
+        testAccuracy,
+        rssMB: rssMB(),
+        yardstick: ys,
+        ratio: ysSeconds ? oursFull / ysSeconds : null,
+        torch,
+        torchRatio: torchSeconds ? oursFull / torchSeconds : null,
+        gflops: (6 * parameterCount([784, c.hidden, 10]) * trainImages) / seconds / 1e9,
+      });
     }
-    if (c.hidden === 100 && c.batch === 10) {
-      peakRssMB100 = maxRssMB();
-      const ev = new Evaluator(trainer.network, backend, 1);
-      const x = new Float32Array(IMAGE_PIXELS);
-      for (let i = 0; i < IMAGE_PIXELS; i++) x[i] = test.images[i] / 255;
-      for (let i = 0; i < 200; i++) ev.predict(x);
-      const n = opts.quick ? 500 : 5000;
-      predictMillis =
-        (timeIt(() => {
-          for (let i = 0; i < n; i++) ev.predict(x);
-        }) *
-          1000) /
-        n;
-    }
-    const torchSeconds = torch && 'secondsPerEpoch' in torch ? torch.secondsPerEpoch : null;
-    const ysSeconds = ys && 'secondsPerEpoch' in ys ? ys.secondsPerEpoch : null;
-    // The yardstick always trains the full 50,000 images; scale ours when --quick trained fewer.
-    const oursFull = seconds * (50_000 / trainImages);
-    results.push({
-      sizes,
-      batch: c.batch,
-      epochFraction: c.fraction,
-      secondsPerEpoch: seconds,
-      examplesPerSecond: trainImages / seconds,
-      evalSeconds,
-      evalWithCostSeconds,
-      evalFractionOfEpoch: (evalSeconds * (10_000 / test.count)) / oursFull,
-      testAccuracy,
-      rssMB: rssMB(),
-      yardstick: ys,
-      ratio: ysSeconds ? oursFull / ysSeconds : null,
-      torch,
-      torchRatio: torchSeconds ? oursFull / torchSeconds : null,
-      gflops: (6 * parameterCount([784, c.hidden, 10]) * trainImages) / seconds / 1e9,
-    });
   }
   return {
     date: new Date().toISOString(),

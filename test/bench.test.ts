@@ -27,3 +27,22 @@ test('bench --quick reports speed, evaluation, prediction and memory figures for
   assert.match(table, /prediction, one 28x28 through 784-100-10: \d/);
   assert.ok(JSON.parse(JSON.stringify(r)).configs.length === 2);
 });
+
+test('bench --repeat goes through every row before the next round, so a row’s runs lie apart', async () => {
+  const lines: string[] = [];
+  const r = await runBench({ quick: true, yardstick: false, repeat: 2, log: (l) => lines.push(l) });
+  assert.deepEqual(
+    r.configs.map((c) => `${c.sizes}/${c.batch}`),
+    ['784-30-10/10', '784-100-10/10'],
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('training ')).map((l) => l.replace(/ \.\.\.$/, '')),
+    [
+      'training 784-30-10, mini-batch 10, round 1 of 2',
+      'training 784-100-10, mini-batch 10, round 1 of 2',
+      'training 784-30-10, mini-batch 10, round 2 of 2',
+      'training 784-100-10, mini-batch 10, round 2 of 2',
+    ],
+  );
+  for (const c of r.configs) assert.ok(c.testAccuracy > 0.5 && c.secondsPerEpoch > 0);
+});
