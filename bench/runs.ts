@@ -113,14 +113,13 @@ export async function measureRuns(epochs = 3, repeats = 3, hiddenSize = 100): Pr
       const both = await spin(2);
       machine.push(alone / Math.max(...both));
       const one = await together(lab, [base(epochs)]);
-      // The augmented run right after the plain one, so that their ratio compares neighbours.
-      aug.push((await together(lab, [base(epochs, { augment })])).wallPerEpoch[0]);
       const two = await together(lab, [base(epochs, { seed: 1 }), base(epochs, { seed: 2 })]);
       lone.push(one.speeds[0]);
       pairs.push(two.speeds);
       rssOne.push(one.rssMb);
       rssTwo.push(two.rssMb);
       plain.push(one.wallPerEpoch[0]);
+      aug.push((await together(lab, [base(epochs, { augment })])).wallPerEpoch[0]);
     }
     const fraction = (k: number) => median(pairs.map((p, i) => p[k] / lone[i]));
     return {
