@@ -103,6 +103,8 @@ export class Augmenter {
   readonly rowFrac: Float64Array;
   /** Output columns where each control segment starts (segStart[G-1] = 28). */
   readonly segStart: Int32Array;
+  /** The spacing of the control points, 27 / (G − 1) pixels. */
+  private readonly spacing: number;
 
   /** Which sampler transform() uses. */
   readonly sampler: AugmentSampler;
@@ -148,6 +150,7 @@ export class Augmenter {
     this.rowFrac = mem ? new Float64Array(mem, at('ROWFRAC'), N) : new Float64Array(N);
     this.segStart = mem ? new Int32Array(mem, at('SEGSTART'), G) : new Int32Array(G);
     const h = (N - 1) / (G - 1);
+    this.spacing = h;
     for (let y = 0; y < N; y++) {
       const s = Math.min(Math.floor(y / h), G - 2);
       this.rowSeg[y] = s;
@@ -184,7 +187,7 @@ export class Augmenter {
     }
     // The map is already in the sampler's memory (qx, qy are views of it); stage the source, sample, copy back.
     wasm.src.set(src.subarray(srcOffset, srcOffset + NN));
-    wasm.sample(this.grid, (N - 1) / (this.grid - 1), this.margin);
+    wasm.sample(this.grid, this.spacing, this.margin);
     out.set(wasm.out, outOffset);
   }
 
@@ -356,7 +359,7 @@ export class Augmenter {
     out.fill(0, outOffset, outOffset + NN);
     const segStart = this.segStart;
     const ctrlPos = this.ctrlPos;
-    const h = (N - 1) / (G - 1);
+    const h = this.spacing;
     for (let y = 0; y < N; y++) {
       const band = this.rowSeg[y];
       if (bandIn[band] === 0) continue;

@@ -571,9 +571,7 @@ export class Trainer {
     k.loadImages(this.x, this.train.images, null, 0, rows, IMAGE_PIXELS);
     forwardBatch(net, k, this.x, rows, this.evalBuf.fwd);
     const d = this.probeDelta;
-    const cost = costs[hp.cost];
-    const nOut = sizes[L];
-    for (let r = 0; r < rows; r++) cost.delta(d[L - 1], z[L - 1], a[L - 1], r * nOut, nOut, this.train.labels[r]);
+    outputErrorRows(costs[hp.cost], d[L - 1], z[L - 1], a[L - 1], rows, sizes[L], this.train.labels, false);
     const act = activations[hp.activation];
     for (let l = L - 1; l >= 0; l--) {
       if (l > 0) {
