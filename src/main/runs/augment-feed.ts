@@ -11,6 +11,9 @@ import { defaultWorkerUrl, startWorker } from '../worker-start';
 import { trainEpochs, type EpochLoopHooks } from './epoch-loop';
 import type { FromAugmenter, ToAugmenter, WorkerRole } from './messages';
 
+/** The smallest page size there is: a write every PAGE bytes reaches every page. */
+const PAGE = 4096;
+
 /** The next epoch's augmented images, made by the augmentation worker one epoch ahead (double-buffered). */
 export class AugmentFeed {
   private readonly buffers: Uint8Array[];
@@ -18,6 +21,7 @@ export class AugmentFeed {
   private readonly made = new Set<number>();
   private waiter: { epoch: number; resolve: () => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
+  private readonly mapped = new Set<Uint8Array>();
 
   constructor(
     private readonly port: MessagePort,
@@ -57,12 +61,25 @@ export class AugmentFeed {
     this.request(epoch);
     if (!this.made.has(epoch)) {
       if (this.failure) throw this.failure;
+      // This thread has nothing to do until the images come: it maps the next epoch's buffer now,
+      // so the worker does not take those page faults later, while training waits on it.
+      if (epoch + 1 <= this.lastEpoch) this.mapPages(this.buffers[(epoch + 1) % 2]);
       await new Promise<void>((resolve, reject) => (this.waiter = { epoch, resolve, reject }));
       this.waiter = null;
     }
     this.made.delete(epoch);
     this.request(epoch + 1);
     return this.buffers[epoch % 2];
+  }
+
+  /**
+   * Writes to every page of a buffer not yet written: a fresh buffer's first write to each page is
+   * a page fault, 0.1 s for an epoch's 39 MB on a virtual machine (docs/speed.md).
+   */
+  private mapPages(buffer: Uint8Array): void {
+    if (this.mapped.has(buffer)) return;
+    this.mapped.add(buffer);
+    for (let i = 0; i < buffer.length; i += PAGE) buffer[i] = 0;
   }
 
   close(): void {
