@@ -237,7 +237,7 @@ test('a seeded 784-30-10 run on the wasm backend tracks the reference backend st
 
 // The input layer pixel by pixel: the sparse kernels on the weights transposed against the dense
 // reference (loadImages, then linearForward and linearWeightGradAdd on w itself).
-const sparseShapes: { rows: number; nOut: number; ink: number; what: string }[] = [
+const sparseShapes: { rows: number; nOut: number; ink: number; what: string; nIn?: number }[] = [
   { rows: 1, nOut: 1, ink: 0.2, what: 'one unit' },
   { rows: 3, nOut: 3, ink: 0.2, what: 'less than one vector of units' },
   { rows: 7, nOut: 10, ink: 0.2, what: 'a partial last vector' },
@@ -246,6 +246,8 @@ const sparseShapes: { rows: number; nOut: number; ink: number; what: string }[] 
   { rows: 4, nOut: 801, ink: 0.2, what: 'blocks of 6 and 5 vectors and a partial one' },
   { rows: 90, nOut: 13, ink: 1, what: 'rows with every pixel inked: the step goes in several scratch tiles' },
   { rows: 5, nOut: 9, ink: 0, what: 'blank images' },
+  // 784 is 49 blocks of 16 pixels: 783 leaves sparseRows 15 pixels past its last whole block.
+  { rows: 9, nOut: 22, ink: 0.3, what: 'pixels past the last block of 16', nIn: 783 },
 ];
 const steps: [number, number, number][] = [
   [1, 0, -0.03], // no regularization
@@ -253,10 +255,9 @@ const steps: [number, number, number][] = [
   [0.999, 0.0004, -0.03], // L2 and L1
 ];
 
-for (const { rows, nOut, ink, what } of sparseShapes) {
-  test(`the sparse input-layer kernels match the dense ones: ${rows} rows, ${nOut} units (${what})`, () => {
+for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
+  test(`the sparse input-layer kernels match the dense ones: ${rows} rows, ${nIn} pixels, ${nOut} units (${what})`, () => {
     const rng = new Rng(rows * 1000 + nOut);
-    const nIn = 784;
     const count = rows + 11;
     const images = new Uint8Array(count * nIn);
     for (let i = 0; i < images.length; i++) images[i] = rng.uniform() < ink ? 1 + rng.int(255) : 0;
