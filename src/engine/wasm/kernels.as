@@ -644,6 +644,19 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
 // the list's row i, or rowsOf[i] (u32) when rowsOf is not 0: the whole training set's rows,
 // built once, taken in a mini-batch's order.
 
+// An entry (an int, then x: f32) comes in one 8-byte load, and x goes to every lane from a
+// register: the kernels' loop is bound by the two loads a cycle this machine's cores do (docs/speed.md),
+// and a separate load of each half made it two loads an entry.
+// @ts-ignore: decorator
+@inline function entryIndex(e: i64): i32 {
+  return e as i32;
+}
+
+// @ts-ignore: decorator
+@inline function entryX(e: i64): v128 {
+  return f32x4.splat(reinterpret<f32>((e >>> 32) as i32));
+}
+
 // @ts-ignore: decorator
 @inline function entriesOf(lists: usize): usize {
   return lists + (((load<i32>(lists) + 2) << 2) as usize);
@@ -715,8 +728,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
-      const wk = w + ((load<i32>(p) * rowBytes) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
       a2 = madd(v128.load(wk, 32), v, a2);
@@ -748,8 +762,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
-      const wk = w + ((load<i32>(p) * rowBytes) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
       a2 = madd(v128.load(wk, 32), v, a2);
@@ -778,8 +793,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
-      const wk = w + ((load<i32>(p) * rowBytes) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
       a2 = madd(v128.load(wk, 32), v, a2);
@@ -805,8 +821,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
-      const wk = w + ((load<i32>(p) * rowBytes) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
       a2 = madd(v128.load(wk, 32), v, a2);
@@ -829,8 +846,9 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
-      const wk = w + ((load<i32>(p) * rowBytes) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
     }
@@ -852,7 +870,8 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     const at = startOf(lists, rowsOf, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
-      a0 = madd(v128.load(w + ((load<i32>(p) * rowBytes) as usize)), v128.load32_splat(p, 4), a0);
+      const e = load<i64>(p);
+      a0 = madd(v128.load(w + ((entryIndex(e) * rowBytes) as usize)), entryX(e), a0);
     }
     const zi = z + ((i * nOut) << 2) as usize + col;
     const bq = b + col;
@@ -930,8 +949,9 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a4 = decayShrink4(v128.load(wk, 64), decay, shrink);
     let a5 = decayShrink4(v128.load(wk, 80), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = panel + ((load<i32>(p) * 6) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const d = panel + ((entryIndex(e) * 6) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
       a2 = madd(v128.load(d, 32), v, a2);
@@ -965,8 +985,9 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a3 = decayShrink4(v128.load(wk, 48), decay, shrink);
     let a4 = decayShrink4(v128.load(wk, 64), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = panel + ((load<i32>(p) * 5) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const d = panel + ((entryIndex(e) * 5) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
       a2 = madd(v128.load(d, 32), v, a2);
@@ -997,8 +1018,9 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
     let a3 = decayShrink4(v128.load(wk, 48), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = panel + ((load<i32>(p) * 4) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const d = panel + ((entryIndex(e) * 4) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
       a2 = madd(v128.load(d, 32), v, a2);
@@ -1026,8 +1048,9 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = panel + ((load<i32>(p) * 3) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const d = panel + ((entryIndex(e) * 3) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
       a2 = madd(v128.load(d, 32), v, a2);
@@ -1052,8 +1075,9 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = panel + ((load<i32>(p) * 2) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const d = panel + ((entryIndex(e) * 2) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
     }
@@ -1075,8 +1099,9 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
     const wk = wT + ((k * rowBytes) as usize) + col;
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     for (let p = begin; p < end; p += 8) {
-      const d = panel + ((load<i32>(p) * 1) as usize);
-      const v = v128.load32_splat(p, 4);
+      const e = load<i64>(p);
+      const d = panel + ((entryIndex(e) * 1) as usize);
+      const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
     }
     v128.store(wk, a0);
