@@ -16,7 +16,7 @@ import { defaultHyperparams, validateHyperparams } from '../src/engine/hyperpara
 import { Trainer } from '../src/engine/trainer';
 import { firstN, loadMnistSync } from '../src/main/datasets';
 import { mnistDir, sharedDir } from '../src/main/paths';
-import { UsageError, checkKnown, parseArgs } from '../src/cli/args';
+import { UsageError, checkKnown, parseArgs, wholeFlag } from '../src/cli/args';
 import { benchAugment, runRefAugment, type AugmentBench, type RefAugment } from './augment';
 import { io } from '../src/cli/io';
 
@@ -482,10 +482,7 @@ export function formatTable(r: BenchResult): string {
 export async function benchMain(args: string[]): Promise<void> {
   const { positional, flags } = parseArgs(args, ['json', 'quick', 'no-yardstick']);
   checkKnown(flags, ['json', 'quick', 'no-yardstick', 'backend', 'repeat']);
-  const repeatFlag = flags.get('repeat');
-  const repeat = repeatFlag === undefined ? 1 : Number(repeatFlag);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20)
-    throw new UsageError(`--repeat must be an integer from 1 to 20, got ${JSON.stringify(repeatFlag)}`);
+  const repeat = wholeFlag(flags, 'repeat', 1, 20) ?? 1;
   if (positional.length) throw new UsageError(`bench takes no positional arguments, got ${JSON.stringify(positional[0])}`);
   const backendFlag = flags.get('backend');
   if (backendFlag !== undefined && backendFlag !== 'wasm' && backendFlag !== 'reference')

@@ -1,6 +1,8 @@
 // Measures the training service's goals (issue 4): two concurrent 784-100-10 runs against a lone
 // one (speed and resident memory), and an augmented epoch against a plain one, wall clock.
 // Run: npm run bench:runs -- [--epochs N] [--repeats R] [--hidden H] [--json]   (heavy: takes both cores)
+// Defaults 5 and 5: the augmented ratio is a median over five repeats of four measured epochs each,
+// since three of two read anywhere from 1.00× to 1.52× in one noisy minute (docs/speed.md).
 // --hidden sets the hidden layer (100 by default; 800 for Simard's network).
 // Figures measured so far, and what they showed: docs/speed.md ("The training service").
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { validateHyperparams, type Hyperparams } from '../src/engine/hyperparams';
 import { createLabService, type LabService } from '../src/main/lab-service';
+import { UsageError, checkKnown, parseArgs, wholeFlag } from '../src/cli/args';
 
 export interface RunsMeasurement {
   epochs: number;
@@ -94,7 +97,7 @@ const median = (xs: number[]): number => {
  * Alternates the configurations being compared `repeats` times and reports medians of the
  * per-repeat ratios, so that load from other processes (this machine is shared) hits both sides.
  */
-export async function measureRuns(epochs = 3, repeats = 3, hiddenSize = 100): Promise<RunsMeasurement> {
+export async function measureRuns(epochs = 5, repeats = 5, hiddenSize = 100): Promise<RunsMeasurement> {
   hidden = hiddenSize;
   const runsDir = mkdtempSync(join(tmpdir(), 'nnlab-measure-'));
   const lab = createLabService({ runsDir });
@@ -140,11 +143,31 @@ export async function measureRuns(epochs = 3, repeats = 3, hiddenSize = 100): Pr
   }
 }
 
+/** The command's options, checked with the CLI's own parser: one line for a wrong one. */
+export function parseRunsArgs(args: string[]): { epochs: number; repeats: number; hidden: number; json: boolean } {
+  const { positional, flags } = parseArgs(args, ['json']);
+  checkKnown(flags, ['epochs', 'repeats', 'hidden', 'json']);
+  if (positional.length) throw new UsageError(`bench:runs takes no positional arguments, got ${JSON.stringify(positional[0])}`);
+  return {
+    // The first epoch is not measured (it starts the workers): at least two.
+    epochs: wholeFlag(flags, 'epochs', 2, 1000) ?? 5,
+    repeats: wholeFlag(flags, 'repeats', 1, 100) ?? 5,
+    hidden: wholeFlag(flags, 'hidden', 1, 4096) ?? 100,
+    json: flags.has('json'),
+  };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = process.argv.slice(2);
-  const flag = (name: string, d: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d);
-  const m = await measureRuns(flag('--epochs', 3), flag('--repeats', 3), flag('--hidden', 100));
-  if (args.includes('--json')) console.log(JSON.stringify(m));
+  let opts: ReturnType<typeof parseRunsArgs>;
+  try {
+    opts = parseRunsArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`bench:runs: ${e.message}\n`);
+    process.exit(2);
+  }
+  const m = await measureRuns(opts.epochs, opts.repeats, opts.hidden);
+  if (opts.json) console.log(JSON.stringify(m));
   else {
     const f = (x: number, d = 0) => x.toFixed(d);
     console.log(`lone 784-${hidden}-10 run: ${f(m.loneExamplesPerSecond)} examples/s`);

@@ -1,7 +1,8 @@
 // The bench runs end to end on a tiny configuration and reports every figure (no timings asserted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTable, runBench } from '../bench/bench';
+import { benchMain, formatTable, runBench } from '../bench/bench';
+import { parseRunsArgs } from '../bench/runs';
 
 test('bench --quick reports speed, evaluation, prediction and memory figures for each configuration', async () => {
   const r = await runBench({ quick: true, yardstick: false });
@@ -45,4 +46,14 @@ test('bench --repeat goes through every row before the next round, so a row’s 
     ],
   );
   for (const c of r.configs) assert.ok(c.testAccuracy > 0.5 && c.secondsPerEpoch > 0);
+});
+
+test('the benches refuse a wrong option in one line, before measuring anything', async () => {
+  await assert.rejects(benchMain(['--repeat', '0']), /^UsageError: --repeat must be a whole number from 1 to 20, got "0"$/);
+  await assert.rejects(benchMain(['--repeats', '2']), /unknown option --repeats/);
+  assert.throws(() => parseRunsArgs(['--epochs', 'abc']), /^UsageError: --epochs must be a whole number from 2 to 1000, got "abc"$/);
+  assert.throws(() => parseRunsArgs(['--epochs', '1']), /--epochs must be a whole number from 2 to 1000, got "1"/);
+  assert.throws(() => parseRunsArgs(['--hiden', '800']), /unknown option --hiden/);
+  assert.throws(() => parseRunsArgs(['800']), /bench:runs takes no positional arguments, got "800"/);
+  assert.deepEqual(parseRunsArgs(['--hidden', '800', '--json']), { epochs: 5, repeats: 5, hidden: 800, json: true });
 });
