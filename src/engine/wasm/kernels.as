@@ -645,8 +645,8 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
 // built once, taken in a mini-batch's order.
 
 // An entry (an int, then x: f32) comes in one 8-byte load, and x goes to every lane from a
-// register: the kernels' loop is bound by the two loads a cycle this machine's cores do (docs/speed.md),
-// and a separate load of each half made it two loads an entry.
+// register: the kernels' loops wait on loads (two a cycle on this machine's cores; docs/speed.md),
+// and loading each half on its own took two an entry.
 // @ts-ignore: decorator
 @inline function entryIndex(e: i64): i32 {
   return e as i32;
