@@ -1,8 +1,8 @@
 // Measures the training service's goals (issue 4): two concurrent 784-100-10 runs against a lone
 // one (speed and resident memory), and an augmented epoch against a plain one, wall clock.
 // Run: npm run bench:runs -- [--epochs N] [--repeats R] [--hidden H] [--json]   (heavy: takes both cores)
-// Defaults 5 and 5: the augmented ratio is a median over five repeats of four measured epochs each,
-// since three of two read anywhere from 1.00× to 1.52× in one noisy minute (docs/speed.md).
+// Defaults 5 and 5: the augmented ratio is a median over five repeats of four measured epochs each;
+// three repeats of two read anywhere from 1.00× to 1.52× in one noisy minute (docs/speed.md).
 // --hidden sets the hidden layer (100 by default; 800 for Simard's network).
 // Figures measured so far, and what they showed: docs/speed.md ("The training service").
 import { mkdtempSync, rmSync } from 'node:fs';
