@@ -35,20 +35,12 @@ export class Rng {
 
   /** Copies the generator's four state words into `to`, for code that draws on elsewhere (a wasm kernel). */
   writeState(to: Uint32Array): void {
-    const s = this.s;
-    to[0] = s[0];
-    to[1] = s[1];
-    to[2] = s[2];
-    to[3] = s[3];
+    to.set(this.s);
   }
 
   /** Takes the four state words back from `from`, after drawing elsewhere with writeState's copy. */
   readState(from: Uint32Array): void {
-    const s = this.s;
-    s[0] = from[0];
-    s[1] = from[1];
-    s[2] = from[2];
-    s[3] = from[3];
+    this.s.set(from.subarray(0, 4));
   }
 
   /** Next 32 random bits as an unsigned integer. */
