@@ -249,6 +249,12 @@ const sparseShapes: { rows: number; nOut: number; ink: number; what: string; nIn
   // 784 is 49 blocks of 16 pixels: 783 leaves sparseRows 15 pixels past its last whole block.
   { rows: 9, nOut: 22, ink: 0.3, what: 'pixels past the last block of 16', nIn: 783 },
 ];
+/** The ints of sparse rows (their count, starts and entries, x as its bits), up to their last entry. */
+function listedInts(lists: Float32Array): number[] {
+  const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+  return Array.from(ints.subarray(0, ints[0] + 2 + 2 * ints[ints[0] + 1]));
+}
+
 const steps: [number, number, number][] = [
   [1, 0, -0.03], // no regularization
   [0.999, 0, -0.03], // L2
@@ -277,12 +283,13 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
     const zRef = new Float32Array(rows * nOut);
     referenceKernels.linearForward(zRef, x, w0, b0, rows, nIn, nOut);
     const worst = sparseListFloats(count, count * nIn);
-    const ws = getBackend('wasm').createWorkspace(2 * nIn * stride + worst + count + rows * nOut * 2 + nOut + nOut * nIn + 8);
+    const ws = getBackend('wasm').createWorkspace(2 * nIn * stride + 2 * worst + count + rows * nOut * 2 + nOut + nOut * nIn + 8);
     let o = 3; // deliberately misaligned views
     const take = (n: number) => ws.slab.subarray(o, (o += n));
     const v = {
       wT: take(nIn * stride),
       lists: take(worst),
+      store: take(worst),
       rowsOf: ((f) => new Uint32Array(f.buffer, f.byteOffset, rows))(take(rows)),
       z: take(rows * nOut),
       dz: take(rows * nOut),
@@ -299,6 +306,7 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
         ? {
             wT: new Float32Array(nIn * stride),
             lists: new Float32Array(worst),
+            store: new Float32Array(worst),
             rowsOf: new Uint32Array(rows),
             z: new Float32Array(rows * nOut),
             dz: dz.slice(),
@@ -312,26 +320,28 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
       a.wT.fill(7);
       k.transpose(a.wT, a.w, nOut, nIn, nIn, stride);
       for (let i = 0; i < nIn; i++) for (let j = nOut; j < stride; j++) assert.equal(a.wT[i * stride + j], 0, `${name}: wT's padding column ${j} is 0`);
-      // The mini-batch's own rows, or all the images' rows (built once) taken through rowsOf.
+      // The mini-batch's own rows, or its rows taken out of all the images' (built once).
+      k.sparseImages(a.lists, images, order, start, rows, nIn);
+      const direct = listedInts(a.lists);
       for (const byRows of [false, true]) {
-        const how = byRows ? 'rows of all the images' : "the mini-batch's rows";
+        const how = byRows ? 'rows taken from all the images' : "the mini-batch's rows";
         if (byRows) {
-          k.sparseImages(a.lists, images, null, 0, count, nIn);
+          k.sparseImages(a.store, images, null, 0, count, nIn);
           a.rowsOf.set(order.subarray(start, start + rows));
-        } else {
-          k.sparseImages(a.lists, images, order, start, rows, nIn);
+          a.lists.fill(NaN);
+          k.sparseTake(a.lists, a.store, a.rowsOf, rows);
+          assert.deepEqual(listedInts(a.lists), direct, `${name}: the taken rows are the rows built directly`);
         }
-        const rowsOf = byRows ? a.rowsOf : null;
         a.z.fill(0);
-        k.sparseForwardT(a.z, a.lists, rowsOf, a.wT, a.b, rows, nIn, nOut, stride);
+        k.sparseForwardT(a.z, a.lists, a.wT, a.b, rows, nIn, nOut, stride);
         if (exact) assert.deepEqual(a.z, zRef, `the reference sparse forward sums the same terms in the same order (${how})`);
         // A sum of 784 inked pixels in float32 order (every pixel of the last shape) strays further.
         else assertClose(a.z, zRef, ink === 1 ? 1e-4 : 1e-5, `${name} z (${how})`);
-        checkSteps(k, a, rowsOf, exact, `${name}, ${how}`);
+        checkSteps(k, a, exact, `${name}, ${how}`);
       }
     }
 
-    function checkSteps(k: Kernels, a: typeof v, rowsOf: Uint32Array | null, exact: boolean, name: string): void {
+    function checkSteps(k: Kernels, a: typeof v, exact: boolean, name: string): void {
       const wT0 = a.wT.slice();
       for (const [decay, shrink, alpha] of steps) {
         const wRef = w0.slice();
@@ -339,7 +349,7 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
         referenceKernels.linearWeightGradAdd(wRef, gbRef, dz, x, decay, shrink, alpha, rows, nIn, nOut);
         a.wT.set(wT0);
         a.b.set(b0);
-        k.sparseStepT(a.wT, a.b, a.dz, a.lists, rowsOf, decay, shrink, alpha, rows, nIn, nOut, stride);
+        k.sparseStepT(a.wT, a.b, a.dz, a.lists, decay, shrink, alpha, rows, nIn, nOut, stride);
         for (let i = 0; i < nIn; i++) for (let j = nOut; j < stride; j++) assert.equal(a.wT[i * stride + j], 0, `${name}: the step leaves wT's padding at 0`);
         k.transpose(a.w, a.wT, nIn, nOut, stride, nIn);
         if (exact) {
@@ -364,12 +374,19 @@ test('the wasm sparse kernels refuse a wrong stride, short lists and rows the li
   const k = ws.kernels;
   const images = new Uint8Array(3 * 784).fill(9);
   k.sparseImages(lists, images, null, 0, 2, 784);
-  assert.throws(() => k.sparseForwardT(v, lists, null, v, v, 1, 784, 10, 10), /the stride of wT must be 12 for 10 units, got 10/);
-  assert.throws(() => k.sparseForwardT(v, lists, null, v, v, 3, 784, 10, 12), /lists hold 2 rows, the call takes 3/);
+  assert.throws(() => k.sparseForwardT(v, lists, v, v, 1, 784, 10, 10), /the stride of wT must be 12 for 10 units, got 10/);
+  assert.throws(() => k.sparseForwardT(v, lists, v, v, 3, 784, 10, 12), /lists hold 2 rows, the call takes 3/);
+  assert.throws(() => k.sparseStepT(v, v, v, lists, 1, 0, 1, 3, 784, 10, 12), /lists hold 2 rows, the call takes 3/);
   const rowsOf = new Uint32Array(ws.slab.buffer, ws.slab.byteOffset + (784 * 12 + listFloats) * 4, 2);
   rowsOf.set([1, 2]);
-  assert.throws(() => k.sparseStepT(v, v, v, lists, rowsOf, 1, 0, 1, 2, 784, 10, 12), /rowsOf\[1\] = 2 is not one of the lists' 2 rows/);
+  assert.throws(() => k.sparseTake(v, lists, rowsOf, 2), /rowsOf\[1\] = 2 is not one of the lists' 2 rows/);
   // Three inked images do not fit lists made for two: the kernel stops at the end of the view.
   assert.throws(() => k.sparseImages(lists, images, null, 0, 3, 784), /lists of \d+ floats are too short for these 3 images/);
   assert.deepEqual(Array.from(v.subarray(0, 4)), [0, 0, 0, 0], 'nothing past the lists was written');
+  // Two rows of 784 inked pixels do not fit lists made for one and a half: the copy stops at the end of the view.
+  rowsOf.set([1, 0]);
+  const short = ws.slab.subarray(0, sparseListFloats(2, 784 + 392));
+  ws.slab[short.length] = 0.5;
+  assert.throws(() => k.sparseTake(short, lists, rowsOf, 2), /lists of \d+ floats are too short for these 2 rows/);
+  assert.equal(ws.slab[short.length], 0.5, 'nothing past the short lists was written');
 });

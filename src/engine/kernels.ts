@@ -45,29 +45,20 @@ export interface Kernels {
   // weights to every unit contiguous, the columns past nOut zero). The images' rows become `lists`
   // (sparseListFloats(rows, non-zero pixels) floats): the number of rows n (int32), n+1 entry
   // starts (int32), then per entry the pixel k (int32) and x[i, k]. The kernels take a call's row
-  // i from lists' row i, or from row rowsOf[i] (the whole training set's lists, built once, in a
-  // mini-batch's order).
+  // i from lists' row i; sparseTake copies a mini-batch's rows out of the whole training set's
+  // (built once) in the mini-batch's order.
   /** lists = the images of rows order[start + r] (start + r when order is null) as bytes / 255, their zero pixels left out. */
   sparseImages(lists: Float32Array, images: Uint8Array, order: Uint32Array | null, start: number, rows: number, pixels: number): void;
+  /** lists = rows rowsOf[0 .. rows) of the sparse rows `from`, in that order and one run. */
+  sparseTake(lists: Float32Array, from: Float32Array, rowsOf: Uint32Array, rows: number): void;
   /** z = x · wT + b for the rows x in lists: linearForward with the weights transposed. */
-  sparseForwardT(
-    z: Float32Array,
-    lists: Float32Array,
-    rowsOf: Uint32Array | null,
-    wT: Float32Array,
-    b: Float32Array,
-    rows: number,
-    nIn: number,
-    nOut: number,
-    stride: number,
-  ): void;
+  sparseForwardT(z: Float32Array, lists: Float32Array, wT: Float32Array, b: Float32Array, rows: number, nIn: number, nOut: number, stride: number): void;
   /** wT = decay · wT − shrink · sgn(wT) + alpha · xᵀ · dz, gb += alpha · column sums of dz: linearWeightGradAdd transposed. */
   sparseStepT(
     wT: Float32Array,
     gb: Float32Array,
     dz: Float32Array,
     lists: Float32Array,
-    rowsOf: Uint32Array | null,
     decay: number,
     shrink: number,
     alpha: number,
@@ -118,10 +109,10 @@ function decayShrinkReference(w: Float32Array, n: number, decay: number, shrink:
   else if (decay !== 1) for (let i = 0; i < n; i++) w[i] *= decay;
 }
 
-/** Where a call's row r of sparse rows starts and ends, as float indices into the lists (entries of two). */
-function sparseRow(ints: Int32Array, rowsOf: Uint32Array | null, r: number): [number, number] {
+/** Where row r of sparse rows starts and ends, as float indices into the lists (entries of two). */
+function sparseRow(ints: Int32Array, r: number): [number, number] {
   const base = ints[0] + 2;
-  const at = (rowsOf ? rowsOf[r] : r) + 1;
+  const at = r + 1;
   return [base + 2 * ints[at], base + 2 * ints[at + 1]];
 }
 
@@ -215,10 +206,24 @@ export const referenceKernels: Kernels = {
       ints[r + 2] = (e - base) / 2;
     }
   },
-  sparseForwardT(z, lists, rowsOf, wT, b, rows, _nIn, nOut, stride) {
+  sparseTake(lists, from, rowsOf, rows) {
+    const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+    const src = new Int32Array(from.buffer, from.byteOffset, from.length);
+    const base = rows + 2;
+    let e = base;
+    ints[0] = rows;
+    ints[1] = 0;
+    for (let r = 0; r < rows; r++) {
+      const [e0, e1] = sparseRow(src, rowsOf[r]);
+      ints.set(src.subarray(e0, e1), e);
+      e += e1 - e0;
+      ints[r + 2] = (e - base) / 2;
+    }
+  },
+  sparseForwardT(z, lists, wT, b, rows, _nIn, nOut, stride) {
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
     for (let r = 0; r < rows; r++) {
-      const [e0, e1] = sparseRow(ints, rowsOf, r);
+      const [e0, e1] = sparseRow(ints, r);
       for (let j = 0; j < nOut; j++) {
         let s = 0;
         for (let e = e0; e < e1; e += 2) s += lists[e + 1] * wT[ints[e] * stride + j];
@@ -226,11 +231,11 @@ export const referenceKernels: Kernels = {
       }
     }
   },
-  sparseStepT(wT, gb, dz, lists, rowsOf, decay, shrink, alpha, rows, nIn, nOut, stride) {
+  sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
     decayShrinkReference(wT, nIn * stride, decay, shrink);
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
     for (let r = 0; r < rows; r++) {
-      const [e0, e1] = sparseRow(ints, rowsOf, r);
+      const [e0, e1] = sparseRow(ints, r);
       for (let j = 0; j < nOut; j++) {
         const d = alpha * dz[r * nOut + j];
         gb[j] += d;

@@ -129,8 +129,8 @@ export class Trainer {
    * The input layer's pixel-by-pixel path (plain SGD only): wT holds its weights transposed while
    * trainBatches runs (copied in at the start, back at the end, so the network's weights are
    * always current between calls), lists a tile's images as sparse rows, and store the whole
-   * training set's (built once, when the run has no augmentation), which a mini-batch then takes
-   * through its rows of the permutation. Null: the dense path.
+   * training set's (built once, when the run has no augmentation), out of which a mini-batch's rows
+   * are copied into lists in the permutation's order. Null: the dense path.
    */
   private readonly sparse: { wT: Float32Array; lists: Float32Array; store: Float32Array | null; stride: number; tile: number } | null;
   private epochImages: Uint8Array;
@@ -450,18 +450,17 @@ export class Trainer {
     const k = this.kernels;
     const [nIn, nOut] = this.network.sizes;
     const { wT, lists, store, stride, tile } = sparse;
-    if (store && this.epochImages === this.train.images && order === this.perm) {
-      // The training set's rows, built once: the mini-batch is its slice of the permutation.
-      const rowsOf = order.subarray(start, start + rows);
-      if (!fused) k.sparseForwardT(this.z[0], store, rowsOf, wT, this.network.biases[0], rows, nIn, nOut, stride);
-      else k.sparseStepT(wT, this.network.biases[0], this.delta[0], store, rowsOf, fused.decay, fused.shrink, -fused.step, rows, nIn, nOut, stride);
-      return;
-    }
+    // The training set's rows, built once, come out of the store in the mini-batch's order;
+    // otherwise (augmented or evaluation images) the tile's images are listed afresh.
+    const from = this.epochImages === this.train.images && order === this.perm ? store : null;
     for (let r0 = 0; r0 < rows; r0 += tile) {
       const m = Math.min(tile, rows - r0);
-      if (!fused || rows > tile) k.sparseImages(lists, this.epochImages, order, start + r0, m, IMAGE_PIXELS);
+      if (!fused || rows > tile) {
+        if (from) k.sparseTake(lists, from, order.subarray(start + r0, start + r0 + m), m);
+        else k.sparseImages(lists, this.epochImages, order, start + r0, m, IMAGE_PIXELS);
+      }
       if (!fused) {
-        k.sparseForwardT(this.z[0].subarray(r0 * nOut), lists, null, wT, this.network.biases[0], m, nIn, nOut, stride);
+        k.sparseForwardT(this.z[0].subarray(r0 * nOut), lists, wT, this.network.biases[0], m, nIn, nOut, stride);
       } else {
         // The decay and shrink apply once per mini-batch, with its first tile.
         const first = r0 === 0;
@@ -470,7 +469,6 @@ export class Trainer {
           this.network.biases[0],
           this.delta[0].subarray(r0 * nOut),
           lists,
-          null,
           first ? fused.decay : 1,
           first ? fused.shrink : 0,
           -fused.step,

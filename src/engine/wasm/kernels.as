@@ -658,8 +658,10 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
 //
 // The sparse rows: lists holds its number of rows n (i32), n+1 entry starts (i32), then the
 // entries from lists + (n+2)·4, each (k: i32, x[i, k]: f32), in increasing k. A call's row i is
-// the list's row i, or rowsOf[i] (u32) when rowsOf is not 0: the whole training set's rows,
-// built once, taken in a mini-batch's order.
+// the list's row i. A mini-batch of the training set's rows (built once, in a store of about
+// 60 MB) is first copied out of the store in the mini-batch's order (sparseTake): read in place,
+// rows scattered over the store cost the forward 7% (800 units) to 20% (100 units) more than rows
+// in one run, in every pass (docs/speed.md).
 
 // An entry (an int, then x: f32) comes in one 8-byte load, and x goes to every lane from a
 // register: the kernels' loops wait on loads (two a cycle on this machine's cores; docs/speed.md),
@@ -679,11 +681,16 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
   return lists + (((load<i32>(lists) + 2) << 2) as usize);
 }
 
-// Where the call's row i starts in lists' starts (its end is the next int).
+// Where row rowsOf[i] (u32) starts in lists' starts.
 // @ts-ignore: decorator
 @inline function startOf(lists: usize, rowsOf: usize, i: i32): usize {
-  const r = rowsOf == 0 ? i : load<i32>(rowsOf + ((i << 2) as usize));
-  return lists + (((r + 1) << 2) as usize);
+  return lists + (((load<i32>(rowsOf + ((i << 2) as usize)) + 1) << 2) as usize);
+}
+
+// Where row i starts in lists' starts (its end is the next int).
+// @ts-ignore: decorator
+@inline function rowStart(lists: usize, i: i32): usize {
+  return lists + (((i + 1) << 2) as usize);
 }
 
 /**
@@ -729,10 +736,47 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
   return 0;
 }
 
+/** Rows taken together per touch in sparseTake (about 600 cache lines in flight). */
+const TAKE_ROWS: i32 = 32;
+
+/**
+ * lists = rows rowsOf[0 .. rows) of the sparse rows `from` (the training set's, built once), their
+ * entries copied into one run, so the passes of the kernels that follow read them in order, not
+ * scattered over a store of 60 MB; returns 1 (and stops) when they would pass `end`, else 0.
+ */
+export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, end: usize): i32 {
+  const src = entriesOf(from);
+  const entries = lists + (((rows + 2) << 2) as usize);
+  if (entries > end) return 1;
+  store<i32>(lists, rows);
+  store<i32>(lists, 0, 4);
+  let p = entries;
+  for (let r0 = 0; r0 < rows; r0 += TAKE_ROWS) {
+    const r1 = min(rows, r0 + TAKE_ROWS);
+    touchRows(from, rowsOf, src, r0, r1);
+    for (let i = r0; i < r1; i++) {
+      const at = startOf(from, rowsOf, i);
+      let s = src + ((load<i32>(at) << 3) as usize);
+      const e = src + ((load<i32>(at, 4) << 3) as usize);
+      if (p + (e - s) > end) return 1;
+      for (; s + 16 <= e; s += 16) {
+        v128.store(p, v128.load(s));
+        p += 16;
+      }
+      if (s < e) {
+        store<i64>(p, load<i64>(s));
+        p += 8;
+      }
+      store<i32>(lists + (((i + 2) << 2) as usize), ((p - entries) >> 3) as i32);
+    }
+  }
+  return 0;
+}
+
 // z[i, 4q .. 4q+4W) = Σ_k x[i, k] wT[k, 4q .. 4q+4W) + b[4q .. 4q+4W) for every row i, W = 2 .. 6 vectors
 // (written out once per W: AssemblyScript has no unrolling).
 // @ts-ignore: decorator
-@inline function sparseForward6(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward6(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = r0; i < r1; i++) {
@@ -742,7 +786,7 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     let a3 = f32x4.splat(0);
     let a4 = f32x4.splat(0);
     let a5 = f32x4.splat(0);
-    const at = startOf(lists, rowsOf, i);
+    const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
@@ -767,7 +811,7 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward5(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward5(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = r0; i < r1; i++) {
@@ -776,7 +820,7 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     let a2 = f32x4.splat(0);
     let a3 = f32x4.splat(0);
     let a4 = f32x4.splat(0);
-    const at = startOf(lists, rowsOf, i);
+    const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
@@ -799,7 +843,7 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward4(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward4(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = r0; i < r1; i++) {
@@ -807,7 +851,7 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
     let a3 = f32x4.splat(0);
-    const at = startOf(lists, rowsOf, i);
+    const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
@@ -828,14 +872,14 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward3(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward3(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
     let a2 = f32x4.splat(0);
-    const at = startOf(lists, rowsOf, i);
+    const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
@@ -854,13 +898,13 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward2(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward2(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
-    const at = startOf(lists, rowsOf, i);
+    const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
@@ -878,13 +922,13 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 
 // The same for 4 units 4q .. 4q+4, of which the first `lanes` (1..4) exist.
 // @ts-ignore: decorator
-@inline function sparseForward1(z: usize, lists: usize, rowsOf: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward1(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
   const col = (q << 4) as usize;
   const w = wT + col;
   const lanes = min(4, nOut - (q << 2));
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
-    const at = startOf(lists, rowsOf, i);
+    const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
@@ -906,7 +950,7 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
 const FORWARD_ROWS: i32 = 128;
 
 /** z = x · w + b for the sparse rows x, with wT = wᵀ (nIn × stride). */
-export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize, b: usize, rows: i32, nOut: i32, stride: i32): void {
+export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows: i32, nOut: i32, stride: i32): void {
   const entries = entriesOf(lists);
   const rowBytes = stride << 2;
   const full = nOut >> 2;
@@ -916,25 +960,24 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
   const passes = (full + 5) / 6;
   for (let r0 = 0; r0 < rows; r0 += FORWARD_ROWS) {
     const r1 = min(rows, r0 + FORWARD_ROWS);
-    if (rowsOf != 0) touchRows(lists, rowsOf, entries, r0, r1);
     let q = 0;
     for (let t = 0; t < passes; t++) {
       const w = (full - q + passes - t - 1) / (passes - t);
-      if (w == 6) sparseForward6(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else if (w == 5) sparseForward5(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else if (w == 4) sparseForward4(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else if (w == 3) sparseForward3(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else if (w == 2) sparseForward2(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else sparseForward1(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      if (w == 6) sparseForward6(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else if (w == 3) sparseForward3(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else if (w == 2) sparseForward2(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      else sparseForward1(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
       q += w;
     }
-    if (q < stride >> 2) sparseForward1(z, lists, rowsOf, entries, wT, b, q, r0, r1, nOut, rowBytes);
+    if (q < stride >> 2) sparseForward1(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
   }
 }
 
-// Reads one int of every cache line of the call's rows, all independent loads, so the rows of a
-// large store (the training set's, in a random order) come from memory in parallel, not one
-// miss at a time inside the forward's first pass. (WebAssembly has no prefetch instruction.)
+// Reads one int of every cache line of rows rowsOf[r0 .. r1) of lists, all independent loads, so
+// the rows of a large store (the training set's, in a random order) come from memory in parallel,
+// not one miss at a time inside sparseTake's copy. (WebAssembly has no prefetch instruction.)
 // @ts-ignore: decorator
 @inline function touchRows(lists: usize, rowsOf: usize, entries: usize, r0: i32, r1: i32): void {
   let sum: i32 = 0;
@@ -1129,11 +1172,11 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
 // Rows r0 .. r1 of the sparse rows by pixel into CSC (the rows in order within each pixel), each
 // entry naming its row as (i − r0) · 16, the row's place in a panel of one-vector rows.
 // @ts-ignore: decorator
-@inline function gatherRows(lists: usize, rowsOf: usize, entries: usize, r0: i32, r1: i32, nIn: i32): void {
+@inline function gatherRows(lists: usize, entries: usize, r0: i32, r1: i32, nIn: i32): void {
   memory.fill(CSC, 0, ((nIn + 1) << 2) as usize);
   // Counts per pixel (at k+1), then running sums: CSC[k] = where pixel k's entries start.
   for (let i = r0; i < r1; i++) {
-    const at = startOf(lists, rowsOf, i);
+    const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const c = CSC + (((load<i32>(p) + 1) << 2) as usize);
@@ -1145,7 +1188,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
   const out = CSC + (((nIn + 1) << 2) as usize);
   for (let i = r0; i < r1; i++) {
     const dzRow = (i - r0) << 4;
-    const at = startOf(lists, rowsOf, i);
+    const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const c = CSC + ((load<i32>(p) << 2) as usize);
@@ -1184,7 +1227,7 @@ export function sparseForwardT(z: usize, lists: usize, rowsOf: usize, wT: usize,
  * of linearWeightGradAdd: the SGD step of the input layer), and gb += alpha · column sums of dz.
  * The rows go by pixel, as many at a time as the scratch holds.
  */
-export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, rowsOf: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32, stride: i32): void {
+export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32, stride: i32): void {
   const entries = entriesOf(lists);
   const rowBytes = stride << 2;
   const full = nOut >> 2;
@@ -1193,17 +1236,16 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, rowsO
   let r0 = 0;
   while (r0 < rows) {
     // The next rows whose entries and alpha · dz fit the scratch (at least one row).
-    let at = startOf(lists, rowsOf, r0);
+    let at = rowStart(lists, r0);
     let taken = load<i32>(at, 4) - load<i32>(at);
     let r1 = r0 + 1;
     for (; r1 < rows && (r1 + 1 - r0) * stride <= DZS_FLOATS; r1++) {
-      at = startOf(lists, rowsOf, r1);
+      at = rowStart(lists, r1);
       const more = load<i32>(at, 4) - load<i32>(at);
       if (taken + more > pairs) break;
       taken += more;
     }
-    if (rowsOf != 0) touchRows(lists, rowsOf, entries, r0, r1);
-    gatherRows(lists, rowsOf, entries, r0, r1, nIn);
+    gatherRows(lists, entries, r0, r1, nIn);
     // The decay and shrink go with the first rows only.
     const d: f32 = r0 == 0 ? decay : 1;
     const s: f32 = r0 == 0 ? shrink : 0;

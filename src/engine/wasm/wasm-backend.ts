@@ -30,13 +30,13 @@ interface WasmExports {
   sigmoid(a: number, z: number, n: number): void;
   initUnitTable(): void;
   sparseRows(lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number): number;
-  sparseForwardT(z: number, lists: number, rowsOf: number, wT: number, b: number, rows: number, nOut: number, stride: number): void;
+  sparseTake(lists: number, from: number, rowsOf: number, rows: number, end: number): number;
+  sparseForwardT(z: number, lists: number, wT: number, b: number, rows: number, nOut: number, stride: number): void;
   sparseStepT(
     wT: number,
     gb: number,
     dz: number,
     lists: number,
-    rowsOf: number,
     decay: number,
     shrink: number,
     alpha: number,
@@ -281,12 +281,18 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         }
       }
     },
-    sparseForwardT(z, lists, rowsOf, wT, b, rows, nIn, nOut, stride) {
+    sparseTake(lists, from, rowsOf, rows) {
+      const lo = checkView(lists, buffer, sparseListFloats(rows, 0), 'lists');
+      const fo = checkLists(from, rowsOf, rows);
+      if (ex.sparseTake(lo, fo, rowsOf.byteOffset, rows, lo + lists.length * 4) !== 0) {
+        throw new Error(`wasm kernel: lists of ${lists.length} floats are too short for these ${rows} rows`);
+      }
+    },
+    sparseForwardT(z, lists, wT, b, rows, nIn, nOut, stride) {
       checkStride(nOut, stride);
       ex.sparseForwardT(
         checkView(z, buffer, rows * nOut, 'z'),
-        checkLists(lists, rowsOf, rows),
-        rowsOf ? rowsOf.byteOffset : 0,
+        checkLists(lists, null, rows),
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(b, buffer, nOut, 'b'),
         rows,
@@ -294,15 +300,14 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         stride,
       );
     },
-    sparseStepT(wT, gb, dz, lists, rowsOf, decay, shrink, alpha, rows, nIn, nOut, stride) {
+    sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
       checkStride(nOut, stride);
       if (stride > SPARSE_STEP_UNITS) throw new Error(`wasm kernel: the sparse step takes at most ${SPARSE_STEP_UNITS} units, got ${nOut}`);
       ex.sparseStepT(
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(gb, buffer, nOut, 'gb'),
         checkView(dz, buffer, rows * nOut, 'dz'),
-        checkLists(lists, rowsOf, rows),
-        rowsOf ? rowsOf.byteOffset : 0,
+        checkLists(lists, null, rows),
         decay,
         shrink,
         alpha,
