@@ -326,7 +326,7 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
       for (const byRows of [false, true]) {
         const how = byRows ? 'rows taken from all the images' : "the mini-batch's rows";
         if (byRows) {
-          k.sparseImages(a.store, images, null, 0, count, nIn);
+          k.sparseStore(a.store, images, count, nIn);
           a.rowsOf.set(order.subarray(start, start + rows));
           a.lists.fill(NaN);
           k.sparseTake(a.lists, a.store, a.rowsOf, rows);
@@ -372,21 +372,26 @@ test('the wasm sparse kernels refuse a wrong stride, short lists and rows the li
   const v = ws.slab.subarray(0, 784 * 12);
   const lists = ws.slab.subarray(784 * 12, 784 * 12 + listFloats);
   const k = ws.kernels;
-  const images = new Uint8Array(3 * 784).fill(9);
+  const images = new Uint8Array(5 * 784).fill(9);
   k.sparseImages(lists, images, null, 0, 2, 784);
   assert.throws(() => k.sparseForwardT(v, lists, v, v, 1, 784, 10, 10), /the stride of wT must be 12 for 10 units, got 10/);
   assert.throws(() => k.sparseForwardT(v, lists, v, v, 3, 784, 10, 12), /lists hold 2 rows, the call takes 3/);
   assert.throws(() => k.sparseStepT(v, v, v, lists, 1, 0, 1, 3, 784, 10, 12), /lists hold 2 rows, the call takes 3/);
-  const rowsOf = new Uint32Array(ws.slab.buffer, ws.slab.byteOffset + (784 * 12 + listFloats) * 4, 2);
-  rowsOf.set([1, 2]);
-  assert.throws(() => k.sparseTake(v, lists, rowsOf, 2), /rowsOf\[1\] = 2 is not one of the lists' 2 rows/);
   // Three inked images do not fit lists made for two: the kernel stops at the end of the view.
   assert.throws(() => k.sparseImages(lists, images, null, 0, 3, 784), /lists of \d+ floats are too short for these 3 images/);
   assert.deepEqual(Array.from(v.subarray(0, 4)), [0, 0, 0, 0], 'nothing past the lists was written');
+  // The same space as a store of compact rows (half the floats an entry): five images do not fit.
+  const store = lists;
+  assert.throws(() => k.sparseStore(store, images, 5, 784), /store of \d+ floats are too short for these 5 images/);
+  assert.throws(() => k.sparseStore(store, images, 1, 65537), /a store's images have at most 65536 pixels, got 65537/);
+  k.sparseStore(store, images, 2, 784);
+  const rowsOf = new Uint32Array(ws.slab.buffer, ws.slab.byteOffset + (784 * 12 + listFloats) * 4, 2);
+  rowsOf.set([1, 2]);
+  assert.throws(() => k.sparseTake(v, store, rowsOf, 2), /rowsOf\[1\] = 2 is not one of the store's 2 rows/);
   // Two rows of 784 inked pixels do not fit lists made for one and a half: the copy stops at the end of the view.
   rowsOf.set([1, 0]);
   const short = ws.slab.subarray(0, sparseListFloats(2, 784 + 392));
   ws.slab[short.length] = 0.5;
-  assert.throws(() => k.sparseTake(short, lists, rowsOf, 2), /lists of \d+ floats are too short for these 2 rows/);
+  assert.throws(() => k.sparseTake(short, store, rowsOf, 2), /lists of \d+ floats are too short for these 2 rows/);
   assert.equal(ws.slab[short.length], 0.5, 'nothing past the short lists was written');
 });

@@ -45,12 +45,14 @@ export interface Kernels {
   // weights to every unit contiguous, the columns past nOut zero). The images' rows become `lists`
   // (sparseListFloats(rows, non-zero pixels) floats): the number of rows n (int32), n+1 entry
   // starts (int32), then per entry the pixel k (int32) and x[i, k]. The kernels take a call's row
-  // i from lists' row i; sparseTake copies a mini-batch's rows out of the whole training set's
-  // (built once) in the mini-batch's order.
+  // i from lists' row i. The whole training set's rows are built once into a store, and
+  // sparseTake expands a mini-batch's rows out of it in the mini-batch's order.
   /** lists = the images of rows order[start + r] (start + r when order is null) as bytes / 255, their zero pixels left out. */
   sparseImages(lists: Float32Array, images: Uint8Array, order: Uint32Array | null, start: number, rows: number, pixels: number): void;
-  /** lists = rows rowsOf[0 .. rows) of the sparse rows `from`, in that order and one run. */
-  sparseTake(lists: Float32Array, from: Float32Array, rowsOf: Uint32Array, rows: number): void;
+  /** store = images 0 .. rows as compact rows (sparseStoreFloats floats): as lists, but an entry is one int32, k | byte << 16 (pixels ≤ 65,536). */
+  sparseStore(store: Float32Array, images: Uint8Array, rows: number, pixels: number): void;
+  /** lists = rows rowsOf[0 .. rows) of the compact rows in `store`, in that order and one run. */
+  sparseTake(lists: Float32Array, store: Float32Array, rowsOf: Uint32Array, rows: number): void;
   /** z = x · wT + b for the rows x in lists: linearForward with the weights transposed. */
   sparseForwardT(z: Float32Array, lists: Float32Array, wT: Float32Array, b: Float32Array, rows: number, nIn: number, nOut: number, stride: number): void;
   /** wT = decay · wT − shrink · sgn(wT) + alpha · xᵀ · dz, gb += alpha · column sums of dz: linearWeightGradAdd transposed. */
@@ -84,6 +86,50 @@ export function sparseStride(nOut: number): number {
  */
 export function sparseListFloats(rows: number, entries: number): number {
   return rows + 2 + 2 * (entries + 16);
+}
+
+/** The same for a store of compact rows (sparseStore): one float an entry. */
+export function sparseStoreFloats(rows: number, entries: number): number {
+  return rows + 2 + entries + 16;
+}
+
+/** Pixels an image of a store's compact rows may have: k takes the low 16 bits of an entry. */
+export const STORE_PIXELS = 65536;
+
+/**
+ * The non-zero pixels of images' rows order[start + r] (start + r when order is null) as sparse
+ * rows: an entry is k and byte / 255 (lists), or k | byte << 16 (a store's compact rows).
+ */
+function referenceImageRows(
+  lists: Float32Array,
+  images: Uint8Array,
+  order: Uint32Array | null,
+  start: number,
+  rows: number,
+  pixels: number,
+  compact: boolean,
+): void {
+  const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+  const size = compact ? 1 : 2;
+  const base = rows + 2;
+  let e = base;
+  ints[0] = rows;
+  ints[1] = 0;
+  for (let r = 0; r < rows; r++) {
+    const src = (order ? order[start + r] : start + r) * pixels;
+    for (let k = 0; k < pixels; k++) {
+      const v = images[src + k];
+      if (v === 0) continue;
+      if (compact) {
+        ints[e] = k | (v << 16);
+      } else {
+        ints[e] = k;
+        lists[e + 1] = v / 255;
+      }
+      e += size;
+    }
+    ints[r + 2] = (e - base) / size;
+  }
 }
 
 /**
@@ -189,34 +235,26 @@ export const referenceKernels: Kernels = {
     }
   },
   sparseImages(lists, images, order, start, rows, pixels) {
+    referenceImageRows(lists, images, order, start, rows, pixels, false);
+  },
+  sparseStore(store, images, rows, pixels) {
+    if (pixels > STORE_PIXELS) throw new Error(`reference kernel: a store's images have at most ${STORE_PIXELS} pixels, got ${pixels}`);
+    referenceImageRows(store, images, null, 0, rows, pixels, true);
+  },
+  sparseTake(lists, store, rowsOf, rows) {
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+    const src = new Int32Array(store.buffer, store.byteOffset, store.length);
     const base = rows + 2;
     let e = base;
     ints[0] = rows;
     ints[1] = 0;
     for (let r = 0; r < rows; r++) {
-      const src = (order ? order[start + r] : start + r) * pixels;
-      for (let k = 0; k < pixels; k++) {
-        const v = images[src + k];
-        if (v === 0) continue;
-        ints[e] = k;
-        lists[e + 1] = v / 255;
+      const at = rowsOf[r] + 1;
+      for (let c = src[0] + 2 + src[at]; c < src[0] + 2 + src[at + 1]; c++) {
+        ints[e] = src[c] & 0xffff;
+        lists[e + 1] = (src[c] >>> 16) / 255;
         e += 2;
       }
-      ints[r + 2] = (e - base) / 2;
-    }
-  },
-  sparseTake(lists, from, rowsOf, rows) {
-    const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
-    const src = new Int32Array(from.buffer, from.byteOffset, from.length);
-    const base = rows + 2;
-    let e = base;
-    ints[0] = rows;
-    ints[1] = 0;
-    for (let r = 0; r < rows; r++) {
-      const [e0, e1] = sparseRow(src, rowsOf[r]);
-      ints.set(src.subarray(e0, e1), e);
-      e += e1 - e0;
       ints[r + 2] = (e - base) / 2;
     }
   },

@@ -13,7 +13,7 @@ import { PROBE_SIZE, summarizeInside, type InsideStats } from './inside';
 import type { Hyperparams } from './hyperparams';
 import { validateHyperparams } from './hyperparams';
 import type { Backend, Kernels } from './kernels';
-import { referenceBackend, sparseListFloats, sparseStride } from './kernels';
+import { referenceBackend, sparseListFloats, sparseStoreFloats, sparseStride } from './kernels';
 import type { EpochMetrics, RunMarker, StopReason } from './metrics';
 import { Network, forwardBatch, paramLayout, scratchFor } from './network';
 import { Rng } from './rng';
@@ -180,8 +180,8 @@ export class Trainer {
     const sparseLayer = hp.momentum === 0 && (opts.inputLayer ?? (backend.sparseInput && B >= SPARSE_MIN_BATCH ? 'sparse' : 'dense')) === 'sparse';
     const stride = sparseStride(sizes[1]);
     const tile = Math.min(B, SPARSE_TILE);
-    // The training set's sparse rows, sized to its ink: about 150 of 784 pixels an image, 8 bytes each.
-    const storeFloats = sparseLayer && !hp.augment ? sparseListFloats(this.n, countInk(this.train.images)) : 0;
+    // The training set's compact sparse rows, sized to its ink: about 150 of 784 pixels an image, 4 bytes each.
+    const storeFloats = sparseLayer && !hp.augment ? sparseStoreFloats(this.n, countInk(this.train.images)) : 0;
     // (+ 16 floats each, to start them on a cache line.)
     const sparseFloats = sparseLayer ? sizes[0] * stride + sparseListFloats(tile, tile * IMAGE_PIXELS) + storeFloats + 3 * 16 : 0;
     const ws = backend.createWorkspace(floats + this.n + sparseFloats);
@@ -244,7 +244,7 @@ export class Trainer {
           tile,
         }
       : null;
-    if (this.sparse?.store) this.kernels.sparseImages(this.sparse.store, this.train.images, null, 0, this.n, IMAGE_PIXELS);
+    if (this.sparse?.store) this.kernels.sparseStore(this.sparse.store, this.train.images, this.n, IMAGE_PIXELS);
     this.evalBuf = { x: this.x, fwd };
     // In the slab, where the sparse kernels read a mini-batch's rows of the training set.
     const perm = take(this.n);

@@ -658,10 +658,10 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
 //
 // The sparse rows: lists holds its number of rows n (i32), n+1 entry starts (i32), then the
 // entries from lists + (n+2)·4, each (k: i32, x[i, k]: f32), in increasing k. A call's row i is
-// the list's row i. A mini-batch of the training set's rows (built once, in a store of about
-// 60 MB) is first copied out of the store in the mini-batch's order (sparseTake): read in place,
-// rows scattered over the store cost the forward 7% (800 units) to 20% (100 units) more than rows
-// in one run, in every pass (docs/speed.md).
+// the list's row i. The training set's rows are built once, into a store of compact entries (one
+// int each, 30 MB for MNIST's 50,000), and each mini-batch's rows are expanded out of it in the
+// mini-batch's order (sparseTake): read in place, rows scattered over a store cost the forward 7%
+// (800 units) to 20% (100 units) more than rows in one run, in every pass (docs/speed.md).
 
 // An entry (an int, then x: f32) comes in one 8-byte load, and x goes to every lane from a
 // register: the kernels' loops wait on loads (two a cycle on this machine's cores; docs/speed.md),
@@ -698,15 +698,30 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
  * byte / 255; returns 1 (and stops) when the entries would pass `end`, else 0.
  */
 export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize): i32 {
-  // A block of 16 pixels writes 16 entries (8 bytes each) whatever its ink.
-  const last = end - 128;
+  return imageRows(lists, bytes, r0, m, pixels, rows, end, false);
+}
+
+/**
+ * The same into a store of compact rows: an entry is one int, k | byte << 16 (half the bytes of a
+ * list's entry), which sparseTake expands into lists.
+ */
+export function sparseStoreRows(store: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize): i32 {
+  return imageRows(store, bytes, r0, m, pixels, rows, end, true);
+}
+
+// sparseRows and sparseStoreRows: entries of (k, x) or of k | byte << 16.
+// @ts-ignore: decorator
+@inline function imageRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize, compact: bool): i32 {
+  const shift: usize = compact ? 2 : 3;
+  // A block of 16 pixels writes 16 entries whatever its ink.
+  const last = end - (16 << shift);
   if (lists + (((rows + 2) << 2) as usize) > last) return 1;
   if (r0 == 0) {
     store<i32>(lists, rows);
     store<i32>(lists, 0, 4);
   }
   const entries = entriesOf(lists);
-  let p = entries + ((load<i32>(lists + (((r0 + 1) << 2) as usize)) << 3) as usize);
+  let p = entries + ((load<i32>(lists + (((r0 + 1) << 2) as usize)) as usize) << shift);
   const vend = (pixels >> 4) << 4;
   for (let r = 0; r < m; r++) {
     const src = bytes + ((r * pixels) as usize);
@@ -719,30 +734,39 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
       for (let t = 0; t < 16; t++) {
         const k = c + t;
         const v = load<u8>(src + (k as usize)) as usize;
-        store<i32>(p, k);
-        store<f32>(p, load<f32>(UNIT + (v << 2)), 4);
-        p += (i32(v != 0) << 3) as usize;
+        imageEntry(p, k, v, compact);
+        p += (i32(v != 0) as usize) << shift;
       }
     }
     for (; c < pixels; c++) {
       const v = load<u8>(src + (c as usize)) as usize;
       if (p > last) return 1;
-      store<i32>(p, c);
-      store<f32>(p, load<f32>(UNIT + (v << 2)), 4);
-      p += (i32(v != 0) << 3) as usize;
+      imageEntry(p, c, v, compact);
+      p += (i32(v != 0) as usize) << shift;
     }
-    store<i32>(lists + (((r0 + r + 2) << 2) as usize), ((p - entries) >> 3) as i32);
+    store<i32>(lists + (((r0 + r + 2) << 2) as usize), ((p - entries) >> shift) as i32);
   }
   return 0;
 }
 
-/** Rows taken together per touch in sparseTake (about 600 cache lines in flight). */
+// @ts-ignore: decorator
+@inline function imageEntry(p: usize, k: i32, v: usize, compact: bool): void {
+  if (compact) {
+    store<i32>(p, k | ((v as i32) << 16));
+  } else {
+    store<i32>(p, k);
+    store<f32>(p, load<f32>(UNIT + (v << 2)), 4);
+  }
+}
+
+/** Rows taken together per touch in sparseTake (about 300 cache lines in flight). */
 const TAKE_ROWS: i32 = 32;
 
 /**
- * lists = rows rowsOf[0 .. rows) of the sparse rows `from` (the training set's, built once), their
- * entries copied into one run, so the passes of the kernels that follow read them in order, not
- * scattered over a store of 60 MB; returns 1 (and stops) when they would pass `end`, else 0.
+ * lists = rows rowsOf[0 .. rows) of the compact rows `from` (the training set's, built once by
+ * sparseStoreRows), their entries expanded into one run, so the passes of the kernels that follow
+ * read them in order, not scattered over a store of 30 MB; returns 1 (and stops) when they would
+ * pass `end`, else 0.
  */
 export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, end: usize): i32 {
   const src = entriesOf(from);
@@ -750,21 +774,30 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
   if (entries > end) return 1;
   store<i32>(lists, rows);
   store<i32>(lists, 0, 4);
+  const low = i32x4.splat(0xffff);
+  const k255 = f32x4.splat(255);
   let p = entries;
   for (let r0 = 0; r0 < rows; r0 += TAKE_ROWS) {
     const r1 = min(rows, r0 + TAKE_ROWS);
     touchRows(from, rowsOf, src, r0, r1);
     for (let i = r0; i < r1; i++) {
       const at = startOf(from, rowsOf, i);
-      let s = src + ((load<i32>(at) << 3) as usize);
-      const e = src + ((load<i32>(at, 4) << 3) as usize);
-      if (p + (e - s) > end) return 1;
+      let s = src + ((load<i32>(at) << 2) as usize);
+      const e = src + ((load<i32>(at, 4) << 2) as usize);
+      if (p + ((e - s) << 1) > end) return 1;
+      // Four entries at a time: x = byte / 255 by the same float division as the table's.
       for (; s + 16 <= e; s += 16) {
-        v128.store(p, v128.load(s));
-        p += 16;
+        const c = v128.load(s);
+        const k = v128.and(c, low);
+        const x = f32x4.div(f32x4.convert_i32x4_u(i32x4.shr_u(c, 16)), k255);
+        v128.store(p, v128.shuffle<i32>(k, x, 0, 4, 1, 5));
+        v128.store(p, v128.shuffle<i32>(k, x, 2, 6, 3, 7), 16);
+        p += 32;
       }
-      if (s < e) {
-        store<i64>(p, load<i64>(s));
+      for (; s < e; s += 4) {
+        const c = load<u32>(s);
+        store<i32>(p, c & 0xffff);
+        store<f32>(p, load<f32>(UNIT + ((c >> 16) << 2)), 4);
         p += 8;
       }
       store<i32>(lists + (((i + 2) << 2) as usize), ((p - entries) >> 3) as i32);
@@ -975,7 +1008,7 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
   }
 }
 
-// Reads one int of every cache line of rows rowsOf[r0 .. r1) of lists, all independent loads, so
+// Reads one int of every cache line of rows rowsOf[r0 .. r1) of compact rows, all independent loads, so
 // the rows of a large store (the training set's, in a random order) come from memory in parallel,
 // not one miss at a time inside sparseTake's copy. (WebAssembly has no prefetch instruction.)
 // @ts-ignore: decorator
@@ -983,8 +1016,8 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
   let sum: i32 = 0;
   for (let i = r0; i < r1; i++) {
     const at = startOf(lists, rowsOf, i);
-    const end = entries + ((load<i32>(at, 4) << 3) as usize);
-    for (let p = (entries + ((load<i32>(at) << 3) as usize)) & ~(63 as usize); p < end; p += 64) sum += load<i32>(p);
+    const end = entries + ((load<i32>(at, 4) << 2) as usize);
+    for (let p = (entries + ((load<i32>(at) << 2) as usize)) & ~(63 as usize); p < end; p += 64) sum += load<i32>(p);
   }
   // Kept, so the loads are not optimized away.
   store<i32>(CSC, sum);

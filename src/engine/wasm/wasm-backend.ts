@@ -3,7 +3,7 @@
 // (kernels.generated.ts, made by scripts/build-wasm.mjs) so it works in node, worker_threads,
 // Electron and a browser with no file access.
 import type { Backend, Kernels, Workspace } from '../kernels';
-import { sparseListFloats, sparseStride } from '../kernels';
+import { STORE_PIXELS, sparseListFloats, sparseStoreFloats, sparseStride } from '../kernels';
 
 /**
  * The kernels' bytes, embedded by scripts/build-wasm.mjs (npm install runs it as `prepare`). In a
@@ -30,7 +30,8 @@ interface WasmExports {
   sigmoid(a: number, z: number, n: number): void;
   initUnitTable(): void;
   sparseRows(lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number): number;
-  sparseTake(lists: number, from: number, rowsOf: number, rows: number, end: number): number;
+  sparseStoreRows(store: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number): number;
+  sparseTake(lists: number, store: number, rowsOf: number, rows: number, end: number): number;
   sparseForwardT(z: number, lists: number, wT: number, b: number, rows: number, nOut: number, stride: number): void;
   sparseStepT(
     wT: number,
@@ -189,22 +190,51 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     }
   }
 
-  /** The byte offset of sparse rows built by sparseImages, after checking they are whole and hold the call's rows. */
-  function checkLists(lists: Float32Array, rowsOf: Uint32Array | null, rows: number): number {
-    const lo = checkView(lists, buffer, 2, 'lists');
+  /**
+   * The byte offset of sparse rows built by sparseImages (or a store's, by sparseStore), after
+   * checking they are whole and hold the call's rows.
+   */
+  function checkLists(lists: Float32Array, rowsOf: Uint32Array | null, rows: number, store = false): number {
+    const lo = checkView(lists, buffer, 2, store ? 'store' : 'lists');
     const n = ints[lo >> 2];
-    if (!(n >= 0 && n + 2 <= lists.length) || lists.length < sparseListFloats(n, ints[(lo >> 2) + 1 + n]))
-      throw new Error('wasm kernel: lists are not sparse rows built by sparseImages');
+    const floats = store ? sparseStoreFloats : sparseListFloats;
+    if (!(n >= 0 && n + 2 <= lists.length) || lists.length < floats(n, ints[(lo >> 2) + 1 + n]))
+      throw new Error(store ? 'wasm kernel: store is not compact rows built by sparseStore' : 'wasm kernel: lists are not sparse rows built by sparseImages');
     if (!rowsOf) {
       if (rows > n) throw new Error(`wasm kernel: lists hold ${n} rows, the call takes ${rows}`);
       return lo;
     }
     if (rowsOf.buffer !== buffer) throw new Error("wasm kernel: rowsOf is not a view of this workspace's slab");
     if (rowsOf.length < rows) throw new Error(`wasm kernel: rowsOf has ${rowsOf.length} rows, needs ${rows}`);
-    for (let i = 0; i < rows; i++) if (rowsOf[i] >= n) throw new Error(`wasm kernel: rowsOf[${i}] = ${rowsOf[i]} is not one of the lists' ${n} rows`);
+    for (let i = 0; i < rows; i++)
+      if (rowsOf[i] >= n) throw new Error(`wasm kernel: rowsOf[${i}] = ${rowsOf[i]} is not one of the ${store ? "store's" : "lists'"} ${n} rows`);
     return lo;
   }
   const maxIn = 4 * 32767;
+
+  /** Rows order[start + r] of images through the staging bytes into sparse rows, by sparseRows or sparseStoreRows. */
+  function imageRows(
+    build: (lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number) => number,
+    lists: Float32Array,
+    what: string,
+    floats: number,
+    images: Uint8Array,
+    order: Uint32Array | null,
+    start: number,
+    rows: number,
+    pixels: number,
+  ): void {
+    const lo = checkView(lists, buffer, floats, what);
+    if (pixels > STAGE_BYTES) throw new Error(`wasm kernel: images of ${pixels} pixels are too large`);
+    const perStage = Math.floor(STAGE_BYTES / pixels);
+    for (let r0 = 0; r0 < rows; r0 += perStage) {
+      const m = Math.min(perStage, rows - r0);
+      stageRows(images, order, start + r0, m, pixels);
+      if (build(lo, stageBase, r0, m, pixels, rows, lo + lists.length * 4) !== 0) {
+        throw new Error(`wasm kernel: ${what} of ${lists.length} floats are too short for these ${rows} images`);
+      }
+    }
+  }
 
   const kernels: Kernels = {
     name: 'wasm',
@@ -270,21 +300,16 @@ export function createWasmWorkspace(nFloats: number): Workspace {
       }
     },
     sparseImages(lists, images, order, start, rows, pixels) {
-      const lo = checkView(lists, buffer, sparseListFloats(rows, 0), 'lists');
-      if (pixels > STAGE_BYTES) throw new Error(`wasm kernel: images of ${pixels} pixels are too large`);
-      const perStage = Math.floor(STAGE_BYTES / pixels);
-      for (let r0 = 0; r0 < rows; r0 += perStage) {
-        const m = Math.min(perStage, rows - r0);
-        stageRows(images, order, start + r0, m, pixels);
-        if (ex.sparseRows(lo, stageBase, r0, m, pixels, rows, lo + lists.length * 4) !== 0) {
-          throw new Error(`wasm kernel: lists of ${lists.length} floats are too short for these ${rows} images`);
-        }
-      }
+      imageRows(ex.sparseRows, lists, 'lists', sparseListFloats(rows, 0), images, order, start, rows, pixels);
     },
-    sparseTake(lists, from, rowsOf, rows) {
+    sparseStore(store, images, rows, pixels) {
+      if (pixels > STORE_PIXELS) throw new Error(`wasm kernel: a store's images have at most ${STORE_PIXELS} pixels, got ${pixels}`);
+      imageRows(ex.sparseStoreRows, store, 'store', sparseStoreFloats(rows, 0), images, null, 0, rows, pixels);
+    },
+    sparseTake(lists, store, rowsOf, rows) {
       const lo = checkView(lists, buffer, sparseListFloats(rows, 0), 'lists');
-      const fo = checkLists(from, rowsOf, rows);
-      if (ex.sparseTake(lo, fo, rowsOf.byteOffset, rows, lo + lists.length * 4) !== 0) {
+      const so = checkLists(store, rowsOf, rows, true);
+      if (ex.sparseTake(lo, so, rowsOf.byteOffset, rows, lo + lists.length * 4) !== 0) {
         throw new Error(`wasm kernel: lists of ${lists.length} floats are too short for these ${rows} rows`);
       }
     },
