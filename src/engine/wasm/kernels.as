@@ -463,11 +463,44 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   }
 }
 
-// gb += alpha · column sums of dz.
+// gb += alpha · column sums of dz. Each lane sums its column over the rows in order, as a scalar
+// loop would, 16 columns a pass: one column at a time, each sum was a chain of dependent adds
+// (784-800-10 at 100: 80,000 of them a mini-batch, about 3% of an epoch).
 // @ts-ignore: decorator
 @inline function biasAdd(gb: usize, dz: usize, alpha: f32, B: i32, nOut: i32): void {
   const outBytes = (nOut << 2) as usize;
-  for (let j = 0; j < nOut; j++) {
+  const av = f32x4.splat(alpha);
+  let j = 0;
+  for (; j + 16 <= nOut; j += 16) {
+    let s0 = f32x4.splat(0);
+    let s1 = f32x4.splat(0);
+    let s2 = f32x4.splat(0);
+    let s3 = f32x4.splat(0);
+    let p = dz + ((j << 2) as usize);
+    for (let r = 0; r < B; r++) {
+      s0 = f32x4.add(s0, v128.load(p));
+      s1 = f32x4.add(s1, v128.load(p, 16));
+      s2 = f32x4.add(s2, v128.load(p, 32));
+      s3 = f32x4.add(s3, v128.load(p, 48));
+      p += outBytes;
+    }
+    const g = gb + ((j << 2) as usize);
+    v128.store(g, f32x4.add(v128.load(g), f32x4.mul(av, s0)));
+    v128.store(g, f32x4.add(v128.load(g, 16), f32x4.mul(av, s1)), 16);
+    v128.store(g, f32x4.add(v128.load(g, 32), f32x4.mul(av, s2)), 32);
+    v128.store(g, f32x4.add(v128.load(g, 48), f32x4.mul(av, s3)), 48);
+  }
+  for (; j + 4 <= nOut; j += 4) {
+    let s0 = f32x4.splat(0);
+    let p = dz + ((j << 2) as usize);
+    for (let r = 0; r < B; r++) {
+      s0 = f32x4.add(s0, v128.load(p));
+      p += outBytes;
+    }
+    const g = gb + ((j << 2) as usize);
+    v128.store(g, f32x4.add(v128.load(g), f32x4.mul(av, s0)));
+  }
+  for (; j < nOut; j++) {
     let s: f32 = 0;
     for (let r = 0; r < B; r++) s += load<f32>(dz + (r as usize) * outBytes + ((j << 2) as usize));
     store<f32>(gb + ((j << 2) as usize), load<f32>(gb + ((j << 2) as usize)) + alpha * s);
