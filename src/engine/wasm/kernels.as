@@ -265,7 +265,56 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
   const nC = nIn >> 2;
   const k0 = nC << 2;
   const inBytes = (nIn << 2) as usize;
-  for (let r = 0; r < B; r++) {
+  let r = 0;
+  // Two rows at a time: each loaded vector of w feeds both rows' sums (eight chains of adds, where
+  // one row had four, each as long as w has rows).
+  for (; r + 2 <= B; r += 2) {
+    const dxr = dx + (r as usize) * inBytes;
+    const dzr = dz + ((r * nOut) << 2) as usize;
+    const dzs = dzr + ((nOut << 2) as usize);
+    let c = 0;
+    for (; c + 4 <= nC; c += 4) {
+      const o = (c << 4) as usize;
+      let a0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0);
+      let a2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0);
+      let b0 = f32x4.splat(0);
+      let b1 = f32x4.splat(0);
+      let b2 = f32x4.splat(0);
+      let b3 = f32x4.splat(0);
+      let wj = w + o;
+      for (let j = 0; j < nOut; j++) {
+        const d = f32x4.splat(load<f32>(dzr + ((j << 2) as usize)));
+        const e = f32x4.splat(load<f32>(dzs + ((j << 2) as usize)));
+        let v = v128.load(wj);
+        a0 = madd(d, v, a0);
+        b0 = madd(e, v, b0);
+        v = v128.load(wj, 16);
+        a1 = madd(d, v, a1);
+        b1 = madd(e, v, b1);
+        v = v128.load(wj, 32);
+        a2 = madd(d, v, a2);
+        b2 = madd(e, v, b2);
+        v = v128.load(wj, 48);
+        a3 = madd(d, v, a3);
+        b3 = madd(e, v, b3);
+        wj += inBytes;
+      }
+      v128.store(dxr + o, a0);
+      v128.store(dxr + o, a1, 16);
+      v128.store(dxr + o, a2, 32);
+      v128.store(dxr + o, a3, 48);
+      const dxs = dxr + inBytes + o;
+      v128.store(dxs, b0);
+      v128.store(dxs, b1, 16);
+      v128.store(dxs, b2, 32);
+      v128.store(dxs, b3, 48);
+    }
+    backwardRowRest(dxr, dzr, w, c, nC, k0, nIn, nOut, inBytes);
+    backwardRowRest(dxr + inBytes, dzs, w, c, nC, k0, nIn, nOut, inBytes);
+  }
+  for (; r < B; r++) {
     const dxr = dx + (r as usize) * inBytes;
     const dzr = dz + ((r * nOut) << 2) as usize;
     // Blocks of 16 columns stay in registers across the sum over j.
@@ -290,25 +339,31 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
       v128.store(dxr + o, a2, 32);
       v128.store(dxr + o, a3, 48);
     }
-    for (; c < nC; c++) {
-      const o = (c << 4) as usize;
-      let a0 = f32x4.splat(0);
-      let wj = w + o;
-      for (let j = 0; j < nOut; j++) {
-        a0 = madd(f32x4.splat(load<f32>(dzr + ((j << 2) as usize))), v128.load(wj), a0);
-        wj += inBytes;
-      }
-      v128.store(dxr + o, a0);
+    backwardRowRest(dxr, dzr, w, c, nC, k0, nIn, nOut, inBytes);
+  }
+}
+
+// One row of dx = dz · w from chunk c on: chunk by chunk, then the floats past the last chunk.
+// @ts-ignore: decorator
+@inline function backwardRowRest(dxr: usize, dzr: usize, w: usize, c: i32, nC: i32, k0: i32, nIn: i32, nOut: i32, inBytes: usize): void {
+  for (; c < nC; c++) {
+    const o = (c << 4) as usize;
+    let a0 = f32x4.splat(0);
+    let wj = w + o;
+    for (let j = 0; j < nOut; j++) {
+      a0 = madd(f32x4.splat(load<f32>(dzr + ((j << 2) as usize))), v128.load(wj), a0);
+      wj += inBytes;
     }
-    for (let k = k0; k < nIn; k++) {
-      let s: f32 = 0;
-      let wj = w + ((k << 2) as usize);
-      for (let j = 0; j < nOut; j++) {
-        s += load<f32>(dzr + ((j << 2) as usize)) * load<f32>(wj);
-        wj += inBytes;
-      }
-      store<f32>(dxr + ((k << 2) as usize), s);
+    v128.store(dxr + o, a0);
+  }
+  for (let k = k0; k < nIn; k++) {
+    let s: f32 = 0;
+    let wj = w + ((k << 2) as usize);
+    for (let j = 0; j < nOut; j++) {
+      s += load<f32>(dzr + ((j << 2) as usize)) * load<f32>(wj);
+      wj += inBytes;
     }
+    store<f32>(dxr + ((k << 2) as usize), s);
   }
 }
 
