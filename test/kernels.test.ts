@@ -388,6 +388,11 @@ test('the wasm sparse kernels refuse a wrong stride, short lists and rows the li
   const rowsOf = new Uint32Array(ws.slab.buffer, ws.slab.byteOffset + (784 * 12 + listFloats) * 4, 2);
   rowsOf.set([1, 2]);
   assert.throws(() => k.sparseTake(v, store, rowsOf, 2), /rowsOf\[1\] = 2 is not one of the store's 2 rows/);
+  assert.throws(() => k.sparseTake(v, store, new Uint32Array(2), 2), /rowsOf is not a view of this workspace's slab/);
+  assert.throws(() => k.sparseTake(v, store, rowsOf.subarray(0, 1), 2), /rowsOf has 1 rows, needs 2/);
+  // Views cut short of what their own counts say: refused before any kernel reads past them.
+  assert.throws(() => k.sparseTake(v, store.subarray(0, 40), rowsOf, 1), /store is not compact rows built by sparseStore/);
+  assert.throws(() => k.sparseForwardT(v, store.subarray(0, 40), v, v, 1, 784, 10, 12), /lists are not sparse rows built by sparseImages/);
   // Two rows of 784 inked pixels do not fit lists made for one and a half: the copy stops at the end of the view.
   rowsOf.set([1, 0]);
   const short = ws.slab.subarray(0, sparseListFloats(2, 784 + 392));

@@ -190,26 +190,32 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     }
   }
 
-  /**
-   * The byte offset of sparse rows built by sparseImages (or a store's, by sparseStore), after
-   * checking they are whole and hold the call's rows.
-   */
-  function checkLists(lists: Float32Array, rowsOf: Uint32Array | null, rows: number, store = false): number {
-    const lo = checkView(lists, buffer, 2, store ? 'store' : 'lists');
+  /** The byte offset of sparse rows built by sparseImages, after checking they are whole and hold the call's rows. */
+  function checkLists(lists: Float32Array, rows: number): number {
+    const lo = checkRows(lists, 'lists', sparseListFloats, 'lists are not sparse rows built by sparseImages');
     const n = ints[lo >> 2];
-    const floats = store ? sparseStoreFloats : sparseListFloats;
-    if (!(n >= 0 && n + 2 <= lists.length) || lists.length < floats(n, ints[(lo >> 2) + 1 + n]))
-      throw new Error(store ? 'wasm kernel: store is not compact rows built by sparseStore' : 'wasm kernel: lists are not sparse rows built by sparseImages');
-    if (!rowsOf) {
-      if (rows > n) throw new Error(`wasm kernel: lists hold ${n} rows, the call takes ${rows}`);
-      return lo;
-    }
-    if (rowsOf.buffer !== buffer) throw new Error("wasm kernel: rowsOf is not a view of this workspace's slab");
-    if (rowsOf.length < rows) throw new Error(`wasm kernel: rowsOf has ${rowsOf.length} rows, needs ${rows}`);
-    for (let i = 0; i < rows; i++)
-      if (rowsOf[i] >= n) throw new Error(`wasm kernel: rowsOf[${i}] = ${rowsOf[i]} is not one of the ${store ? "store's" : "lists'"} ${n} rows`);
+    if (rows > n) throw new Error(`wasm kernel: lists hold ${n} rows, the call takes ${rows}`);
     return lo;
   }
+
+  /** The byte offset of a store built by sparseStore, after checking it is whole and holds rows rowsOf[0 .. rows). */
+  function checkStore(store: Float32Array, rowsOf: Uint32Array, rows: number): number {
+    const so = checkRows(store, 'store', sparseStoreFloats, 'store is not compact rows built by sparseStore');
+    const n = ints[so >> 2];
+    if (rowsOf.buffer !== buffer) throw new Error("wasm kernel: rowsOf is not a view of this workspace's slab");
+    if (rowsOf.length < rows) throw new Error(`wasm kernel: rowsOf has ${rowsOf.length} rows, needs ${rows}`);
+    for (let i = 0; i < rows; i++) if (rowsOf[i] >= n) throw new Error(`wasm kernel: rowsOf[${i}] = ${rowsOf[i]} is not one of the store's ${n} rows`);
+    return so;
+  }
+
+  /** Sparse rows' byte offset, after checking their count and last start fit the view (floats: its size for them). */
+  function checkRows(v: Float32Array, what: string, floats: (rows: number, entries: number) => number, wrong: string): number {
+    const lo = checkView(v, buffer, 2, what);
+    const n = ints[lo >> 2];
+    if (!(n >= 0 && n + 2 <= v.length) || v.length < floats(n, ints[(lo >> 2) + 1 + n])) throw new Error(`wasm kernel: ${wrong}`);
+    return lo;
+  }
+
   const maxIn = 4 * 32767;
 
   /** Rows order[start + r] of images through the staging bytes into sparse rows, by sparseRows or sparseStoreRows. */
@@ -308,7 +314,7 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     },
     sparseTake(lists, store, rowsOf, rows) {
       const lo = checkView(lists, buffer, sparseListFloats(rows, 0), 'lists');
-      const so = checkLists(store, rowsOf, rows, true);
+      const so = checkStore(store, rowsOf, rows);
       if (ex.sparseTake(lo, so, rowsOf.byteOffset, rows, lo + lists.length * 4) !== 0) {
         throw new Error(`wasm kernel: lists of ${lists.length} floats are too short for these ${rows} rows`);
       }
@@ -317,7 +323,7 @@ export function createWasmWorkspace(nFloats: number): Workspace {
       checkStride(nOut, stride);
       ex.sparseForwardT(
         checkView(z, buffer, rows * nOut, 'z'),
-        checkLists(lists, null, rows),
+        checkLists(lists, rows),
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(b, buffer, nOut, 'b'),
         rows,
@@ -332,7 +338,7 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(gb, buffer, nOut, 'gb'),
         checkView(dz, buffer, rows * nOut, 'dz'),
-        checkLists(lists, null, rows),
+        checkLists(lists, rows),
         decay,
         shrink,
         alpha,
