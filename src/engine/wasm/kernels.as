@@ -1067,6 +1067,17 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
   }
 }
 
+// One block of w vectors of the sparse forward.
+// @ts-ignore: decorator
+@inline function forwardBlock(w: i32, z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+  if (w == 6) sparseForward6(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+  else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+  else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+  else if (w == 3) sparseForward3(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+  else if (w == 2) sparseForward2(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+  else sparseForward1(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+}
+
 /** Rows the sparse forward takes through all its blocks before the next rows. */
 const FORWARD_ROWS: i32 = 128;
 
@@ -1084,12 +1095,12 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
     let q = 0;
     for (let t = 0; t < passes; t++) {
       const w = (full - q + passes - t - 1) / (passes - t);
-      if (w == 6) sparseForward6(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else if (w == 3) sparseForward3(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else if (w == 2) sparseForward2(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-      else sparseForward1(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      // The book's hidden layers (30, 100 and 800 units) get their row length as a constant: V8
+      // keeps a variable one on the stack and loads it for every entry (docs/speed.md).
+      if (rowBytes == 3200) forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nOut, 3200);
+      else if (rowBytes == 400) forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nOut, 400);
+      else if (rowBytes == 128) forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nOut, 128);
+      else forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
       q += w;
     }
     if (q < stride >> 2) sparseForward1(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
