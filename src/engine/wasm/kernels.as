@@ -1107,9 +1107,10 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
   }
 }
 
-// Reads one int of every cache line of rows rowsOf[r0 .. r1) of compact rows, all independent loads, so
-// the rows of a large store (the training set's, in a random order) come from memory in parallel,
-// not one miss at a time inside sparseTake's copy. (WebAssembly has no prefetch instruction.)
+// Reads one int of every cache line of rows rowsOf[r0 .. r1) of compact rows, all independent
+// loads, so the rows of a large store (the training set's, in a random order) come from memory in
+// parallel, not one miss at a time inside sparseTake's copy. (WebAssembly has no prefetch
+// instruction.)
 // @ts-ignore: decorator
 @inline function touchRows(lists: usize, rowsOf: usize, entries: usize, r0: i32, r1: i32): void {
   let sum: i32 = 0;
