@@ -246,7 +246,7 @@ export class Trainer {
       : null;
     if (this.sparse?.store) this.kernels.sparseStore(this.sparse.store, this.train.images, this.n, IMAGE_PIXELS);
     this.evalBuf = { x: this.x, fwd };
-    // In the slab, where the sparse kernels read a mini-batch's rows of the training set.
+    // In the slab, where sparseTake reads a mini-batch's rows of the training set's store.
     const perm = take(this.n);
     this.perm = new Uint32Array(perm.buffer, perm.byteOffset, this.n);
     if (!ck && hp.monitor.inside) this.insideStart = this.measureInside();
