@@ -23,25 +23,24 @@ import { io } from '../src/cli/io';
 interface Config {
   hidden: number;
   batch: number;
-  /** Fraction of an epoch timed (and scaled to a whole epoch). */
-  fraction: number;
 }
 
+// Every row trains a whole epoch from a new trainer, as the yardsticks do. (784-800-10's rows used
+// to time a quarter of one and scale it by four, which counted the first mini-batch's one-time
+// costs four times: about 11 ms of first writes to the run's fresh pages at 100.)
 const FULL: Config[] = [
-  { hidden: 30, batch: 10, fraction: 1 },
-  { hidden: 100, batch: 10, fraction: 1 },
-  { hidden: 100, batch: 32, fraction: 1 },
-  { hidden: 100, batch: 100, fraction: 1 },
-  { hidden: 100, batch: 1000, fraction: 1 },
-  { hidden: 800, batch: 10, fraction: 0.25 },
-  { hidden: 800, batch: 100, fraction: 0.25 },
+  { hidden: 30, batch: 10 },
+  { hidden: 100, batch: 10 },
+  { hidden: 100, batch: 32 },
+  { hidden: 100, batch: 100 },
+  { hidden: 100, batch: 1000 },
+  { hidden: 800, batch: 10 },
+  { hidden: 800, batch: 100 },
 ];
 
 export interface ConfigResult {
   sizes: string;
   batch: number;
-  /** Fraction of the 50,000-image epoch actually trained and timed. */
-  epochFraction: number;
   secondsPerEpoch: number;
   examplesPerSecond: number;
   /** Seconds to evaluate the 10,000 test images for accuracy (what early stopping needs), best of five. */
@@ -83,6 +82,8 @@ export interface BenchResult {
   limits: { wasmGflops: number; numpyGflops: number | { error: string } };
   /** A whole epoch with the inside-the-network statistics on against off (issue 11: at least 0.95). */
   inside: InsideFigure[];
+  /** A larger mini-batch against a smaller one, in a run's later epochs, in turns. */
+  batches: BatchFigure[];
   yardstickCommand: string | null;
 }
 
@@ -93,6 +94,22 @@ export interface InsideFigure {
   onSeconds: number;
   /** Training speed with the statistics on as a fraction of the speed without: offSeconds / onSeconds. */
   speedFraction: number;
+}
+
+/**
+ * Epochs at two mini-batch sizes of one network, each trainer past its first epoch (whose first
+ * writes to a run's fresh pages cost a mini-batch of 1,000 about 10 ms more than one of 100, once
+ * a run), the two sizes in turns so both meet the same machine.
+ */
+export interface BatchFigure {
+  sizes: string;
+  smaller: number;
+  larger: number;
+  /** Best of the rounds, seconds of a whole epoch. */
+  smallerSeconds: number;
+  largerSeconds: number;
+  /** Each round's larger / smaller epoch: below 1, the larger mini-batch was faster. */
+  ratios: number[];
 }
 
 const maxRssMB = (): number => process.resourceUsage().maxRSS / 1024;
@@ -252,6 +269,31 @@ function insideFigures(train: DataSplit, evalData: DataSplit, backend: Backend, 
   return out;
 }
 
+/** BatchFigure for each [hidden, smaller, larger]: an untimed epoch each, then `repeat` (at least 3) rounds in turns. */
+function batchFigures(train: DataSplit, backend: Backend, repeat: number, pairs: [number, number, number][], log: (line: string) => void): BatchFigure[] {
+  return pairs.map(([hidden, smaller, larger]) => {
+    const sizes = `784-${hidden}-10`;
+    log(`mini-batches of ${smaller} and ${larger} in turns, ${sizes} ...`);
+    const trainers = [smaller, larger].map(
+      (batch) => new Trainer({ ...hyperparams({ hidden, batch }, train.count), epochs: 1000, evalSet: 'none' }, train, null, { backend }),
+    );
+    const epoch = (t: Trainer): number => {
+      const s = timeIt(() => t.trainBatches(1 << 30));
+      t.finishEpoch();
+      return s;
+    };
+    for (const t of trainers) epoch(t);
+    const figure: BatchFigure = { sizes, smaller, larger, smallerSeconds: Infinity, largerSeconds: Infinity, ratios: [] };
+    for (let i = 0; i < Math.max(3, repeat); i++) {
+      const [s, l] = trainers.map(epoch);
+      figure.smallerSeconds = Math.min(figure.smallerSeconds, s);
+      figure.largerSeconds = Math.min(figure.largerSeconds, l);
+      figure.ratios.push(l / s);
+    }
+    return figure;
+  });
+}
+
 export async function runBench(opts: {
   quick: boolean;
   backend?: BackendName;
@@ -268,8 +310,8 @@ export async function runBench(opts: {
   const test = opts.quick ? firstN(mnist.test, 1000) : mnist.test;
   const configs = opts.quick
     ? [
-        { hidden: 30, batch: 10, fraction: 1 },
-        { hidden: 100, batch: 10, fraction: 1 },
+        { hidden: 30, batch: 10 },
+        { hidden: 100, batch: 10 },
       ]
     : FULL;
 
@@ -299,7 +341,6 @@ export async function runBench(opts: {
     !best || 'error' in y || ('secondsPerEpoch' in best && y.secondsPerEpoch < best.secondsPerEpoch) ? y : best;
   const rows = configs.map((c) => ({
     c,
-    batches: Math.ceil((trainImages / c.batch) * c.fraction),
     seconds: Infinity,
     ys: null as Timed | null,
     torch: null as Timed | null,
@@ -315,11 +356,12 @@ export async function runBench(opts: {
         log(`  yardstick ${name} ${c.hidden} hidden, mini-batch ${c.batch} ...`);
         return keep(best, run());
       };
-      log(
-        `training ${sizes}, mini-batch ${c.batch}${c.fraction < 1 ? ` (${c.fraction} of an epoch, scaled)` : ''}${repeat > 1 ? `, round ${round + 1} of ${repeat}` : ''} ...`,
-      );
+      log(`training ${sizes}, mini-batch ${c.batch}${repeat > 1 ? `, round ${round + 1} of ${repeat}` : ''} ...`);
       const trainer = new Trainer(hyperparams(c, trainImages), train, test, { backend });
-      row.seconds = Math.min(row.seconds, timeIt(() => trainer.trainBatches(row.batches)) / c.fraction);
+      row.seconds = Math.min(
+        row.seconds,
+        timeIt(() => trainer.trainBatches(1 << 30)),
+      );
       row.ys = turn('ref_batched.py', yardstickReason, row.ys, () => yardstick(script as string, 1, c.hidden, c.batch));
       row.torch = turn('ref_torch.py', torchReason, row.torch, () => yardstick(torchScript as string, 1, c.hidden, c.batch, torchPython as string, ['1']));
       // The peak RSS of 784-100-10 at 10 in the first round, before any larger network has run.
@@ -360,7 +402,6 @@ export async function runBench(opts: {
       results.push({
         sizes,
         batch: c.batch,
-        epochFraction: c.fraction,
         secondsPerEpoch: seconds,
         examplesPerSecond: trainImages / seconds,
         evalSeconds,
@@ -390,6 +431,18 @@ export async function runBench(opts: {
     augment: await augmentFigures(opts.quick, opts.yardstick),
     limits: { wasmGflops: wasmDenseGflops(backend), numpyGflops: numpySgemmGflops() },
     inside: insideFigures(mnist.train, mnist.validation, backend, repeat, log),
+    batches: batchFigures(
+      train,
+      backend,
+      repeat,
+      opts.quick
+        ? [[30, 10, 100]]
+        : [
+            [100, 100, 1000],
+            [800, 100, 1000],
+          ],
+      log,
+    ),
     yardstickCommand: !opts.yardstick
       ? 'not run (--quick or --no-yardstick)'
       : script && !yardstickReason
@@ -422,7 +475,7 @@ export function formatTable(r: BenchResult): string {
     'test acc',
   ];
   const rows = r.configs.map((c) => [
-    c.sizes + (c.epochFraction < 1 ? ` (${c.epochFraction} ep)` : ''),
+    c.sizes,
     String(c.batch),
     fmt(c.secondsPerEpoch),
     Math.round(c.examplesPerSecond).toString(),
@@ -475,6 +528,10 @@ export function formatTable(r: BenchResult): string {
   for (const f of r.inside)
     lines.push(
       `inside-the-network statistics, ${f.sizes}, one epoch: off ${fmt(f.offSeconds)} s, on ${fmt(f.onSeconds)} s; speed with them on: ${fmt(f.speedFraction * 100, 1)}% of off (goal ≥ 95%)`,
+    );
+  for (const f of r.batches)
+    lines.push(
+      `mini-batches of ${f.smaller} and ${f.larger} in turns, ${f.sizes}, a run's later epochs: ${fmt(f.smallerSeconds)} s and ${fmt(f.largerSeconds)} s (best of ${f.ratios.length}); ${f.larger} against ${f.smaller}, round by round: ${f.ratios.map((x) => `${fmt(x, 2)}x`).join(', ')} (goal ≤ 1)`,
     );
   return lines.join('\n');
 }
