@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getBackend, type BackendName } from '../src/engine/backend';
+import { Evaluator, type Evaluation } from '../src/engine/evaluate';
+import type { Kernels } from '../src/engine/kernels';
 import type { Hyperparams } from '../src/engine/hyperparams';
 import { SPARSE_MIN_BATCH, SPARSE_TILE, Trainer, type TrainerOptions } from '../src/engine/trainer';
 import { hp, syntheticSplit } from './helpers';
@@ -72,4 +74,69 @@ test("epoch images other than the training set's go through each mini-batch's ow
     return t.network.params.slice();
   };
   assert.deepEqual(run('sparse'), run('dense'));
+});
+
+// How often evaluate() ran the sparse forward (the trainer's and the Evaluator's kernels are private).
+function sparseCalls(owner: object, evaluate: () => Evaluation): { e: Evaluation; calls: number } {
+  const k = (owner as unknown as { kernels: Kernels }).kernels;
+  const f = k.sparseForwardT;
+  let calls = 0;
+  k.sparseForwardT = (...a) => {
+    calls++;
+    f.apply(k, a);
+  };
+  try {
+    return { e: evaluate(), calls };
+  } finally {
+    k.sparseForwardT = f;
+  }
+}
+
+test('evaluation takes the input layer pixel by pixel: the dense evaluation bit for bit on the reference backend', () => {
+  const h = base({ batchSize: 20 });
+  const evalSplit = syntheticSplit(300, 9);
+  const run = (inputLayer: TrainerOptions['inputLayer']) => {
+    const t = new Trainer(h, syntheticSplit(h.trainSize, 3), null, { backend: getBackend('reference'), inputLayer, evalRows: 70 });
+    t.trainBatches(3);
+    return sparseCalls(t, () => t.evaluate(evalSplit));
+  };
+  const sparse = run('sparse');
+  const dense = run('dense');
+  assert.ok(sparse.calls >= 15, `the sparse forward ran ${sparse.calls} times`); // 5 chunks of 70 rows, tiles of 20
+  assert.equal(dense.calls, 0);
+  assert.deepEqual(sparse.e, dense.e);
+});
+
+test('on wasm every evaluation takes it (with its own wT where training does not have one), within rounding of the dense one', () => {
+  const evalSplit = syntheticSplit(300, 9);
+  const ref = getBackend('reference');
+  for (const [over, inputLayer] of [
+    [{ batchSize: 20 }, undefined], // the training's wT and lists
+    [{ batchSize: 10 }, undefined], // dense training, its own
+    [{ momentum: 0.5 }, undefined], // momentum: its own, and w changes without wT
+    [{ sizes: [784, 10], cost: 'log-likelihood' }, undefined], // the input layer is the output layer
+    [{ batchSize: 20 }, 'dense'],
+  ] as [Partial<Hyperparams>, TrainerOptions['inputLayer']][]) {
+    const h = base(over);
+    const t = new Trainer(h, syntheticSplit(h.trainSize, 3), null, { backend: getBackend('wasm'), inputLayer, evalRows: 70 });
+    for (let i = 0; i < 2; i++) {
+      t.trainBatches(3);
+      const { e, calls } = sparseCalls(t, () => t.evaluate(evalSplit));
+      assert.equal(calls > 0, inputLayer !== 'dense', `${JSON.stringify(over)} ${inputLayer}: ${calls} sparse calls`);
+      const expected = new Evaluator(t.network, ref).evaluate(evalSplit, { lambda: h.lambda, l1: h.l1 });
+      assert.equal(e.correct, expected.correct, JSON.stringify(over));
+      assert.ok(Math.abs(e.cost - expected.cost) < 1e-5 * Math.abs(expected.cost), `${JSON.stringify(over)}: cost ${e.cost}, dense ${expected.cost}`);
+    }
+  }
+  // A standalone evaluator on wasm, in chunks of 1,000 rows and tiles of 128.
+  const h = base({});
+  const t = new Trainer(h, syntheticSplit(h.trainSize, 3), null, { backend: ref });
+  t.trainBatches(3);
+  const big = syntheticSplit(1300, 11);
+  const ev = new Evaluator(t.network, getBackend('wasm'));
+  const { e, calls } = sparseCalls(ev, () => ev.evaluate(big));
+  assert.equal(calls, 11); // 8 + 3 tiles
+  const expected = new Evaluator(t.network, ref).evaluate(big);
+  assert.equal(e.correct, expected.correct);
+  assert.ok(Math.abs(e.cost - expected.cost) < 1e-5 * expected.cost);
 });

@@ -109,14 +109,15 @@ export function scratchFor(net: Network, rows: number, alloc: (n: number) => Flo
  * Forward pass of `B` examples x (B × 784 floats) through the network; returns the output
  * activations (B × 10, a view of the scratch). No dropout: this is the test-time network.
  */
-export function forwardBatch(net: Network, k: Kernels, x: Float32Array, B: number, s: ForwardScratch): Float32Array {
+export function forwardBatch(net: Network, k: Kernels, x: Float32Array, B: number, s: ForwardScratch, zFirst = false): Float32Array {
   const act = activations[net.spec.activation];
   let input = x;
   const L = net.layers;
   for (let l = 0; l < L; l++) {
     const nIn = net.sizes[l];
     const nOut = net.sizes[l + 1];
-    k.linearForward(s.z[l], input, net.weights[l], net.biases[l], B, nIn, nOut);
+    // With zFirst, the caller has computed layer 0's z already (the input layer pixel by pixel).
+    if (l > 0 || !zFirst) k.linearForward(s.z[l], input, net.weights[l], net.biases[l], B, nIn, nOut);
     if (l < L - 1 && net.spec.activation !== 'sigmoid') act.forward(s.a[l], s.z[l], B * nOut);
     else if (l === L - 1 && net.softmax) softmaxRows(s.a[l], s.z[l], B, nOut);
     else k.sigmoid(s.a[l], s.z[l], B * nOut);

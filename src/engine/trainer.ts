@@ -8,7 +8,7 @@ import { applyDropout } from './dropout';
 import type { DataSplit } from './data';
 import { IMAGE_PIXELS, onlyDigits } from './data';
 import type { EvalBuffers, Evaluation } from './evaluate';
-import { evaluateWith, regularizationTerm, weightNorms } from './evaluate';
+import { EVAL_TILE, evaluateWith, regularizationTerm, sparseEval, sparseEvalFloats, weightNorms } from './evaluate';
 import { PROBE_SIZE, summarizeInside, type InsideStats } from './inside';
 import type { Hyperparams } from './hyperparams';
 import { validateHyperparams } from './hyperparams';
@@ -184,7 +184,12 @@ export class Trainer {
     const storeFloats = sparseLayer && !hp.augment ? sparseStoreFloats(this.n, countInk(this.train.images)) : 0;
     // (+ 16 floats each, to start them on a cache line.)
     const sparseFloats = sparseLayer ? sizes[0] * stride + sparseListFloats(tile, tile * IMAGE_PIXELS) + storeFloats + 3 * 16 : 0;
-    const ws = backend.createWorkspace(floats + this.n + sparseFloats);
+    // Evaluation takes the input layer pixel by pixel too, on the training's wT and lists where it
+    // has them, else on its own.
+    const evalTile = Math.min(rowsMax, EVAL_TILE);
+    const sparseEvalOwn = !sparseLayer && opts.inputLayer !== 'dense' && backend.sparseInput;
+    const evalFloats = sparseEvalOwn ? sparseEvalFloats(sizes[0], sizes[1], evalTile) : 0;
+    const ws = backend.createWorkspace(floats + this.n + sparseFloats + evalFloats);
     this.kernels = ws.kernels;
     let o = 0;
     const take = (n: number): Float32Array => ws.slab.subarray(o, (o += n));
@@ -245,7 +250,15 @@ export class Trainer {
         }
       : null;
     if (this.sparse?.store) this.kernels.sparseStore(this.sparse.store, this.train.images, this.n, IMAGE_PIXELS);
-    this.evalBuf = { x: this.x, fwd };
+    this.evalBuf = {
+      x: this.x,
+      fwd,
+      sparse: this.sparse
+        ? { wT: this.sparse.wT, lists: this.sparse.lists, stride, tile }
+        : sparseEvalOwn
+          ? sparseEval(backend, sizes, evalTile, takeAligned)
+          : null,
+    };
     // In the slab, where sparseTake reads a mini-batch's rows of the training set's store.
     const perm = take(this.n);
     this.perm = new Uint32Array(perm.buffer, perm.byteOffset, this.n);
