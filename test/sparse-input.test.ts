@@ -7,7 +7,7 @@ import { getBackend, type BackendName } from '../src/engine/backend';
 import { Evaluator, type Evaluation } from '../src/engine/evaluate';
 import type { Kernels } from '../src/engine/kernels';
 import type { Hyperparams } from '../src/engine/hyperparams';
-import { SPARSE_MIN_BATCH, SPARSE_TILE, Trainer, type TrainerOptions } from '../src/engine/trainer';
+import { SPARSE_MIN_BATCH, SPARSE_TILE, SPARSE_WIDE_MIN_BATCH, SPARSE_WIDE_UNITS, Trainer, type TrainerOptions } from '../src/engine/trainer';
 import { hp, syntheticSplit } from './helpers';
 
 function params(h: Hyperparams, backend: BackendName, inputLayer: TrainerOptions['inputLayer'], calls: number[]): Float32Array {
@@ -61,6 +61,33 @@ test(`wasm takes the sparse path by default from mini-batches of ${SPARSE_MIN_BA
   }
   const momentum = base({ momentum: 0.5 });
   assert.deepEqual(params(momentum, 'wasm', 'sparse', [5]), params(momentum, 'wasm', 'dense', [5]));
+});
+
+test(`a first layer of ${SPARSE_WIDE_UNITS} units or more takes it from mini-batches of ${SPARSE_WIDE_MIN_BATCH}, its rows built each time`, () => {
+  const augment = { rotateDeg: 5, shiftPx: 0, elasticAlpha: 0, elasticSigmaPx: 4 };
+  for (const over of [{}, { augment }]) {
+    const wide = base({ sizes: [784, SPARSE_WIDE_UNITS, 10], batchSize: SPARSE_WIDE_MIN_BATCH, trainSize: 60, ...over });
+    assert.deepEqual(params(wide, 'wasm', undefined, [2]), params(wide, 'wasm', 'sparse', [2]));
+    assert.notDeepEqual(params(wide, 'wasm', undefined, [2]), params(wide, 'wasm', 'dense', [2]));
+    const small = { ...wide, batchSize: SPARSE_WIDE_MIN_BATCH - 1 };
+    assert.deepEqual(params(small, 'wasm', undefined, [2]), params(small, 'wasm', 'dense', [2]));
+    const narrow = { ...wide, sizes: [784, SPARSE_WIDE_UNITS - 1, 10] };
+    assert.deepEqual(params(narrow, 'wasm', undefined, [2]), params(narrow, 'wasm', 'dense', [2]));
+  }
+  // The training set's store (30 MB for MNIST) is kept for mini-batches of SPARSE_MIN_BATCH and more only.
+  const store = (h: Hyperparams): unknown => {
+    const t = new Trainer(h, syntheticSplit(h.trainSize, 3), null, { backend: getBackend('wasm') });
+    return (t as unknown as { sparse: { store: Float32Array | null } }).sparse.store;
+  };
+  const wide = base({ sizes: [784, SPARSE_WIDE_UNITS, 10], batchSize: SPARSE_WIDE_MIN_BATCH, trainSize: 60 });
+  assert.equal(store(wide), null);
+  assert.ok(store({ ...wide, batchSize: SPARSE_MIN_BATCH }) instanceof Float32Array);
+  // With no store of the training set's rows, the rows built from each mini-batch's bytes give the
+  // same run as those taken from the store at a mini-batch of SPARSE_MIN_BATCH.
+  const h = base({ sizes: [784, 13, 10], batchSize: SPARSE_MIN_BATCH });
+  const from = (batchSize: number, calls: number[]) => params({ ...h, batchSize }, 'reference', 'sparse', calls);
+  assert.deepEqual(from(SPARSE_MIN_BATCH, [3]), params(h, 'reference', 'dense', [3]));
+  assert.deepEqual(from(SPARSE_WIDE_MIN_BATCH, [3]), params({ ...h, batchSize: SPARSE_WIDE_MIN_BATCH }, 'reference', 'dense', [3]));
 });
 
 test("epoch images other than the training set's go through each mini-batch's own sparse rows", () => {

@@ -48,7 +48,8 @@ export interface TrainerOptions {
   /**
    * How plain SGD takes the input layer: 'sparse' pixel by pixel on its weights transposed, or
    * 'dense' as the other layers. By default 'sparse' where the backend is faster that way
-   * (Backend.sparseInput) and the mini-batch has at least SPARSE_MIN_BATCH examples.
+   * (Backend.sparseInput) and the mini-batch has at least SPARSE_MIN_BATCH examples (or
+   * SPARSE_WIDE_MIN_BATCH, when the first layer has SPARSE_WIDE_UNITS units or more).
    */
   inputLayer?: 'sparse' | 'dense';
 }
@@ -69,6 +70,15 @@ function countInk(images: Uint8Array): number {
  * `npm run bench:runs`). Measured 2026-12-02.
  */
 export const SPARSE_MIN_BATCH = 16;
+/**
+ * From this many units in the first layer, mini-batches of SPARSE_WIDE_MIN_BATCH or more take the
+ * sparse input layer too, each mini-batch's rows built from its bytes (no store: no memory beyond
+ * wT and a tile's rows). A wide layer's passes repay the building: at 10, 784-800-10 took 0.91–0.93×
+ * the dense time, plain or with other epoch images (augmented ones); 784-400-10 0.92–0.96×, 200
+ * units level; and 784-800-10 at 8 1.01–1.07×, at 5 1.03–1.33×. Measured 2026-12-02 (seventh session).
+ */
+export const SPARSE_WIDE_UNITS = 400;
+export const SPARSE_WIDE_MIN_BATCH = 10;
 /** Rows of the input layer's sparse lists built at a time (larger mini-batches go in tiles). */
 export const SPARSE_TILE = 1000;
 
@@ -177,11 +187,13 @@ export class Trainer {
       B * outTotal + // delta
       (dropout ? 2 * B * hiddenTotal : 0); // masks and dropped activations
     const backend = opts.backend ?? referenceBackend;
-    const sparseLayer = hp.momentum === 0 && (opts.inputLayer ?? (backend.sparseInput && B >= SPARSE_MIN_BATCH ? 'sparse' : 'dense')) === 'sparse';
+    const sparseByDefault = backend.sparseInput && (B >= SPARSE_MIN_BATCH || (B >= SPARSE_WIDE_MIN_BATCH && sizes[1] >= SPARSE_WIDE_UNITS));
+    const sparseLayer = hp.momentum === 0 && (opts.inputLayer ?? (sparseByDefault ? 'sparse' : 'dense')) === 'sparse';
     const stride = sparseStride(sizes[1]);
     const tile = Math.min(B, SPARSE_TILE);
     // The training set's compact sparse rows, sized to its ink: about 150 of 784 pixels an image, 4 bytes each.
-    const storeFloats = sparseLayer && !hp.augment ? sparseStoreFloats(this.n, countInk(this.train.images)) : 0;
+    // (Only from SPARSE_MIN_BATCH: a wide layer's smaller mini-batches build their rows each time.)
+    const storeFloats = sparseLayer && !hp.augment && B >= SPARSE_MIN_BATCH ? sparseStoreFloats(this.n, countInk(this.train.images)) : 0;
     // (+ 16 floats each, to start them on a cache line.)
     const sparseFloats = sparseLayer ? sizes[0] * stride + sparseListFloats(tile, tile * IMAGE_PIXELS) + storeFloats + 3 * 16 : 0;
     // Evaluation takes the input layer pixel by pixel too, on the training's wT and lists where it
