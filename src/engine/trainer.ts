@@ -265,11 +265,8 @@ export class Trainer {
     this.evalBuf = {
       x: this.x,
       fwd,
-      sparse: this.sparse
-        ? { wT: this.sparse.wT, lists: this.sparse.lists, stride, tile }
-        : sparseEvalOwn
-          ? sparseEval(backend, sizes, evalTile, takeAligned)
-          : null,
+      // (The training's wT, lists, stride and tile serve as they are.)
+      sparse: this.sparse ?? (sparseEvalOwn ? sparseEval(backend, sizes, evalTile, takeAligned) : null),
     };
     // In the slab, where sparseTake reads a mini-batch's rows of the training set's store.
     const perm = take(this.n);
