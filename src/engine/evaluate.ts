@@ -4,7 +4,7 @@ import { costs } from './costs';
 import type { DataSplit } from './data';
 import { IMAGE_PIXELS } from './data';
 import type { Backend, Kernels } from './kernels';
-import { referenceBackend, sparseListFloats, sparseStride } from './kernels';
+import { referenceBackend, slabCarver, sparseListFloats, sparseStride } from './kernels';
 import type { ForwardScratch } from './network';
 import { Network, argmax, forwardBatch, paramLayout, scratchFor } from './network';
 
@@ -133,17 +133,13 @@ export class Evaluator {
     const tile = Math.min(rows, EVAL_TILE);
     const sparseFloats = backend.sparseInput ? sparseEvalFloats(source.sizes[0], source.sizes[1], tile) : 0;
     const ws = backend.createWorkspace(layout.total + rows * IMAGE_PIXELS + act + sparseFloats);
-    let o = 0;
-    const take = (n: number) => ws.slab.subarray(o, (o += n));
+    const { take, aligned } = slabCarver(ws.slab);
     const params = take(layout.total);
     params.set(source.params);
     this.net = new Network(source.spec, params);
     this.kernels = ws.kernels;
     this.buf = { x: take(rows * IMAGE_PIXELS), fwd: scratchFor(this.net, rows, take), sparse: null };
-    this.buf.sparse = sparseEval(backend, source.sizes, tile, (n) => {
-      o += (16 - (((ws.slab.byteOffset >> 2) + o) & 15)) & 15;
-      return take(n);
-    });
+    this.buf.sparse = sparseEval(backend, source.sizes, tile, aligned);
   }
 
   evaluate(

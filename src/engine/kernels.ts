@@ -142,6 +142,22 @@ export interface Workspace {
   readonly kernels: Kernels;
 }
 
+/**
+ * Views carved one after another out of a workspace's slab: `take` the next n floats, `aligned` the
+ * same starting on a 64-byte line (the sparse kernels read the rows of wT as whole lines).
+ */
+export function slabCarver(slab: Float32Array): { take(n: number): Float32Array; aligned(n: number): Float32Array } {
+  let o = 0;
+  const take = (n: number): Float32Array => slab.subarray(o, (o += n));
+  return {
+    take,
+    aligned: (n) => {
+      o += (16 - (((slab.byteOffset >> 2) + o) & 15)) & 15;
+      return take(n);
+    },
+  };
+}
+
 export interface Backend {
   readonly name: string;
   /** Whether the trainer should take the input layer pixel by pixel (its kernels are faster that way). */

@@ -13,7 +13,7 @@ import { PROBE_SIZE, summarizeInside, type InsideStats } from './inside';
 import type { Hyperparams } from './hyperparams';
 import { validateHyperparams } from './hyperparams';
 import type { Backend, Kernels } from './kernels';
-import { referenceBackend, sparseListFloats, sparseStoreFloats, sparseStride } from './kernels';
+import { referenceBackend, slabCarver, sparseListFloats, sparseStoreFloats, sparseStride } from './kernels';
 import type { EpochMetrics, RunMarker, StopReason } from './metrics';
 import { Network, forwardBatch, paramLayout, scratchFor } from './network';
 import { Rng } from './rng';
@@ -203,13 +203,7 @@ export class Trainer {
     const evalFloats = sparseEvalOwn ? sparseEvalFloats(sizes[0], sizes[1], evalTile) : 0;
     const ws = backend.createWorkspace(floats + this.n + sparseFloats + evalFloats);
     this.kernels = ws.kernels;
-    let o = 0;
-    const take = (n: number): Float32Array => ws.slab.subarray(o, (o += n));
-    /** The same, starting on a 64-byte line of the slab (the sparse kernels' rows of wT are read as whole lines). */
-    const takeAligned = (n: number): Float32Array => {
-      o += (16 - (((ws.slab.byteOffset >> 2) + o) & 15)) & 15;
-      return take(n);
-    };
+    const { take, aligned: takeAligned } = slabCarver(ws.slab);
 
     const ck = opts.checkpoint;
     const params = take(layout.total);
@@ -473,7 +467,7 @@ export class Trainer {
     const [nIn, nOut] = this.network.sizes;
     const { wT, lists, store, stride, tile } = sparse;
     // The training set's rows, built once, come out of the store in the mini-batch's order;
-    // otherwise (augmented or evaluation images) the tile's images are listed afresh.
+    // otherwise (augmented images) the tile's images are listed afresh.
     const from = this.epochImages === this.train.images && order === this.perm ? store : null;
     for (let r0 = 0; r0 < rows; r0 += tile) {
       const m = Math.min(tile, rows - r0);
