@@ -2,7 +2,7 @@
 // that are not multiples of the vector width and on the real ones, with MNIST-like sparse inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { referenceKernels, sparseListFloats, sparseStride } from '../src/engine/kernels';
+import { referenceKernels, sparseListFloats, sparsePanels, sparseStride } from '../src/engine/kernels';
 import type { Kernels, Workspace } from '../src/engine/kernels';
 import { getBackend, wasmAvailable } from '../src/engine/backend';
 import { Rng } from '../src/engine/rng';
@@ -271,6 +271,7 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
     for (let i = 0; i < count; i++) order[i] = (i * 7 + 3) % count;
     const start = 5;
     const stride = sparseStride(nOut);
+    const panels = sparsePanels(nIn, nOut);
     const w0 = new Float32Array(nOut * nIn);
     const b0 = new Float32Array(nOut);
     const dz = new Float32Array(rows * nOut);
@@ -318,8 +319,14 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
       a.b.set(b0);
       a.dz.set(dz);
       a.wT.fill(7);
-      k.transpose(a.wT, a.w, nOut, nIn, nIn, stride);
-      for (let i = 0; i < nIn; i++) for (let j = nOut; j < stride; j++) assert.equal(a.wT[i * stride + j], 0, `${name}: wT's padding column ${j} is 0`);
+      k.toSparseWeights(a.wT, a.w, nIn, nOut);
+      // Both backends lay wT out in the same panels: every weight where sparsePanels puts it.
+      for (let j = 0; j < stride; j++) {
+        for (let i = 0; i < nIn; i++) {
+          const want = j < nOut ? w0[j * nIn + i] : 0;
+          if (a.wT[panels.base[j] + i * panels.step[j]] !== want) assert.fail(`${name}: wT holds unit ${j}'s weight to pixel ${i} where sparsePanels puts it`);
+        }
+      }
       // The mini-batch's own rows, or its rows taken out of all the images' (built once).
       k.sparseImages(a.lists, images, order, start, rows, nIn);
       const direct = listedInts(a.lists);
@@ -350,8 +357,9 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
         a.wT.set(wT0);
         a.b.set(b0);
         k.sparseStepT(a.wT, a.b, a.dz, a.lists, decay, shrink, alpha, rows, nIn, nOut, stride);
-        for (let i = 0; i < nIn; i++) for (let j = nOut; j < stride; j++) assert.equal(a.wT[i * stride + j], 0, `${name}: the step leaves wT's padding at 0`);
-        k.transpose(a.w, a.wT, nIn, nOut, stride, nIn);
+        for (let i = 0; i < nIn; i++)
+          for (let j = nOut; j < stride; j++) assert.equal(a.wT[panels.base[j] + i * panels.step[j]], 0, `${name}: the step leaves wT's padding at 0`);
+        k.fromSparseWeights(a.w, a.wT, nIn, nOut);
         if (exact) {
           assert.deepEqual(a.w, wRef, `reference sparse step (decay ${decay}, shrink ${shrink})`);
           assert.deepEqual(a.b, gbRef);

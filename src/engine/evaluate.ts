@@ -92,7 +92,7 @@ export function evaluateWith(
   // they are now, transposed once per evaluation.
   const sp = buf.sparse;
   const [nIn0, nOut0] = net.sizes;
-  if (sp) kernels.transpose(sp.wT, net.weights[0], nOut0, nIn0, nIn0, sp.stride);
+  if (sp) kernels.toSparseWeights(sp.wT, net.weights[0], nIn0, nOut0);
   for (let start = 0; start < split.count; start += rowsMax) {
     const rows = Math.min(rowsMax, split.count - start);
     if (sp) {

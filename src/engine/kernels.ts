@@ -71,13 +71,43 @@ export interface Kernels {
   ): void;
   /** d *= a · (1 − a) over the first n floats: δ back through a sigmoid layer, from its activations. */
   sigmoidBackward(d: Float32Array, a: Float32Array, n: number): void;
-  /** dst[c · dstStride + r] = src[r · srcStride + c] for r < rows, c < cols; dst's columns rows .. dstStride are set to 0. */
-  transpose(dst: Float32Array, src: Float32Array, rows: number, cols: number, srcStride: number, dstStride: number): void;
+  /** wT (nIn × sparseStride(nOut) floats) = wᵀ in the sparse kernels' panels (sparsePanels), for w (nOut × nIn); the padding units' weights 0. */
+  toSparseWeights(wT: Float32Array, w: Float32Array, nIn: number, nOut: number): void;
+  /** w (nOut × nIn) = the weights wT holds in panels: toSparseWeights undone (exact copies). */
+  fromSparseWeights(w: Float32Array, wT: Float32Array, nIn: number, nOut: number): void;
 }
 
 /** The row length of a transposed weight matrix for the sparse kernels: nOut rounded up to whole vectors of 4. */
 export function sparseStride(nOut: number): number {
   return Math.ceil(nOut / 4) * 4;
+}
+
+/**
+ * Where the sparse kernels keep the weight of unit j to pixel k in wT: at base[j] + k · step[j], for
+ * j < sparseStride(nOut) (the units past nOut are padding, weight 0). The units' vectors of 4 go in
+ * blocks of at most 6 vectors, as even as possible (800 units: 34 blocks of 6 and 5; 100 units: 5 of
+ * 5), then a partial last vector in a block of its own. Each block is a panel: its nIn rows of 4 ·
+ * width floats one after another, the panels in order. One block's weights to every pixel then lie
+ * together (75 KB for 24 units, on a few pages), where rows of all the units would put each pixel's
+ * weights on a page of their own: at 784-800-10 that is 784 pages for one block, past the
+ * processor's first-level TLB. kernels.as computes the same layout (panelAt, panelWidth).
+ */
+export function sparsePanels(nIn: number, nOut: number): { base: Int32Array; step: Int32Array } {
+  const stride = sparseStride(nOut);
+  const base = new Int32Array(stride);
+  const step = new Int32Array(stride);
+  const full = nOut >> 2;
+  const passes = Math.floor((full + 5) / 6);
+  let q = 0;
+  for (let t = 0; q < stride >> 2; t++) {
+    const width = t < passes ? Math.floor((full - q + passes - t - 1) / (passes - t)) : 1;
+    for (let j = 4 * q; j < 4 * (q + width); j++) {
+      base[j] = 4 * q * nIn + (j - 4 * q);
+      step[j] = 4 * width;
+    }
+    q += width;
+  }
+  return { base, step };
 }
 
 /**
@@ -275,13 +305,14 @@ export const referenceKernels: Kernels = {
       ints[r + 2] = (e - base) / 2;
     }
   },
-  sparseForwardT(z, lists, wT, b, rows, _nIn, nOut, stride) {
+  sparseForwardT(z, lists, wT, b, rows, nIn, nOut) {
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+    const { base, step } = sparsePanels(nIn, nOut);
     for (let r = 0; r < rows; r++) {
       const [e0, e1] = sparseRow(ints, r);
       for (let j = 0; j < nOut; j++) {
         let s = 0;
-        for (let e = e0; e < e1; e += 2) s += lists[e + 1] * wT[ints[e] * stride + j];
+        for (let e = e0; e < e1; e += 2) s += lists[e + 1] * wT[base[j] + ints[e] * step[j]];
         z[r * nOut + j] = s + b[j];
       }
     }
@@ -289,24 +320,27 @@ export const referenceKernels: Kernels = {
   sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
     decayShrinkReference(wT, nIn * stride, decay, shrink);
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
+    const { base, step } = sparsePanels(nIn, nOut);
     for (let r = 0; r < rows; r++) {
       const [e0, e1] = sparseRow(ints, r);
       for (let j = 0; j < nOut; j++) {
         const d = alpha * dz[r * nOut + j];
         gb[j] += d;
         if (d === 0) continue;
-        for (let e = e0; e < e1; e += 2) wT[ints[e] * stride + j] += d * lists[e + 1];
+        for (let e = e0; e < e1; e += 2) wT[base[j] + ints[e] * step[j]] += d * lists[e + 1];
       }
     }
   },
   sigmoidBackward(d, a, n) {
     for (let i = 0; i < n; i++) d[i] *= a[i] * (1 - a[i]);
   },
-  transpose(dst, src, rows, cols, srcStride, dstStride) {
-    for (let c = 0; c < cols; c++) {
-      for (let r = 0; r < rows; r++) dst[c * dstStride + r] = src[r * srcStride + c];
-      dst.fill(0, c * dstStride + rows, (c + 1) * dstStride);
-    }
+  toSparseWeights(wT, w, nIn, nOut) {
+    const { base, step } = sparsePanels(nIn, nOut);
+    for (let j = 0; j < base.length; j++) for (let k = 0; k < nIn; k++) wT[base[j] + k * step[j]] = j < nOut ? w[j * nIn + k] : 0;
+  },
+  fromSparseWeights(w, wT, nIn, nOut) {
+    const { base, step } = sparsePanels(nIn, nOut);
+    for (let j = 0; j < nOut; j++) for (let k = 0; k < nIn; k++) w[j * nIn + k] = wT[base[j] + k * step[j]];
   },
 };
 

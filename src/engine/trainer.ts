@@ -343,7 +343,7 @@ export class Trainer {
     const sparse = this.sparse;
     const w0 = this.network.weights[0];
     const [nIn, nOut] = this.network.sizes;
-    if (sparse) this.kernels.transpose(sparse.wT, w0, nOut, nIn, nIn, sparse.stride);
+    if (sparse) this.kernels.toSparseWeights(sparse.wT, w0, nIn, nOut);
     try {
       for (let k = 0; k < maxBatches && this.cursor < this.n; k++) {
         const rows = Math.min(this.B, this.n - this.cursor);
@@ -351,7 +351,7 @@ export class Trainer {
         this.cursor += rows;
       }
     } finally {
-      if (sparse) this.kernels.transpose(w0, sparse.wT, nIn, nOut, sparse.stride, nIn);
+      if (sparse) this.kernels.fromSparseWeights(w0, sparse.wT, nIn, nOut);
     }
     this.epochSeconds += (now() - t0) / 1000;
     return { examplesDone: this.cursor, examplesTotal: this.n, epochComplete: this.cursor >= this.n };

@@ -747,10 +747,11 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
 // ---------------------------------------------------------------------------------------------
 // The input layer, pixel by pixel. An image has about 150 non-zero pixels of 784; the kernels
 // above skip zero 4-pixel chunks (shared by a pair of rows: 40% of the chunks), these skip zero
-// pixels (19%). They work on wT, the layer's weights transposed (nIn rows of `stride` floats, the
-// output units padded to a multiple of 4 with zeros), so one pixel's weights to every unit are
-// contiguous: z[i, :] += x[i, k] · wT[k, :]. A block of up to 6 vectors (24 units) stays in
-// registers across a row's pixels (more and V8 spills them on x64's 16 vector registers).
+// pixels (19%). They work on wT, the layer's weights transposed (the output units padded to a
+// multiple of 4 with zeros), so one pixel's weights to a block of units are contiguous:
+// z[i, block] += x[i, k] · wT[k, block]. A block of up to 6 vectors (24 units) stays in registers
+// across a row's pixels (more and V8 spills them on x64's 16 vector registers), and each block's
+// weights lie in a panel of their own (panelAt, below).
 //
 // The sparse rows: lists holds its number of rows n (i32), n+1 entry starts (i32), then the
 // entries from lists + (n+2)·4, each (k: i32, x[i, k]: f32), in increasing k. A call's row i is
@@ -902,12 +903,36 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
   return 0;
 }
 
+// The sparse kernels keep the input layer's weights transposed, wT = wᵀ, in panels: the units'
+// vectors of 4 go in blocks of at most 6 (as even as possible: 25 vectors are 5 of 5), then a
+// partial last vector has a panel of its own; a panel of W vectors starting at vector q holds its
+// nIn rows of W vectors one after another, at wT + 16 · q · nIn bytes. One block's weights to every
+// pixel then lie together: at 784-800-10, 75 KB on 19 pages, where rows of all 800 units spread
+// them over 2.5 MB, a pixel's every 3.2 KB (some 600 pages, far past the first-level TLB). The
+// forward took 0.83–0.92× the time with the same sums (docs/speed.md). src/engine/kernels.ts's
+// sparsePanels is the same layout for the reference kernels.
+// @ts-ignore: decorator
+@inline function panelAt(wT: usize, q: i32, nIn: i32): usize {
+  return wT + (((q * nIn) << 4) as usize);
+}
+
+// The number of blocks of whole vectors, and block t's width when q vectors come before it.
+// @ts-ignore: decorator
+@inline function panelPasses(nOut: i32): i32 {
+  return ((nOut >> 2) + 5) / 6;
+}
+
+// @ts-ignore: decorator
+@inline function panelWidth(full: i32, q: i32, passes: i32, t: i32): i32 {
+  return (full - q + passes - t - 1) / (passes - t);
+}
+
 // z[i, 4q .. 4q+4W) = Σ_k x[i, k] wT[k, 4q .. 4q+4W) + b[4q .. 4q+4W) for every row i, W = 2 .. 6 vectors
 // (written out once per W: AssemblyScript has no unrolling).
 // @ts-ignore: decorator
-@inline function sparseForward6(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward6(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = wT + col;
+  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -919,7 +944,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const wk = w + ((entryIndex(e) * 96) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -940,9 +965,9 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward5(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward5(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = wT + col;
+  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -953,7 +978,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const wk = w + ((entryIndex(e) * 80) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -972,9 +997,9 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward4(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward4(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = wT + col;
+  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -984,7 +1009,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const wk = w + ((entryIndex(e) * 64) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -1001,9 +1026,9 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward3(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward3(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = wT + col;
+  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -1012,7 +1037,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const wk = w + ((entryIndex(e) * 48) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -1027,9 +1052,9 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward2(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward2(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = wT + col;
+  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -1037,7 +1062,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * rowBytes) as usize);
+      const wk = w + ((entryIndex(e) * 32) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -1051,9 +1076,9 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 
 // The same for 4 units 4q .. 4q+4, of which the first `lanes` (1..4) exist.
 // @ts-ignore: decorator
-@inline function sparseForward1(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
+@inline function sparseForward1(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = wT + col;
+  const w = panelAt(wT, q, nIn);
   const lanes = min(4, nOut - (q << 2));
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
@@ -1061,7 +1086,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      a0 = madd(v128.load(w + ((entryIndex(e) * rowBytes) as usize)), entryX(e), a0);
+      a0 = madd(v128.load(w + ((entryIndex(e) * 16) as usize)), entryX(e), a0);
     }
     const zi = z + ((i * nOut) << 2) as usize + col;
     const bq = b + col;
@@ -1077,41 +1102,35 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 
 // One block of w vectors of the sparse forward.
 // @ts-ignore: decorator
-@inline function forwardBlock(w: i32, z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nOut: i32, rowBytes: i32): void {
-  if (w == 6) sparseForward6(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-  else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-  else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-  else if (w == 3) sparseForward3(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-  else if (w == 2) sparseForward2(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
-  else sparseForward1(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+@inline function forwardBlock(w: i32, z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+  if (w == 6) sparseForward6(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
+  else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
+  else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
+  else if (w == 3) sparseForward3(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
+  else if (w == 2) sparseForward2(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
+  else sparseForward1(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
 }
 
 /** Rows the sparse forward takes through all its blocks before the next rows. */
 const FORWARD_ROWS: i32 = 128;
 
-/** z = x · w + b for the sparse rows x, with wT = wᵀ (nIn × stride). */
-export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows: i32, nOut: i32, stride: i32): void {
+/** z = x · w + b for the sparse rows x, with wT = wᵀ in panels (toPanels). */
+export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows: i32, nIn: i32, nOut: i32): void {
   const entries = entriesOf(lists);
-  const rowBytes = stride << 2;
   const full = nOut >> 2;
-  // Blocks of at most 6 vectors, as even as possible (25 vectors: 5 of 5), then a last partial
-  // vector; all of them over FORWARD_ROWS rows before the next rows, so those rows' entries stay
-  // in L2 across the passes (a mini-batch of 1,000 has 1.2 MB of them).
-  const passes = (full + 5) / 6;
+  // One block a panel (at most 6 vectors), then the last partial vector's panel; all of them over
+  // FORWARD_ROWS rows before the next rows, so those rows' entries stay in L2 across the passes (a
+  // mini-batch of 1,000 has 1.2 MB of them).
+  const passes = panelPasses(nOut);
   for (let r0 = 0; r0 < rows; r0 += FORWARD_ROWS) {
     const r1 = min(rows, r0 + FORWARD_ROWS);
     let q = 0;
     for (let t = 0; t < passes; t++) {
-      const w = (full - q + passes - t - 1) / (passes - t);
-      // The book's hidden layers (30, 100 and 800 units) get their row length as a constant: V8
-      // keeps a variable one on the stack and loads it for every entry (docs/speed.md).
-      if (rowBytes == 3200) forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nOut, 3200);
-      else if (rowBytes == 400) forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nOut, 400);
-      else if (rowBytes == 128) forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nOut, 128);
-      else forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+      const w = panelWidth(full, q, passes, t);
+      forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
       q += w;
     }
-    if (q < stride >> 2) sparseForward1(z, lists, entries, wT, b, q, r0, r1, nOut, rowBytes);
+    if (q < (nOut + 3) >> 2) sparseForward1(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
   }
 }
 
@@ -1134,15 +1153,15 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 // wT[k, 4q .. 4q+4W) = decay · wT − shrink · sgn(wT) + Σ_i x[i, k] · dzs[i, 4q .. 4q+4W) for every
 // pixel k, the rows i in order, in registers: one load and store of wT per pixel and mini-batch.
 // @ts-ignore: decorator
-@inline function sparseStep6(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
-  const col = (q << 4) as usize;
+@inline function sparseStep6(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const w = panelAt(wT, q, nIn);
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
   let begin = entries;
   for (let k = 0; k < nIn; k++) {
     const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = wT + ((k * rowBytes) as usize) + col;
+    const wk = w + ((k * 96) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
@@ -1171,15 +1190,15 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep5(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
-  const col = (q << 4) as usize;
+@inline function sparseStep5(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const w = panelAt(wT, q, nIn);
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
   let begin = entries;
   for (let k = 0; k < nIn; k++) {
     const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = wT + ((k * rowBytes) as usize) + col;
+    const wk = w + ((k * 80) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
@@ -1205,15 +1224,15 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep4(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
-  const col = (q << 4) as usize;
+@inline function sparseStep4(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const w = panelAt(wT, q, nIn);
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
   let begin = entries;
   for (let k = 0; k < nIn; k++) {
     const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = wT + ((k * rowBytes) as usize) + col;
+    const wk = w + ((k * 64) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
@@ -1236,15 +1255,15 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep3(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
-  const col = (q << 4) as usize;
+@inline function sparseStep3(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const w = panelAt(wT, q, nIn);
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
   let begin = entries;
   for (let k = 0; k < nIn; k++) {
     const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = wT + ((k * rowBytes) as usize) + col;
+    const wk = w + ((k * 48) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
@@ -1264,15 +1283,15 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep2(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
-  const col = (q << 4) as usize;
+@inline function sparseStep2(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const w = panelAt(wT, q, nIn);
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
   let begin = entries;
   for (let k = 0; k < nIn; k++) {
     const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = wT + ((k * rowBytes) as usize) + col;
+    const wk = w + ((k * 32) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     for (let p = begin; p < end; p += 8) {
@@ -1289,15 +1308,15 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep1(wT: usize, q: i32, nIn: i32, rowBytes: i32, decay: f32, shrink: f32, panel: usize): void {
-  const col = (q << 4) as usize;
+@inline function sparseStep1(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const w = panelAt(wT, q, nIn);
   const entries = CSC + (((nIn + 1) << 2) as usize);
   const keep = decay == 1 && shrink == 0;
   let begin = entries;
   for (let k = 0; k < nIn; k++) {
     const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = wT + ((k * rowBytes) as usize) + col;
+    const wk = w + ((k * 16) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     for (let p = begin; p < end; p += 8) {
       const e = load<i64>(p);
@@ -1368,9 +1387,9 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
  * of linearWeightGradAdd: the SGD step of the input layer), and gb += alpha · column sums of dz.
  * The rows go by pixel, as many at a time as the scratch holds.
  */
-export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32, stride: i32): void {
+export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32): void {
   const entries = entriesOf(lists);
-  const rowBytes = stride << 2;
+  const stride = (nOut + 3) & ~3;
   const full = nOut >> 2;
   const pairs = (CSC_INTS - nIn - 1) >> 1;
   biasAdd(gb, dz, alpha, rows, nOut);
@@ -1390,43 +1409,62 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay
     // The decay and shrink go with the first rows only.
     const d: f32 = r0 == 0 ? decay : 1;
     const s: f32 = r0 == 0 ? shrink : 0;
-    // Blocks as in sparseForwardT; the padding's dzs is 0, so a partial last vector is a whole one here.
-    const vectors = stride >> 2;
-    const passes = (vectors + 5) / 6;
+    // The panels of sparseForwardT, each with this pass's alpha · dz just before it reads them (a
+    // partial last vector's padding gets dzs 0).
+    const passes = panelPasses(nOut);
     let q = 0;
-    for (let t = 0; t < passes; t++) {
-      const w = (vectors - q + passes - t - 1) / (passes - t);
-      // This pass's alpha · dz, just before it reads them.
+    for (let t = 0; t <= passes; t++) {
+      const w = t < passes ? panelWidth(full, q, passes, t) : (stride >> 2) - q;
+      if (w == 0) break;
       const panel = DZS + ((((r1 - r0) * q) << 4) as usize);
       fillPanel(panel, dz, alpha, r0, r1, q, w, nOut);
-      if (w == 6) sparseStep6(wT, q, nIn, rowBytes, d, s, panel);
-      else if (w == 5) sparseStep5(wT, q, nIn, rowBytes, d, s, panel);
-      else if (w == 4) sparseStep4(wT, q, nIn, rowBytes, d, s, panel);
-      else if (w == 3) sparseStep3(wT, q, nIn, rowBytes, d, s, panel);
-      else if (w == 2) sparseStep2(wT, q, nIn, rowBytes, d, s, panel);
-      else sparseStep1(wT, q, nIn, rowBytes, d, s, panel);
+      if (w == 6) sparseStep6(wT, q, nIn, d, s, panel);
+      else if (w == 5) sparseStep5(wT, q, nIn, d, s, panel);
+      else if (w == 4) sparseStep4(wT, q, nIn, d, s, panel);
+      else if (w == 3) sparseStep3(wT, q, nIn, d, s, panel);
+      else if (w == 2) sparseStep2(wT, q, nIn, d, s, panel);
+      else sparseStep1(wT, q, nIn, d, s, panel);
       q += w;
     }
     r0 = r1;
   }
 }
 
-/** dst (cols × dstStride) = srcᵀ for src (rows × srcStride); dst's columns rows .. dstStride are set to 0. */
-export function transpose(dst: usize, src: usize, rows: i32, cols: i32, srcStride: i32, dstStride: i32): void {
-  const dRow = (dstStride << 2) as usize;
-  const sRow = (srcStride << 2) as usize;
-  // Tiles of 16 × 16 keep both sides' lines in L1.
-  for (let r0 = 0; r0 < rows; r0 += 16) {
-    const r1 = min(rows, r0 + 16);
-    for (let c0 = 0; c0 < cols; c0 += 16) {
-      const c1 = min(cols, c0 + 16);
-      for (let c = c0; c < c1; c++) {
-        const d = dst + (c as usize) * dRow;
-        for (let r = r0; r < r1; r++) store<f32>(d + ((r << 2) as usize), load<f32>(src + (r as usize) * sRow + ((c << 2) as usize)));
+/** wT = wᵀ in panels, for w (nOut × nIn): the layout of the sparse kernels' weights (see panelAt). */
+export function toPanels(wT: usize, w: usize, nIn: i32, nOut: i32): void {
+  panelCopy(wT, w, nIn, nOut, true);
+}
+
+/** w (nOut × nIn) = the weights wT holds in panels. */
+export function fromPanels(w: usize, wT: usize, nIn: i32, nOut: i32): void {
+  panelCopy(wT, w, nIn, nOut, false);
+}
+
+// Panel by panel, unit by unit: a unit's row of w is read or written in order, into one lane of
+// each of the panel's rows (the panel, at most 24 units × nIn, stays in L2).
+// @ts-ignore: decorator
+@inline function panelCopy(wT: usize, w: usize, nIn: i32, nOut: i32, toT: bool): void {
+  const full = nOut >> 2;
+  const stride = (nOut + 3) & ~3;
+  const passes = panelPasses(nOut);
+  let q = 0;
+  for (let t = 0; t <= passes; t++) {
+    const width = t < passes ? panelWidth(full, q, passes, t) : (stride >> 2) - q;
+    if (width == 0) break;
+    const p = panelAt(wT, q, nIn);
+    const step = (width << 4) as usize;
+    for (let u = q << 2; u < (q + width) << 2; u++) {
+      let d = p + (((u - (q << 2)) << 2) as usize);
+      if (u >= nOut) {
+        if (toT) for (let k = 0; k < nIn; k++, d += step) store<f32>(d, 0);
+        continue;
       }
+      const row = w + (((u * nIn) << 2) as usize);
+      if (toT) for (let k = 0; k < nIn; k++, d += step) store<f32>(d, load<f32>(row + ((k << 2) as usize)));
+      else for (let k = 0; k < nIn; k++, d += step) store<f32>(row + ((k << 2) as usize), load<f32>(d));
     }
+    q += width;
   }
-  if (dstStride > rows) for (let c = 0; c < cols; c++) memory.fill(dst + (c as usize) * dRow + ((rows << 2) as usize), 0, ((dstStride - rows) << 2) as usize);
 }
 
 /** d *= a · (1 − a) over n floats: δ through a sigmoid layer, given its activations a. */

@@ -32,22 +32,11 @@ interface WasmExports {
   sparseRows(lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number): number;
   sparseStoreRows(store: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number): number;
   sparseTake(lists: number, store: number, rowsOf: number, rows: number, end: number): number;
-  sparseForwardT(z: number, lists: number, wT: number, b: number, rows: number, nOut: number, stride: number): void;
-  sparseStepT(
-    wT: number,
-    gb: number,
-    dz: number,
-    lists: number,
-    decay: number,
-    shrink: number,
-    alpha: number,
-    rows: number,
-    nIn: number,
-    nOut: number,
-    stride: number,
-  ): void;
+  sparseForwardT(z: number, lists: number, wT: number, b: number, rows: number, nIn: number, nOut: number): void;
+  sparseStepT(wT: number, gb: number, dz: number, lists: number, decay: number, shrink: number, alpha: number, rows: number, nIn: number, nOut: number): void;
   sigmoidBackward(d: number, a: number, n: number): void;
-  transpose(dst: number, src: number, rows: number, cols: number, srcStride: number, dstStride: number): void;
+  toPanels(wT: number, w: number, nIn: number, nOut: number): void;
+  fromPanels(w: number, wT: number, nIn: number, nOut: number): void;
 }
 
 // The engine compiles against ES2022 only (no DOM lib), so the few WebAssembly calls are typed here.
@@ -327,8 +316,8 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(b, buffer, nOut, 'b'),
         rows,
+        nIn,
         nOut,
-        stride,
       );
     },
     sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
@@ -345,22 +334,16 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         rows,
         nIn,
         nOut,
-        stride,
       );
     },
     sigmoidBackward(d, a, n) {
       ex.sigmoidBackward(checkView(d, buffer, n, 'd'), checkView(a, buffer, n, 'a'), n);
     },
-    transpose(dst, src, rows, cols, srcStride, dstStride) {
-      if (srcStride < cols || dstStride < rows) throw new Error(`wasm kernel: strides ${srcStride}, ${dstStride} are too short for ${rows} × ${cols}`);
-      ex.transpose(
-        checkView(dst, buffer, cols * dstStride, 'dst'),
-        checkView(src, buffer, (rows - 1) * srcStride + cols, 'src'),
-        rows,
-        cols,
-        srcStride,
-        dstStride,
-      );
+    toSparseWeights(wT, w, nIn, nOut) {
+      ex.toPanels(checkView(wT, buffer, nIn * sparseStride(nOut), 'wT'), checkView(w, buffer, nOut * nIn, 'w'), nIn, nOut);
+    },
+    fromSparseWeights(w, wT, nIn, nOut) {
+      ex.fromPanels(checkView(w, buffer, nOut * nIn, 'w'), checkView(wT, buffer, nIn * sparseStride(nOut), 'wT'), nIn, nOut);
     },
   };
   return { slab, kernels };
