@@ -85,6 +85,8 @@ export interface BenchResult {
   /** A larger mini-batch against a smaller one, in a run's later epochs, in turns. */
   batches: BatchFigure[];
   yardstickCommand: string | null;
+  /** The BLAS libraries each yardstick's python loaded (null where it was not run). */
+  blas: { numpy: string[] | null; torch: string[] | null };
 }
 
 export interface InsideFigure {
@@ -142,6 +144,32 @@ type Timed = { secondsPerEpoch: number; epochs: number } | { error: string };
 function pythonWithTorch(): string | null {
   for (const py of ['python3', '/usr/bin/python3']) if (spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) return py;
   return null;
+}
+
+const BLAS_PROBE = `import sys, importlib
+m = importlib.import_module(sys.argv[1])
+a = m.ones((64, 64)) if sys.argv[1] == 'torch' else m.ones((64, 64), dtype=m.float32)
+a @ a
+try:
+    maps = open('/proc/self/maps').read().splitlines()
+except OSError:
+    maps = []
+print('\\n'.join(sorted({l.split()[-1] for l in maps if '/' in l and ('blas' in l.lower() or 'mkl' in l.lower())})))`;
+
+/** The BLAS libraries a python's numpy or torch loads for a product (from /proc/self/maps; none where there is no /proc), or null when it cannot run. */
+export function blasLibraries(python: string, module: 'numpy' | 'torch'): string[] | null {
+  const r = spawnSync(python, ['-c', BLAS_PROBE, module], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+  return r.status === 0 ? r.stdout.split('\n').filter((l) => l.trim() !== '') : null;
+}
+
+/**
+ * Whether those libraries are only the reference BLAS (netlib's libblas, Debian's default when no
+ * optimized one is installed): a yardstick on it runs many times slower than numpy or PyTorch as
+ * their users have them (PyTorch at 784-800-10 and 100: 30 s an epoch against 1.2 with OpenBLAS),
+ * so its ratio would flatter us.
+ */
+export function onlyReferenceBlas(libs: string[] | null): boolean {
+  return !!libs && libs.length > 0 && !libs.some((l) => /openblas|mkl|blis|atlas|accelerate/i.test(l));
 }
 
 /** Runs a yardstick in a child with one BLAS thread and OpenBLAS's own tuning (the two slowing variables unset). */
@@ -443,6 +471,10 @@ export async function runBench(opts: {
           ],
       log,
     ),
+    blas: {
+      numpy: opts.yardstick && script && !yardstickReason ? blasLibraries('python3', 'numpy') : null,
+      torch: torchPython && !torchReason ? blasLibraries(torchPython, 'torch') : null,
+    },
     yardstickCommand: !opts.yardstick
       ? 'not run (--quick or --no-yardstick)'
       : script && !yardstickReason
@@ -511,6 +543,17 @@ export function formatTable(r: BenchResult): string {
   if (torchErrors.length) lines.push(`PyTorch yardstick: ${[...new Set(torchErrors)].join('; ')}`);
   else if (r.configs.some((c) => c.torch))
     lines.push('PyTorch yardstick: ref_torch.py MNIST_DIR 1 HIDDEN BATCH 1 (one thread: torch.set_num_threads(1), OMP_NUM_THREADS=1)');
+  for (const [name, libs] of [
+    ['numpy', r.blas.numpy],
+    ['PyTorch', r.blas.torch],
+  ] as const) {
+    if (libs) lines.push(`${name}'s BLAS: ${libs.length ? libs.join(', ') : 'not seen (no /proc/self/maps)'}`);
+    if (onlyReferenceBlas(libs)) {
+      lines.push(
+        `WARNING: ${name} here runs on the reference BLAS, not an optimized one: its times are no yardstick, and ours/${name === 'numpy' ? 'numpy' : 'torch'} flatters us (Debian: apt-get install libopenblas0-pthread)`,
+      );
+    }
+  }
   const ours = 'imagesPerSecond' in r.augment.benchAugment ? r.augment.benchAugment : null;
   const ref = r.augment.runRefAugment && 'images_per_s' in r.augment.runRefAugment ? r.augment.runRefAugment : null;
   if (ours) {

@@ -1,7 +1,8 @@
 // The bench runs end to end on a tiny configuration and reports every figure (no timings asserted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchMain, formatTable, runBench } from '../bench/bench';
+import { spawnSync } from 'node:child_process';
+import { benchMain, blasLibraries, formatTable, onlyReferenceBlas, runBench } from '../bench/bench';
 import { parseRunsArgs } from '../bench/runs';
 
 test('bench --quick reports speed, evaluation, prediction and memory figures for each configuration', async () => {
@@ -40,6 +41,31 @@ test('bench --quick reports speed, evaluation, prediction and memory figures for
     /mini-batches of 10 and 100 in turns, 784-30-10, a run's later epochs: [\d.]+ s and [\d.]+ s \(best of 3\); 100 against 10, round by round: ([\d.]+x, ){2}[\d.]+x \(goal ≤ 1\)/,
   );
   assert.ok(JSON.parse(JSON.stringify(r)).configs.length === 2);
+  // Each yardstick's BLAS is named, and the reference BLAS is called out.
+  assert.deepEqual(r.blas, { numpy: null, torch: null }, 'no yardstick ran');
+  assert.doesNotMatch(table, /BLAS/);
+  r.blas = { numpy: ['/opt/numpy.libs/libscipy_openblas64_-ff651d7f.so'], torch: ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3'] };
+  const named = formatTable(r).split('\n');
+  assert.ok(named.includes("numpy's BLAS: /opt/numpy.libs/libscipy_openblas64_-ff651d7f.so"));
+  assert.ok(named.includes("PyTorch's BLAS: /usr/lib/x86_64-linux-gnu/blas/libblas.so.3"));
+  assert.deepEqual(
+    named.filter((l) => l.startsWith('WARNING')).map((l) => l.split(':')[0] + ':' + l.split(':')[1]),
+    ['WARNING: PyTorch here runs on the reference BLAS, not an optimized one'],
+  );
+});
+
+test('a yardstick on the reference BLAS alone is told apart from one on an optimized BLAS', () => {
+  assert.equal(onlyReferenceBlas(['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3']), true);
+  assert.equal(onlyReferenceBlas(['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3']), false);
+  assert.equal(onlyReferenceBlas(['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3', '/usr/lib/x86_64-linux-gnu/libopenblas.so.0']), false);
+  assert.equal(onlyReferenceBlas(['/opt/intel/lib/libmkl_rt.so.2']), false);
+  assert.equal(onlyReferenceBlas([]), false, 'nothing seen is not a verdict');
+  assert.equal(onlyReferenceBlas(null), false);
+  // The probe itself, where a python3 has numpy: it names the library its product went through.
+  if (spawnSync('python3', ['-c', 'import numpy']).status === 0) {
+    const libs = blasLibraries('python3', 'numpy');
+    assert.ok(libs && libs.length > 0 && libs.every((l) => l.startsWith('/') && /blas|mkl/i.test(l)), `numpy's BLAS: ${libs}`);
+  }
 });
 
 test('bench --repeat goes through every row before the next round, so a row’s runs lie apart', async () => {
