@@ -244,7 +244,8 @@ const sparseShapes: { rows: number; nOut: number; ink: number; what: string; nIn
   { rows: 20, nOut: 30, ink: 0.2, what: '784-30-10' },
   { rows: 100, nOut: 100, ink: 0.2, what: '784-100-10' },
   { rows: 4, nOut: 801, ink: 0.2, what: 'blocks of 6 and 5 vectors and a partial one' },
-  { rows: 90, nOut: 13, ink: 1, what: 'rows with every pixel inked: the step goes in several scratch tiles' },
+  { rows: 200, nOut: 13, ink: 1, what: 'rows with every pixel inked: the step goes in tiles of as many entries as its scratch holds' },
+  { rows: 600, nOut: 13, ink: 0.2, what: 'more rows than a panel of the step holds: the step goes in tiles of 512 rows' },
   { rows: 5, nOut: 9, ink: 0, what: 'blank images' },
   // 784 is 49 blocks of 16 pixels: 783 leaves sparseRows 15 pixels past its last whole block.
   { rows: 9, nOut: 22, ink: 0.3, what: 'pixels past the last block of 16', nIn: 783 },

@@ -19,11 +19,15 @@ const LISTS: usize = (__heap_base + 63) & ~(63 as usize);
 
 // byte / 255 for every byte value (f32 division, as bytesToUnit), filled once by initUnitTable.
 const UNIT: usize = LISTS + ((LIST_INTS << 2) as usize);
-// The sparse step's scratch: the mini-batch's entries by pixel (CSC_INTS ints: nIn+1 starts, then
-// (dz row offset, x) pairs), and alpha · dz of those rows, padded to whole vectors (DZS_FLOATS).
-const CSC_INTS: i32 = 40960;
+// The sparse step's scratch: a tile of the mini-batch's entries by pixel (CSC_INTS ints: nIn+1
+// starts, then (dz row offset, x) pairs; 1 MB, about 860 MNIST rows), and alpha · dz of one panel
+// for those rows (DZS_FLOATS: 512 rows of 6 vectors, 48 KB). Each tile of rows reads and writes
+// every row of wT that its pixels touch (all of them, with weight decay), so a mini-batch of 1,000
+// in two tiles is cheaper than in the seven that 140 rows took (784-800-10: the step 0.94-0.97x;
+// tiles of 1,000 rows, their panel past L1, were slower again; docs/speed.md).
+const CSC_INTS: i32 = 262144;
 const CSC: usize = UNIT + 1024;
-const DZS_FLOATS: i32 = 131072;
+const DZS_FLOATS: i32 = 512 * 24;
 const DZS: usize = CSC + ((CSC_INTS << 2) as usize);
 
 /** First byte the loader may use (for the slab and byte staging). */
@@ -1362,8 +1366,8 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // alpha · dz[r0 .. r1, 4q .. 4q + 4w) into a panel: row i's w vectors at panel + (i − r0) · 16w,
-// the units past nOut 0. One pass's rows lie together (a few KB, in L1), where rows of the whole
-// stride would lie a stride apart, on as many pages as rows.
+// the units past nOut 0. One pass's rows lie together (up to 48 KB, mostly in L1), where rows of
+// the whole stride would lie a stride apart, on as many pages as rows.
 // @ts-ignore: decorator
 @inline function fillPanel(panel: usize, dz: usize, alpha: f32, r0: i32, r1: i32, q: i32, w: i32, nOut: i32): void {
   const av = f32x4.splat(alpha);
@@ -1399,7 +1403,7 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay
     let at = rowStart(lists, r0);
     let taken = load<i32>(at, 4) - load<i32>(at);
     let r1 = r0 + 1;
-    for (; r1 < rows && (r1 + 1 - r0) * stride <= DZS_FLOATS; r1++) {
+    for (; r1 < rows && (r1 + 1 - r0) * 24 <= DZS_FLOATS; r1++) {
       at = rowStart(lists, r1);
       const more = load<i32>(at, 4) - load<i32>(at);
       if (taken + more > pairs) break;
@@ -1416,7 +1420,8 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay
     for (let t = 0; t <= passes; t++) {
       const w = t < passes ? panelWidth(full, q, passes, t) : (stride >> 2) - q;
       if (w == 0) break;
-      const panel = DZS + ((((r1 - r0) * q) << 4) as usize);
+      // Each pass fills the one panel of scratch just before it reads it.
+      const panel = DZS;
       fillPanel(panel, dz, alpha, r0, r1, q, w, nOut);
       if (w == 6) sparseStep6(wT, q, nIn, d, s, panel);
       else if (w == 5) sparseStep5(wT, q, nIn, d, s, panel);

@@ -322,7 +322,6 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     },
     sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
       checkStride(nOut, stride);
-      if (stride > SPARSE_STEP_UNITS) throw new Error(`wasm kernel: the sparse step takes at most ${SPARSE_STEP_UNITS} units, got ${nOut}`);
       ex.sparseStepT(
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(gb, buffer, nOut, 'gb'),
@@ -348,9 +347,6 @@ export function createWasmWorkspace(nFloats: number): Workspace {
   };
   return { slab, kernels };
 }
-
-/** One row of alpha · dz must fit the sparse step's scratch (DZS_FLOATS in kernels.as); MAX_LAYER_SIZE is below it. */
-const SPARSE_STEP_UNITS = 131072;
 
 /** The sparse kernels read and write whole vectors of wT's rows: the stride is nOut rounded up to 4. */
 function checkStride(nOut: number, stride: number): void {
