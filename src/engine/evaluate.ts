@@ -24,7 +24,7 @@ export interface EvalBuffers {
   sparse: SparseEval | null;
 }
 
-/** Layer 0's weights transposed (nIn × stride), and sparse rows for `tile` images at a time. */
+/** Layer 0's weights transposed in panels (nIn × stride, sparsePanels), and sparse rows for `tile` images at a time. */
 export interface SparseEval {
   wT: Float32Array;
   lists: Float32Array;

@@ -41,8 +41,9 @@ export interface Kernels {
 
   // The input layer pixel by pixel (the trainer's plain-SGD path, where the backend's
   // `sparseInput` is true). An image is about 80% zero pixels; these kernels skip each one, on the
-  // layer's weights transposed (wT: nIn rows of stride = sparseStride(nOut) floats, one pixel's
-  // weights to every unit contiguous, the columns past nOut zero). The images' rows become `lists`
+  // layer's weights transposed (wT: nIn × sparseStride(nOut) floats in panels, sparsePanels: one
+  // pixel's weights to a block of units contiguous, the units past nOut zero; toSparseWeights and
+  // fromSparseWeights copy w in and out). The images' rows become `lists`
   // (sparseListFloats(rows, non-zero pixels) floats): the number of rows n (int32), n+1 entry
   // starts (int32), then per entry the pixel k (int32) and x[i, k]. The kernels take a call's row
   // i from lists' row i. The whole training set's rows are built once into a store, and
@@ -88,9 +89,9 @@ export function sparseStride(nOut: number): number {
  * blocks of at most 6 vectors, as even as possible (800 units: 34 blocks of 6 and 5; 100 units: 5 of
  * 5), then a partial last vector in a block of its own. Each block is a panel: its nIn rows of 4 ·
  * width floats one after another, the panels in order. One block's weights to every pixel then lie
- * together (75 KB for 24 units, on a few pages), where rows of all the units would put each pixel's
- * weights on a page of their own: at 784-800-10 that is 784 pages for one block, past the
- * processor's first-level TLB. kernels.as computes the same layout (panelAt, panelWidth).
+ * together (75 KB on 19 pages for 24 units of 784-800-10), where rows of all the units spread them
+ * over the whole of wT (2.5 MB, some 600 pages, far past the first-level TLB). kernels.as computes
+ * the same layout (panelAt, panelWidth); the kernel tests check that both agree.
  */
 export function sparsePanels(nIn: number, nOut: number): { base: Int32Array; step: Int32Array } {
   const stride = sparseStride(nOut);

@@ -23,7 +23,7 @@ const UNIT: usize = LISTS + ((LIST_INTS << 2) as usize);
 // starts, then (dz row offset, x) pairs; 1 MB, about 860 MNIST rows), and alpha · dz of one panel
 // for those rows (DZS_FLOATS: 512 rows of 6 vectors, 48 KB). Each tile of rows reads and writes
 // every row of wT that its pixels touch (all of them, with weight decay), so a mini-batch of 1,000
-// in two tiles is cheaper than in the seven that 140 rows took (784-800-10: the step 0.94-0.97x;
+// in two tiles is cheaper than in the seven that 140 rows took (784-800-10: the step 0.90-0.97x;
 // tiles of 1,000 rows, their panel past L1, were slower again; docs/speed.md).
 const CSC_INTS: i32 = 262144;
 const CSC: usize = UNIT + 1024;
