@@ -175,7 +175,7 @@ export interface Workspace {
 
 /**
  * Views carved one after another out of a workspace's slab: `take` the next n floats, `aligned` the
- * same starting on a 64-byte line (the sparse kernels read the rows of wT as whole lines).
+ * same starting on a 64-byte line (wT: so its panels start on a cache line).
  */
 export function slabCarver(slab: Float32Array): { take(n: number): Float32Array; aligned(n: number): Float32Array } {
   let o = 0;

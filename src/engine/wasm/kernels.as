@@ -920,15 +920,13 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
   return wT + (((q * nIn) << 4) as usize);
 }
 
-// The number of blocks of whole vectors, and block t's width when q vectors come before it.
+// Block t's width in vectors, when q vectors come before it: blocks of whole vectors as even as
+// possible, then a partial last vector's block of its own, then 0 (no more blocks). Every kernel
+// on wT walks its panels by this: for (t = 0; (w = panelWidth(nOut, q, t)) > 0; t++, q += w).
 // @ts-ignore: decorator
-@inline function panelPasses(nOut: i32): i32 {
-  return ((nOut >> 2) + 5) / 6;
-}
-
-// @ts-ignore: decorator
-@inline function panelWidth(full: i32, q: i32, passes: i32, t: i32): i32 {
-  return (full - q + passes - t - 1) / (passes - t);
+@inline function panelWidth(nOut: i32, q: i32, t: i32): i32 {
+  const passes = ((nOut >> 2) + 5) / 6;
+  return t < passes ? ((nOut >> 2) - q + passes - t - 1) / (passes - t) : ((nOut + 3) >> 2) - q;
 }
 
 // z[i, 4q .. 4q+4W) = Σ_k x[i, k] wT[k, 4q .. 4q+4W) + b[4q .. 4q+4W) for every row i, W = 2 .. 6 vectors
@@ -1121,20 +1119,16 @@ const FORWARD_ROWS: i32 = 128;
 /** z = x · w + b for the sparse rows x, with wT = wᵀ in panels (toPanels). */
 export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows: i32, nIn: i32, nOut: i32): void {
   const entries = entriesOf(lists);
-  const full = nOut >> 2;
-  // One block a panel (at most 6 vectors), then the last partial vector's panel; all of them over
+  // One pass a panel (a partial last vector's stores its lanes one by one); all of them over
   // FORWARD_ROWS rows before the next rows, so those rows' entries stay in L2 across the passes (a
   // mini-batch of 1,000 has 1.2 MB of them).
-  const passes = panelPasses(nOut);
   for (let r0 = 0; r0 < rows; r0 += FORWARD_ROWS) {
     const r1 = min(rows, r0 + FORWARD_ROWS);
     let q = 0;
-    for (let t = 0; t < passes; t++) {
-      const w = panelWidth(full, q, passes, t);
+    for (let t = 0, w = panelWidth(nOut, 0, 0); w > 0; w = panelWidth(nOut, q, ++t)) {
       forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
       q += w;
     }
-    if (q < (nOut + 3) >> 2) sparseForward1(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
   }
 }
 
@@ -1393,8 +1387,6 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
  */
 export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32): void {
   const entries = entriesOf(lists);
-  const stride = (nOut + 3) & ~3;
-  const full = nOut >> 2;
   const pairs = (CSC_INTS - nIn - 1) >> 1;
   biasAdd(gb, dz, alpha, rows, nOut);
   let r0 = 0;
@@ -1415,11 +1407,8 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay
     const s: f32 = r0 == 0 ? shrink : 0;
     // The panels of sparseForwardT, each with this pass's alpha · dz just before it reads them (a
     // partial last vector's padding gets dzs 0).
-    const passes = panelPasses(nOut);
     let q = 0;
-    for (let t = 0; t <= passes; t++) {
-      const w = t < passes ? panelWidth(full, q, passes, t) : (stride >> 2) - q;
-      if (w == 0) break;
+    for (let t = 0, w = panelWidth(nOut, 0, 0); w > 0; w = panelWidth(nOut, q, ++t)) {
       // Each pass fills the one panel of scratch just before it reads it.
       const panel = DZS;
       fillPanel(panel, dz, alpha, r0, r1, q, w, nOut);
@@ -1449,13 +1438,8 @@ export function fromPanels(w: usize, wT: usize, nIn: i32, nOut: i32): void {
 // each of the panel's rows (the panel, at most 24 units × nIn, stays in L2).
 // @ts-ignore: decorator
 @inline function panelCopy(wT: usize, w: usize, nIn: i32, nOut: i32, toT: bool): void {
-  const full = nOut >> 2;
-  const stride = (nOut + 3) & ~3;
-  const passes = panelPasses(nOut);
   let q = 0;
-  for (let t = 0; t <= passes; t++) {
-    const width = t < passes ? panelWidth(full, q, passes, t) : (stride >> 2) - q;
-    if (width == 0) break;
+  for (let t = 0, width = panelWidth(nOut, 0, 0); width > 0; width = panelWidth(nOut, q, ++t)) {
     const p = panelAt(wT, q, nIn);
     const step = (width << 4) as usize;
     for (let u = q << 2; u < (q + width) << 2; u++) {
