@@ -35,7 +35,9 @@ const FULL: Config[] = [
   { hidden: 100, batch: 100 },
   { hidden: 100, batch: 1000 },
   { hidden: 800, batch: 10 },
+  { hidden: 800, batch: 32 },
   { hidden: 800, batch: 100 },
+  { hidden: 800, batch: 1000 },
 ];
 
 export interface ConfigResult {
