@@ -408,6 +408,10 @@ export class Trainer {
     if (!sparse) k.loadImages(x, this.epochImages, order, start, rows, IMAGE_PIXELS);
 
     // Forward, keeping z and a per layer, and the dropped-out activations the next layer sees.
+    // With sigmoid hidden layers and no dropout, σ(z) overwrites z (backpropagation needs only a):
+    // one matrix a layer for a mini-batch to touch, not two.
+    const inPlace = hp.activation === 'sigmoid' && hp.dropout === 0;
+    const hidden = inPlace ? this.z : this.ad;
     let input = x;
     for (let l = 0; l < L; l++) {
       const nOut = sizes[l + 1];
@@ -415,7 +419,7 @@ export class Trainer {
       if (l === 0 && sparse) this.sparseInputLayer(sparse, order, start, rows, null);
       else k.linearForward(this.z[l], input, net.weights[l], net.biases[l], rows, sizes[l], nOut);
       if (l < L - 1) {
-        if (hp.activation === 'sigmoid') k.sigmoid(this.a[l], this.z[l], n);
+        if (hp.activation === 'sigmoid') k.sigmoid(inPlace ? this.z[l] : this.a[l], this.z[l], n);
         else act.forward(this.a[l], this.z[l], n);
         if (hp.dropout > 0) applyDropout(this.ad[l], this.masks[l], this.a[l], n, hp.dropout, this.rng);
       } else if (net.softmax) {
@@ -423,7 +427,7 @@ export class Trainer {
       } else {
         k.sigmoid(this.a[l], this.z[l], n);
       }
-      input = this.ad[l];
+      input = hidden[l];
     }
 
     // Output error from the cost, then back through the layers.
@@ -435,12 +439,12 @@ export class Trainer {
       this.batchCostExamples += rows;
     }
     for (let l = L - 1; l >= 0; l--) {
-      const layerInput = l === 0 ? x : this.ad[l - 1];
+      const layerInput = l === 0 ? x : hidden[l - 1];
       if (l > 0) {
         const d = this.delta[l - 1];
         const n = rows * sizes[l];
         k.linearBackwardInput(d, this.delta[l], net.weights[l], rows, sizes[l], sizes[l + 1]);
-        if (hp.activation === 'sigmoid') k.sigmoidBackward(d, this.a[l - 1], n);
+        if (hp.activation === 'sigmoid') k.sigmoidBackward(d, inPlace ? this.z[l - 1] : this.a[l - 1], n);
         else act.backward(d, this.z[l - 1], this.a[l - 1], n);
         if (hp.dropout > 0) {
           const m = this.masks[l - 1];
