@@ -411,6 +411,8 @@ export class Trainer {
     // With sigmoid hidden layers and no dropout, σ(z) overwrites z (backpropagation needs only a):
     // one matrix a layer for a mini-batch to touch, not two.
     const inPlace = hp.activation === 'sigmoid' && hp.dropout === 0;
+    // The sigmoid layers' activations, and the (dropped-out) ones the next layer sees.
+    const sig = inPlace ? this.z : this.a;
     const hidden = inPlace ? this.z : this.ad;
     let input = x;
     for (let l = 0; l < L; l++) {
@@ -419,7 +421,7 @@ export class Trainer {
       if (l === 0 && sparse) this.sparseInputLayer(sparse, order, start, rows, null);
       else k.linearForward(this.z[l], input, net.weights[l], net.biases[l], rows, sizes[l], nOut);
       if (l < L - 1) {
-        if (hp.activation === 'sigmoid') k.sigmoid(inPlace ? this.z[l] : this.a[l], this.z[l], n);
+        if (hp.activation === 'sigmoid') k.sigmoid(sig[l], this.z[l], n);
         else act.forward(this.a[l], this.z[l], n);
         if (hp.dropout > 0) applyDropout(this.ad[l], this.masks[l], this.a[l], n, hp.dropout, this.rng);
       } else if (net.softmax) {
@@ -444,7 +446,7 @@ export class Trainer {
         const d = this.delta[l - 1];
         const n = rows * sizes[l];
         k.linearBackwardInput(d, this.delta[l], net.weights[l], rows, sizes[l], sizes[l + 1]);
-        if (hp.activation === 'sigmoid') k.sigmoidBackward(d, inPlace ? this.z[l - 1] : this.a[l - 1], n);
+        if (hp.activation === 'sigmoid') k.sigmoidBackward(d, sig[l - 1], n);
         else act.backward(d, this.z[l - 1], this.a[l - 1], n);
         if (hp.dropout > 0) {
           const m = this.masks[l - 1];
