@@ -168,6 +168,31 @@ test('wasm loadImages gives exactly bytes / 255, in permutation order or contigu
   assert.equal(x[pixels], Math.fround(images[6 * pixels] / 255)); // the contiguous pass came last
 });
 
+for (const name of ['reference', 'wasm'] as const) {
+  test(`${name} kernels: δ through a sigmoid inside linearBackwardInput is linearBackwardInput then sigmoidBackward, bit for bit, in place too`, () => {
+    for (const [B, nIn, nOut] of shapes) {
+      const ws = getBackend(name).createWorkspace(4 * B * nIn + nOut * nIn + B * nOut + 8);
+      let o = 1;
+      const take = (n: number) => ws.slab.subarray(o, (o += n));
+      const [w, dz, act, apart, inPlace, twoPass] = [take(nOut * nIn), take(B * nOut), take(B * nIn), take(B * nIn), take(B * nIn), take(B * nIn)];
+      const rng = new Rng(B + 7 * nIn + 31 * nOut);
+      fill(w, rng, false);
+      fill(dz, rng, false);
+      for (let i = 0; i < act.length; i++) act[i] = rng.uniform();
+      const k = ws.kernels;
+      k.linearBackwardInput(twoPass, dz, w, B, nIn, nOut);
+      k.sigmoidBackward(twoPass, act, B * nIn);
+      k.linearBackwardInput(apart, dz, w, B, nIn, nOut, act);
+      inPlace.set(act);
+      k.linearBackwardInput(inPlace, dz, w, B, nIn, nOut, inPlace);
+      for (let i = 0; i < B * nIn; i++) {
+        if (!Object.is(apart[i], twoPass[i])) assert.fail(`${B}x${nIn}x${nOut}: dx[${i}] = ${apart[i]} with act, ${twoPass[i]} in two passes`);
+        if (!Object.is(inPlace[i], twoPass[i])) assert.fail(`${B}x${nIn}x${nOut}: dx[${i}] = ${inPlace[i]} in place, ${twoPass[i]} in two passes`);
+      }
+    }
+  });
+}
+
 test('wasm sigmoid matches 1 / (1 + e^-z) within float rounding, from saturation to saturation', () => {
   const n = 4003; // not a multiple of 4
   const ws = getBackend('wasm').createWorkspace(2 * n + 1);

@@ -6,8 +6,11 @@ export interface Kernels {
   readonly name: string;
   /** z = x · wᵀ + b */
   linearForward(z: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, B: number, nIn: number, nOut: number): void;
-  /** dx = dz · w */
-  linearBackwardInput(dx: Float32Array, dz: Float32Array, w: Float32Array, B: number, nIn: number, nOut: number): void;
+  /**
+   * dx = dz · w; given act, dx = (dz · w) ⊙ act ⊙ (1 − act), δ back through a sigmoid layer with
+   * activations act (sigmoidBackward's products, the same floats). dx may be act itself.
+   */
+  linearBackwardInput(dx: Float32Array, dz: Float32Array, w: Float32Array, B: number, nIn: number, nOut: number, act?: Float32Array): void;
   /** gw = dzᵀ · x and gb = column sums of dz (overwritten, not accumulated). */
   linearWeightGrad(gw: Float32Array, gb: Float32Array, dz: Float32Array, x: Float32Array, B: number, nIn: number, nOut: number): void;
   /**
@@ -223,17 +226,21 @@ export const referenceKernels: Kernels = {
       }
     }
   },
-  linearBackwardInput(dx, dz, w, B, nIn, nOut) {
-    dx.fill(0, 0, B * nIn);
+  linearBackwardInput(dx, dz, w, B, nIn, nOut, act) {
+    // A row at a time into its own sums, so dx may be act.
+    const row = new Float32Array(nIn);
     for (let r = 0; r < B; r++) {
       const xo = r * nIn;
       const zo = r * nOut;
+      row.fill(0);
       for (let j = 0; j < nOut; j++) {
         const d = dz[zo + j];
         if (d === 0) continue;
         const wo = j * nIn;
-        for (let k = 0; k < nIn; k++) dx[xo + k] += d * w[wo + k];
+        for (let k = 0; k < nIn; k++) row[k] += d * w[wo + k];
       }
+      if (act) for (let k = 0; k < nIn; k++) row[k] *= act[xo + k] * (1 - act[xo + k]);
+      dx.set(row, xo);
     }
   },
   linearWeightGrad(gw, gb, dz, x, B, nIn, nOut) {

@@ -130,6 +130,8 @@ export class Trainer {
   private readonly ad: Float32Array[] = [];
   private readonly masks: Float32Array[] = [];
   private readonly delta: Float32Array[] = [];
+  /** Where backprop keeps each layer's δ with σ in place and the fused step: a hidden layer's in its z (= a), the output layer's in delta. */
+  private readonly deltaInPlace: Float32Array[] = [];
   /** The inside statistics' probe batch: its rows (the first of the training data) and δ per layer. */
   private readonly probeRows: number;
   private readonly probeDelta: Float32Array[] = [];
@@ -245,6 +247,7 @@ export class Trainer {
       } else {
         this.ad.push(this.a[l]);
       }
+      this.deltaInPlace.push(l < L - 1 ? this.z[l] : this.delta[l]);
     }
     this.sparse = sparseLayer
       ? {
@@ -418,7 +421,7 @@ export class Trainer {
     for (let l = 0; l < L; l++) {
       const nOut = sizes[l + 1];
       const n = rows * nOut;
-      if (l === 0 && sparse) this.sparseInputLayer(sparse, order, start, rows, null);
+      if (l === 0 && sparse) this.sparseInputLayer(sparse, order, start, rows, null, this.delta[0]);
       else k.linearForward(this.z[l], input, net.weights[l], net.biases[l], rows, sizes[l], nOut);
       if (l < L - 1) {
         if (hp.activation === 'sigmoid') k.sigmoid(sig[l], this.z[l], n);
@@ -440,26 +443,36 @@ export class Trainer {
       this.batchCostSum += costSum;
       this.batchCostExamples += rows;
     }
+    // With σ in place and the fused step, a hidden layer's δ overwrites its activations too, once the
+    // layer above has taken its step from them (δ from a copy of that layer's weights before the
+    // step): a mini-batch then never touches the δ matrices of the hidden layers.
+    const deltaInPlace = inPlace && fused !== null;
+    const delta = deltaInPlace ? this.deltaInPlace : this.delta;
     for (let l = L - 1; l >= 0; l--) {
       const layerInput = l === 0 ? x : hidden[l - 1];
-      if (l > 0) {
-        const d = this.delta[l - 1];
+      if (l > 0 && !deltaInPlace) {
+        const d = delta[l - 1];
         const n = rows * sizes[l];
-        k.linearBackwardInput(d, this.delta[l], net.weights[l], rows, sizes[l], sizes[l + 1]);
-        if (hp.activation === 'sigmoid') k.sigmoidBackward(d, sig[l - 1], n);
-        else act.backward(d, this.z[l - 1], this.a[l - 1], n);
+        if (hp.activation === 'sigmoid') k.linearBackwardInput(d, delta[l], net.weights[l], rows, sizes[l], sizes[l + 1], sig[l - 1]);
+        else {
+          k.linearBackwardInput(d, delta[l], net.weights[l], rows, sizes[l], sizes[l + 1]);
+          act.backward(d, this.z[l - 1], this.a[l - 1], n);
+        }
         if (hp.dropout > 0) {
           const m = this.masks[l - 1];
           for (let i = 0; i < n; i++) d[i] *= m[i];
         }
       }
       if (l === 0 && sparse) {
-        this.sparseInputLayer(sparse, order, start, rows, fused);
+        this.sparseInputLayer(sparse, order, start, rows, fused, delta[0]);
       } else if (fused) {
-        k.linearWeightGradAdd(net.weights[l], net.biases[l], this.delta[l], layerInput, fused.decay, fused.shrink, -fused.step, rows, sizes[l], sizes[l + 1]);
+        // (gradW is free while the step is fused: it holds the weights before the step.)
+        if (l > 0 && deltaInPlace) this.gradW[l].set(net.weights[l]);
+        k.linearWeightGradAdd(net.weights[l], net.biases[l], delta[l], layerInput, fused.decay, fused.shrink, -fused.step, rows, sizes[l], sizes[l + 1]);
       } else {
-        k.linearWeightGrad(this.gradW[l], this.gradB[l], this.delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
+        k.linearWeightGrad(this.gradW[l], this.gradB[l], delta[l], layerInput, rows, sizes[l], sizes[l + 1]);
       }
+      if (l > 0 && deltaInPlace) k.linearBackwardInput(sig[l - 1], delta[l], this.gradW[l], rows, sizes[l], sizes[l + 1], sig[l - 1]);
     }
   }
 
@@ -468,7 +481,14 @@ export class Trainer {
    * when `fused` is null, else its fused SGD step. A mini-batch within one tile keeps the tile's
    * sparse rows from the forward pass for the step; a larger one builds them again.
    */
-  private sparseInputLayer(sparse: NonNullable<Trainer['sparse']>, order: Uint32Array, start: number, rows: number, fused: FusedStep | null): void {
+  private sparseInputLayer(
+    sparse: NonNullable<Trainer['sparse']>,
+    order: Uint32Array,
+    start: number,
+    rows: number,
+    fused: FusedStep | null,
+    delta: Float32Array,
+  ): void {
     const k = this.kernels;
     const [nIn, nOut] = this.network.sizes;
     const { wT, lists, store, stride, tile } = sparse;
@@ -489,7 +509,7 @@ export class Trainer {
         k.sparseStepT(
           wT,
           this.network.biases[0],
-          this.delta[0].subarray(r0 * nOut),
+          delta.subarray(r0 * nOut),
           lists,
           first ? fused.decay : 1,
           first ? fused.shrink : 0,

@@ -264,8 +264,21 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
   }
 }
 
-/** dx = dz · w */
-export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn: i32, nOut: i32): void {
+// v · (a · (1 − a)) for the vector of activations at a (sigmoidBackward's product) when act, else v.
+// @ts-ignore: decorator
+@inline function throughSigmoid(v: v128, a: usize, act: bool): v128 {
+  if (!act) return v;
+  const av = v128.load(a);
+  return f32x4.mul(v, f32x4.mul(av, f32x4.sub(f32x4.splat(1), av)));
+}
+
+/**
+ * dx = dz · w, or with act (≠ 0) dx = (dz · w) ⊙ act ⊙ (1 − act): δ through a sigmoid layer with
+ * its activations act, sigmoidBackward's products in the same pass. dx may be act itself (each
+ * float of act is read just before its own float of dx is written).
+ */
+export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn: i32, nOut: i32, act: usize): void {
+  const sig = act != 0;
   const nC = nIn >> 2;
   const k0 = nC << 2;
   const inBytes = (nIn << 2) as usize;
@@ -305,18 +318,20 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
         b3 = madd(e, v, b3);
         wj += inBytes;
       }
-      v128.store(dxr + o, a0);
-      v128.store(dxr + o, a1, 16);
-      v128.store(dxr + o, a2, 32);
-      v128.store(dxr + o, a3, 48);
+      const ar = act + (r as usize) * inBytes + o;
+      v128.store(dxr + o, throughSigmoid(a0, ar, sig));
+      v128.store(dxr + o, throughSigmoid(a1, ar + 16, sig), 16);
+      v128.store(dxr + o, throughSigmoid(a2, ar + 32, sig), 32);
+      v128.store(dxr + o, throughSigmoid(a3, ar + 48, sig), 48);
       const dxs = dxr + inBytes + o;
-      v128.store(dxs, b0);
-      v128.store(dxs, b1, 16);
-      v128.store(dxs, b2, 32);
-      v128.store(dxs, b3, 48);
+      const as = ar + inBytes;
+      v128.store(dxs, throughSigmoid(b0, as, sig));
+      v128.store(dxs, throughSigmoid(b1, as + 16, sig), 16);
+      v128.store(dxs, throughSigmoid(b2, as + 32, sig), 32);
+      v128.store(dxs, throughSigmoid(b3, as + 48, sig), 48);
     }
-    backwardRowRest(dxr, dzr, w, c, nC, k0, nIn, nOut, inBytes);
-    backwardRowRest(dxr + inBytes, dzs, w, c, nC, k0, nIn, nOut, inBytes);
+    backwardRowRest(dxr, dzr, w, c, nC, k0, nIn, nOut, inBytes, sig ? act + (r as usize) * inBytes : 0);
+    backwardRowRest(dxr + inBytes, dzs, w, c, nC, k0, nIn, nOut, inBytes, sig ? act + ((r + 1) as usize) * inBytes : 0);
   }
   for (; r < B; r++) {
     const dxr = dx + (r as usize) * inBytes;
@@ -338,18 +353,21 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
         a3 = madd(d, v128.load(wj, 48), a3);
         wj += inBytes;
       }
-      v128.store(dxr + o, a0);
-      v128.store(dxr + o, a1, 16);
-      v128.store(dxr + o, a2, 32);
-      v128.store(dxr + o, a3, 48);
+      const ar = act + (r as usize) * inBytes + o;
+      v128.store(dxr + o, throughSigmoid(a0, ar, sig));
+      v128.store(dxr + o, throughSigmoid(a1, ar + 16, sig), 16);
+      v128.store(dxr + o, throughSigmoid(a2, ar + 32, sig), 32);
+      v128.store(dxr + o, throughSigmoid(a3, ar + 48, sig), 48);
     }
-    backwardRowRest(dxr, dzr, w, c, nC, k0, nIn, nOut, inBytes);
+    backwardRowRest(dxr, dzr, w, c, nC, k0, nIn, nOut, inBytes, sig ? act + (r as usize) * inBytes : 0);
   }
 }
 
-// One row of dx = dz · w from chunk c on: chunk by chunk, then the floats past the last chunk.
+// One row of dx = dz · w from chunk c on: chunk by chunk, then the floats past the last chunk
+// (through the sigmoid with the row's activations at ar, when ar ≠ 0).
 // @ts-ignore: decorator
-@inline function backwardRowRest(dxr: usize, dzr: usize, w: usize, c: i32, nC: i32, k0: i32, nIn: i32, nOut: i32, inBytes: usize): void {
+@inline function backwardRowRest(dxr: usize, dzr: usize, w: usize, c: i32, nC: i32, k0: i32, nIn: i32, nOut: i32, inBytes: usize, ar: usize): void {
+  const sig = ar != 0;
   for (; c < nC; c++) {
     const o = (c << 4) as usize;
     let a0 = f32x4.splat(0);
@@ -358,7 +376,7 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
       a0 = madd(f32x4.splat(load<f32>(dzr + ((j << 2) as usize))), v128.load(wj), a0);
       wj += inBytes;
     }
-    v128.store(dxr + o, a0);
+    v128.store(dxr + o, throughSigmoid(a0, ar + o, sig));
   }
   for (let k = k0; k < nIn; k++) {
     let s: f32 = 0;
@@ -366,6 +384,10 @@ export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn:
     for (let j = 0; j < nOut; j++) {
       s += load<f32>(dzr + ((j << 2) as usize)) * load<f32>(wj);
       wj += inBytes;
+    }
+    if (sig) {
+      const a = load<f32>(ar + ((k << 2) as usize));
+      s = s * (a * (1 - a));
     }
     store<f32>(dxr + ((k << 2) as usize), s);
   }

@@ -21,7 +21,7 @@ interface WasmExports {
   scratchEnd(): number;
   listRows(nIn: number): number;
   linearForward(z: number, x: number, w: number, b: number, B: number, nIn: number, nOut: number): void;
-  linearBackwardInput(dx: number, dz: number, w: number, B: number, nIn: number, nOut: number): void;
+  linearBackwardInput(dx: number, dz: number, w: number, B: number, nIn: number, nOut: number, act: number): void;
   linearWeightGrad(gw: number, gb: number, dz: number, x: number, B: number, nIn: number, nOut: number): void;
   linearWeightGradAdd(gw: number, gb: number, dz: number, x: number, decay: number, shrink: number, alpha: number, B: number, nIn: number, nOut: number): void;
   axpby(y: number, x: number, a: number, c: number, n: number): void;
@@ -245,8 +245,19 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         nOut,
       );
     },
-    linearBackwardInput(dx, dz, w, B, nIn, nOut) {
-      ex.linearBackwardInput(checkView(dx, buffer, B * nIn, 'dx'), checkView(dz, buffer, B * nOut, 'dz'), checkView(w, buffer, nOut * nIn, 'w'), B, nIn, nOut);
+    linearBackwardInput(dx, dz, w, B, nIn, nOut, act) {
+      const ao = act ? checkView(act, buffer, B * nIn, 'act') : 0;
+      if (act && ao !== dx.byteOffset && act.byteOffset < dx.byteOffset + B * nIn * 4 && dx.byteOffset < act.byteOffset + B * nIn * 4)
+        throw new Error('wasm kernel: act overlaps dx without being dx');
+      ex.linearBackwardInput(
+        checkView(dx, buffer, B * nIn, 'dx'),
+        checkView(dz, buffer, B * nOut, 'dz'),
+        checkView(w, buffer, nOut * nIn, 'w'),
+        B,
+        nIn,
+        nOut,
+        ao,
+      );
     },
     linearWeightGrad(gw, gb, dz, x, B, nIn, nOut) {
       if (nIn > maxIn) throw new Error(`wasm kernel: layer input of ${nIn} is too wide`);
