@@ -8,7 +8,7 @@ export interface Kernels {
   linearForward(z: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array, B: number, nIn: number, nOut: number): void;
   /**
    * dx = dz · w; given act, dx = (dz · w) ⊙ act ⊙ (1 − act), δ back through a sigmoid layer with
-   * activations act (sigmoidBackward's products, the same floats). dx may be act itself.
+   * activations act (each float times a · (1 − a), in float32). dx may be act itself.
    */
   linearBackwardInput(dx: Float32Array, dz: Float32Array, w: Float32Array, B: number, nIn: number, nOut: number, act?: Float32Array): void;
   /** gw = dzᵀ · x and gb = column sums of dz (overwritten, not accumulated). */
@@ -73,8 +73,6 @@ export interface Kernels {
     nOut: number,
     stride: number,
   ): void;
-  /** d *= a · (1 − a) over the first n floats: δ back through a sigmoid layer, from its activations. */
-  sigmoidBackward(d: Float32Array, a: Float32Array, n: number): void;
   /** wT (nIn × sparseStride(nOut) floats) = wᵀ in the sparse kernels' panels (sparsePanels), for w (nOut × nIn); the padding units' weights 0. */
   toSparseWeights(wT: Float32Array, w: Float32Array, nIn: number, nOut: number): void;
   /** w (nOut × nIn) = the weights wT holds in panels: toSparseWeights undone (exact copies). */
@@ -239,7 +237,10 @@ export const referenceKernels: Kernels = {
         const wo = j * nIn;
         for (let k = 0; k < nIn; k++) row[k] += d * w[wo + k];
       }
-      if (act) for (let k = 0; k < nIn; k++) row[k] *= act[xo + k] * (1 - act[xo + k]);
+      if (act) {
+        const f = Math.fround;
+        for (let k = 0; k < nIn; k++) row[k] = f(row[k] * f(act[xo + k] * f(1 - act[xo + k])));
+      }
       dx.set(row, xo);
     }
   },
@@ -338,9 +339,6 @@ export const referenceKernels: Kernels = {
         for (let e = e0; e < e1; e += 2) wT[base[j] + ints[e] * step[j]] += d * lists[e + 1];
       }
     }
-  },
-  sigmoidBackward(d, a, n) {
-    for (let i = 0; i < n; i++) d[i] *= a[i] * (1 - a[i]);
   },
   toSparseWeights(wT, w, nIn, nOut) {
     const { base, step } = sparsePanels(nIn, nOut);

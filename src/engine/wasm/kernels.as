@@ -264,7 +264,7 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
   }
 }
 
-// v · (a · (1 − a)) for the vector of activations at a (sigmoidBackward's product) when act, else v.
+// v · (a · (1 − a)) for the vector of activations at a when act, else v: δ back through a sigmoid.
 // @ts-ignore: decorator
 @inline function throughSigmoid(v: v128, a: usize, act: bool): v128 {
   if (!act) return v;
@@ -1475,22 +1475,5 @@ export function fromPanels(w: usize, wT: usize, nIn: i32, nOut: i32): void {
       else for (let k = 0; k < nIn; k++, d += step) store<f32>(row + ((k << 2) as usize), load<f32>(d));
     }
     q += width;
-  }
-}
-
-/** d *= a · (1 − a) over n floats: δ through a sigmoid layer, given its activations a. */
-export function sigmoidBackward(d: usize, a: usize, n: i32): void {
-  const one = f32x4.splat(1);
-  const vend = (n >> 2) << 2;
-  let i = 0;
-  for (; i < vend; i += 4) {
-    const o = (i << 2) as usize;
-    const av = v128.load(a + o);
-    v128.store(d + o, f32x4.mul(v128.load(d + o), f32x4.mul(av, f32x4.sub(one, av))));
-  }
-  for (; i < n; i++) {
-    const o = (i << 2) as usize;
-    const ai = load<f32>(a + o);
-    store<f32>(d + o, load<f32>(d + o) * (ai * (1 - ai)));
   }
 }

@@ -34,7 +34,6 @@ interface WasmExports {
   sparseTake(lists: number, store: number, rowsOf: number, rows: number, end: number): number;
   sparseForwardT(z: number, lists: number, wT: number, b: number, rows: number, nIn: number, nOut: number): void;
   sparseStepT(wT: number, gb: number, dz: number, lists: number, decay: number, shrink: number, alpha: number, rows: number, nIn: number, nOut: number): void;
-  sigmoidBackward(d: number, a: number, n: number): void;
   toPanels(wT: number, w: number, nIn: number, nOut: number): void;
   fromPanels(w: number, wT: number, nIn: number, nOut: number): void;
 }
@@ -345,9 +344,6 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         nIn,
         nOut,
       );
-    },
-    sigmoidBackward(d, a, n) {
-      ex.sigmoidBackward(checkView(d, buffer, n, 'd'), checkView(a, buffer, n, 'a'), n);
     },
     toSparseWeights(wT, w, nIn, nOut) {
       ex.toPanels(checkView(wT, buffer, nIn * sparseStride(nOut), 'wT'), checkView(w, buffer, nOut * nIn, 'w'), nIn, nOut);
