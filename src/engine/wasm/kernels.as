@@ -274,8 +274,8 @@ export function linearForward(z: usize, x: usize, w: usize, b: usize, B: i32, nI
 
 /**
  * dx = dz · w, or with act (≠ 0) dx = (dz · w) ⊙ act ⊙ (1 − act): δ through a sigmoid layer with
- * its activations act, sigmoidBackward's products in the same pass. dx may be act itself (each
- * float of act is read just before its own float of dx is written).
+ * its activations act, in the same pass as the product. dx may be act itself (each float of act
+ * is read just before its own float of dx is written).
  */
 export function linearBackwardInput(dx: usize, dz: usize, w: usize, B: i32, nIn: i32, nOut: i32, act: usize): void {
   const sig = act != 0;
