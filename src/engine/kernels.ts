@@ -210,6 +210,9 @@ function sparseRow(ints: Int32Array, r: number): [number, number] {
   return [base + 2 * ints[at], base + 2 * ints[at + 1]];
 }
 
+/** The reference linearBackwardInput's sums of one row (grown as needed, so calls allocate nothing). */
+let backwardRow = new Float32Array(0);
+
 export const referenceKernels: Kernels = {
   name: 'reference',
   linearForward(z, x, w, b, B, nIn, nOut) {
@@ -226,7 +229,8 @@ export const referenceKernels: Kernels = {
   },
   linearBackwardInput(dx, dz, w, B, nIn, nOut, act) {
     // A row at a time into its own sums, so dx may be act.
-    const row = new Float32Array(nIn);
+    if (backwardRow.length < nIn) backwardRow = new Float32Array(nIn);
+    const row = backwardRow.subarray(0, nIn);
     for (let r = 0; r < B; r++) {
       const xo = r * nIn;
       const zo = r * nOut;
