@@ -354,14 +354,14 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
       a.wT.fill(7);
       k.toSparseWeights(a.wT, a.w, nIn, nOut);
       // Both backends lay wT out in the same panels: every weight where sparsePanels puts it.
-      for (let j = 0; j < stride; j++) {
+      for (let j = 0; j < panels.base.length; j++) {
         for (let i = 0; i < nIn; i++) {
           const want = j < nOut ? w0[j * nIn + i] : 0;
           if (a.wT[panels.base[j] + i * panels.step[j]] !== want) assert.fail(`${name}: wT holds unit ${j}'s weight to pixel ${i} where sparsePanels puts it`);
         }
       }
       // The mini-batch's own rows, or its rows taken out of all the images' (built once).
-      k.sparseImages(a.lists, images, order, start, rows, nIn);
+      k.sparseImages(a.lists, images, order, start, rows, nIn, nOut);
       const direct = listedInts(a.lists);
       for (const byRows of [false, true]) {
         const how = byRows ? 'rows taken from all the images' : "the mini-batch's rows";
@@ -369,7 +369,7 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
           k.sparseStore(a.store, images, count, nIn);
           a.rowsOf.set(order.subarray(start, start + rows));
           a.lists.fill(NaN);
-          k.sparseTake(a.lists, a.store, a.rowsOf, rows);
+          k.sparseTake(a.lists, a.store, a.rowsOf, rows, nOut);
           assert.deepEqual(listedInts(a.lists), direct, `${name}: the taken rows are the rows built directly`);
         }
         a.z.fill(0);
@@ -391,7 +391,8 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
         a.b.set(b0);
         k.sparseStepT(a.wT, a.b, a.dz, a.lists, decay, shrink, alpha, rows, nIn, nOut, stride);
         for (let i = 0; i < nIn; i++)
-          for (let j = nOut; j < stride; j++) assert.equal(a.wT[panels.base[j] + i * panels.step[j]], 0, `${name}: the step leaves wT's padding at 0`);
+          for (let j = nOut; j < panels.base.length; j++)
+            assert.equal(a.wT[panels.base[j] + i * panels.step[j]], 0, `${name}: the step leaves wT's padding at 0`);
         k.fromSparseWeights(a.w, a.wT, nIn, nOut);
         if (exact) {
           assert.deepEqual(a.w, wRef, `reference sparse step (decay ${decay}, shrink ${shrink})`);
@@ -409,35 +410,40 @@ for (const { rows, nOut, ink, what, nIn = 784 } of sparseShapes) {
 
 test('the wasm sparse kernels refuse a wrong stride, short lists and rows the lists do not hold', () => {
   const listFloats = sparseListFloats(2, 2 * 784);
-  const ws = getBackend('wasm').createWorkspace(listFloats + 784 * 12 + 40);
-  const v = ws.slab.subarray(0, 784 * 12);
-  const lists = ws.slab.subarray(784 * 12, 784 * 12 + listFloats);
+  const ws = getBackend('wasm').createWorkspace(listFloats + 784 * 16 + 40);
+  const v = ws.slab.subarray(0, 784 * 16);
+  const lists = ws.slab.subarray(784 * 16, 784 * 16 + listFloats);
   const k = ws.kernels;
   const images = new Uint8Array(5 * 784).fill(9);
-  k.sparseImages(lists, images, null, 0, 2, 784);
-  assert.throws(() => k.sparseForwardT(v, lists, v, v, 1, 784, 10, 10), /the stride of wT must be 12 for 10 units, got 10/);
-  assert.throws(() => k.sparseForwardT(v, lists, v, v, 3, 784, 10, 12), /lists hold 2 rows, the call takes 3/);
-  assert.throws(() => k.sparseStepT(v, v, v, lists, 1, 0, 1, 3, 784, 10, 12), /lists hold 2 rows, the call takes 3/);
+  k.sparseImages(lists, images, null, 0, 2, 784, 10);
+  assert.throws(() => k.sparseForwardT(v, lists, v, v, 1, 784, 10, 10), /the stride of wT must be 16 for 10 units, got 10/);
+  assert.throws(() => k.sparseForwardT(v, lists, v, v, 3, 784, 10, 16), /lists hold 2 rows, the call takes 3/);
+  assert.throws(() => k.sparseStepT(v, v, v, lists, 1, 0, 1, 3, 784, 10, 16), /lists hold 2 rows, the call takes 3/);
+  // Pixels past what the step's scratch holds starts for (slots of 6 ints at 24 units) are refused.
+  assert.throws(
+    () => k.sparseStepT(v, v, v, lists, 1, 0, 1, 1, 40000, 24, sparseStride(24)),
+    /the sparse step takes at most 32767 pixels for 24 units, got 40000/,
+  );
   // Three inked images do not fit lists made for two: the kernel stops at the end of the view.
-  assert.throws(() => k.sparseImages(lists, images, null, 0, 3, 784), /lists of \d+ floats are too short for these 3 images/);
+  assert.throws(() => k.sparseImages(lists, images, null, 0, 3, 784, 10), /lists of \d+ floats are too short for these 3 images/);
   assert.deepEqual(Array.from(v.subarray(0, 4)), [0, 0, 0, 0], 'nothing past the lists was written');
   // The same space as a store of compact rows (half the floats an entry): five images do not fit.
   const store = lists;
   assert.throws(() => k.sparseStore(store, images, 5, 784), /store of \d+ floats are too short for these 5 images/);
   assert.throws(() => k.sparseStore(store, images, 1, 65537), /a store's images have at most 65536 pixels, got 65537/);
   k.sparseStore(store, images, 2, 784);
-  const rowsOf = new Uint32Array(ws.slab.buffer, ws.slab.byteOffset + (784 * 12 + listFloats) * 4, 2);
+  const rowsOf = new Uint32Array(ws.slab.buffer, ws.slab.byteOffset + (784 * 16 + listFloats) * 4, 2);
   rowsOf.set([1, 2]);
-  assert.throws(() => k.sparseTake(v, store, rowsOf, 2), /rowsOf\[1\] = 2 is not one of the store's 2 rows/);
-  assert.throws(() => k.sparseTake(v, store, new Uint32Array(2), 2), /rowsOf is not a view of this workspace's slab/);
-  assert.throws(() => k.sparseTake(v, store, rowsOf.subarray(0, 1), 2), /rowsOf has 1 rows, needs 2/);
+  assert.throws(() => k.sparseTake(v, store, rowsOf, 2, 10), /rowsOf\[1\] = 2 is not one of the store's 2 rows/);
+  assert.throws(() => k.sparseTake(v, store, new Uint32Array(2), 2, 10), /rowsOf is not a view of this workspace's slab/);
+  assert.throws(() => k.sparseTake(v, store, rowsOf.subarray(0, 1), 2, 10), /rowsOf has 1 rows, needs 2/);
   // Views cut short of what their own counts say: refused before any kernel reads past them.
-  assert.throws(() => k.sparseTake(v, store.subarray(0, 40), rowsOf, 1), /store is not compact rows built by sparseStore/);
-  assert.throws(() => k.sparseForwardT(v, store.subarray(0, 40), v, v, 1, 784, 10, 12), /lists are not sparse rows built by sparseImages/);
+  assert.throws(() => k.sparseTake(v, store.subarray(0, 40), rowsOf, 1, 10), /store is not compact rows built by sparseStore/);
+  assert.throws(() => k.sparseForwardT(v, store.subarray(0, 40), v, v, 1, 784, 10, 16), /lists are not sparse rows built by sparseImages/);
   // Two rows of 784 inked pixels do not fit lists made for one and a half: the copy stops at the end of the view.
   rowsOf.set([1, 0]);
   const short = ws.slab.subarray(0, sparseListFloats(2, 784 + 392));
   ws.slab[short.length] = 0.5;
-  assert.throws(() => k.sparseTake(short, store, rowsOf, 2), /lists of \d+ floats are too short for these 2 rows/);
+  assert.throws(() => k.sparseTake(short, store, rowsOf, 2, 10), /lists of \d+ floats are too short for these 2 rows/);
   assert.equal(ws.slab[short.length], 0.5, 'nothing past the short lists was written');
 });

@@ -98,7 +98,7 @@ export function evaluateWith(
     if (sp) {
       for (let r0 = 0; r0 < rows; r0 += sp.tile) {
         const m = Math.min(sp.tile, rows - r0);
-        kernels.sparseImages(sp.lists, split.images, null, start + r0, m, IMAGE_PIXELS);
+        kernels.sparseImages(sp.lists, split.images, null, start + r0, m, IMAGE_PIXELS, nOut0);
         kernels.sparseForwardT(buf.fwd.z[0].subarray(r0 * nOut0), sp.lists, sp.wT, net.biases[0], m, nIn0, nOut0, sp.stride);
       }
     } else {

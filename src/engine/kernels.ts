@@ -48,15 +48,16 @@ export interface Kernels {
   // pixel's weights to a block of units contiguous, the units past nOut zero; toSparseWeights and
   // fromSparseWeights copy w in and out). The images' rows become `lists`
   // (sparseListFloats(rows, non-zero pixels) floats): the number of rows n (int32), n+1 entry
-  // starts (int32), then per entry the pixel k (int32) and x[i, k]. The kernels take a call's row
-  // i from lists' row i. The whole training set's rows are built once into a store, and
-  // sparseTake expands a mini-batch's rows out of it in the mini-batch's order.
-  /** lists = the images of rows order[start + r] (start + r when order is null) as bytes / 255, their zero pixels left out. */
-  sparseImages(lists: Float32Array, images: Uint8Array, order: Uint32Array | null, start: number, rows: number, pixels: number): void;
+  // starts (int32), then per entry its pixel's row in the panels of the layer the lists feed, as a
+  // byte offset (k · sparseRowBytes(nOut), int32), and x[i, k]. The kernels take a call's row i
+  // from lists' row i. The whole training set's rows are built once into a store, and sparseTake
+  // expands a mini-batch's rows out of it in the mini-batch's order.
+  /** lists = the images of rows order[start + r] (start + r when order is null) as bytes / 255, their zero pixels left out, for a layer of nOut units. */
+  sparseImages(lists: Float32Array, images: Uint8Array, order: Uint32Array | null, start: number, rows: number, pixels: number, nOut: number): void;
   /** store = images 0 .. rows as compact rows (sparseStoreFloats floats): as lists, but an entry is one int32, k | byte << 16 (pixels ≤ 65,536). */
   sparseStore(store: Float32Array, images: Uint8Array, rows: number, pixels: number): void;
-  /** lists = rows rowsOf[0 .. rows) of the compact rows in `store`, in that order and one run. */
-  sparseTake(lists: Float32Array, store: Float32Array, rowsOf: Uint32Array, rows: number): void;
+  /** lists = rows rowsOf[0 .. rows) of the compact rows in `store`, in that order and one run, for a layer of nOut units. */
+  sparseTake(lists: Float32Array, store: Float32Array, rowsOf: Uint32Array, rows: number, nOut: number): void;
   /** z = x · wT + b for the rows x in lists: linearForward with the weights transposed. */
   sparseForwardT(z: Float32Array, lists: Float32Array, wT: Float32Array, b: Float32Array, rows: number, nIn: number, nOut: number, stride: number): void;
   /** wT = decay · wT − shrink · sgn(wT) + alpha · xᵀ · dz, gb += alpha · column sums of dz: linearWeightGradAdd transposed. */
@@ -79,36 +80,58 @@ export interface Kernels {
   fromSparseWeights(w: Float32Array, wT: Float32Array, nIn: number, nOut: number): void;
 }
 
-/** The row length of a transposed weight matrix for the sparse kernels: nOut rounded up to whole vectors of 4. */
+/** The widths of the sparse kernels' blocks of units, in vectors of 4 (see sparsePanels). */
+function panelWidths(nOut: number): number[] {
+  const full = nOut >> 2;
+  const passes = Math.floor((full + 5) / 6);
+  const widths: number[] = [];
+  let q = 0;
+  for (let t = 0; t < passes; t++) {
+    const width = Math.floor((full - q + passes - t - 1) / (passes - t));
+    widths.push(width);
+    q += width;
+  }
+  if (nOut % 4) widths.push(1);
+  return widths;
+}
+
+/** Bytes of one pixel's row in every panel of the sparse kernels' wT for nOut units: 16 a vector of the widest block (the first). */
+export function sparseRowBytes(nOut: number): number {
+  const passes = Math.floor(((nOut >> 2) + 5) / 6);
+  return 16 * (passes > 0 ? Math.ceil((nOut >> 2) / passes) : 1);
+}
+
+/** Floats of one pixel's rows in all the panels of the sparse kernels' wT for nOut units: every panel's row as long as the widest's. */
 export function sparseStride(nOut: number): number {
-  return Math.ceil(nOut / 4) * 4;
+  const panels = Math.floor(((nOut >> 2) + 5) / 6) + (nOut % 4 ? 1 : 0);
+  return (panels * sparseRowBytes(nOut)) / 4;
 }
 
 /**
  * Where the sparse kernels keep the weight of unit j to pixel k in wT: at base[j] + k · step[j], for
- * j < sparseStride(nOut) (the units past nOut are padding, weight 0). The units' vectors of 4 go in
- * blocks of at most 6 vectors, as even as possible (800 units: 34 blocks of 6 and 5; 100 units: 5 of
- * 5), then a partial last vector in a block of its own. Each block is a panel: its nIn rows of 4 ·
- * width floats one after another, the panels in order. One block's weights to every pixel then lie
- * together (75 KB on 19 pages for 24 units of 784-800-10), where rows of all the units spread them
- * over the whole of wT (2.5 MB, some 600 pages, far past the first-level TLB). kernels.as computes
- * the same layout (panelAt, panelWidth); the kernel tests check that both agree.
+ * j below nOut rounded up to whole vectors (the units past nOut are padding, weight 0). The units'
+ * vectors of 4 go in blocks of at most 6 vectors, as even as possible (800 units: 34 blocks of 6 and
+ * 5; 100 units: 5 of 5), then a partial last vector in a block of its own. Each block is a panel:
+ * its nIn rows one after another, each row as long as the widest block's (step[j] =
+ * sparseRowBytes(nOut) / 4 floats for every j; a narrower block's rows end in padding), the panels
+ * in order. One block's weights to every pixel then lie together (75 KB on 19 pages for 24 units of
+ * 784-800-10), where rows of all the units spread them over the whole of wT (2.5 MB, some 600
+ * pages, far past the first-level TLB); and a pixel's row starts at the same byte offset, k ·
+ * sparseRowBytes(nOut), in every panel, which is what an entry of the sparse rows holds, so the
+ * kernels' loops add it to the panel's start without a multiply. kernels.as computes the same
+ * layout (panelAt, panelWidth, rowBytes); the kernel tests check that both agree.
  */
 export function sparsePanels(nIn: number, nOut: number): { base: Int32Array; step: Int32Array } {
-  const stride = sparseStride(nOut);
-  const base = new Int32Array(stride);
-  const step = new Int32Array(stride);
-  const full = nOut >> 2;
-  const passes = Math.floor((full + 5) / 6);
+  const widths = panelWidths(nOut);
+  const units = 4 * widths.reduce((s, w) => s + w, 0);
+  const row = sparseRowBytes(nOut) / 4;
+  const base = new Int32Array(units);
+  const step = new Int32Array(units).fill(row);
   let q = 0;
-  for (let t = 0; q < stride >> 2; t++) {
-    const width = t < passes ? Math.floor((full - q + passes - t - 1) / (passes - t)) : 1;
-    for (let j = 4 * q; j < 4 * (q + width); j++) {
-      base[j] = 4 * q * nIn + (j - 4 * q);
-      step[j] = 4 * width;
-    }
+  widths.forEach((width, t) => {
+    for (let j = 4 * q; j < 4 * (q + width); j++) base[j] = t * nIn * row + (j - 4 * q);
     q += width;
-  }
+  });
   return { base, step };
 }
 
@@ -140,6 +163,7 @@ function referenceImageRows(
   rows: number,
   pixels: number,
   compact: boolean,
+  unit = 1,
 ): void {
   const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
   const size = compact ? 1 : 2;
@@ -155,7 +179,7 @@ function referenceImageRows(
       if (compact) {
         ints[e] = k | (v << 16);
       } else {
-        ints[e] = k;
+        ints[e] = k * unit;
         lists[e + 1] = v / 255;
       }
       e += size;
@@ -293,14 +317,15 @@ export const referenceKernels: Kernels = {
       for (let i = 0; i < pixels; i++) x[dst + i] = images[src + i] / 255;
     }
   },
-  sparseImages(lists, images, order, start, rows, pixels) {
-    referenceImageRows(lists, images, order, start, rows, pixels, false);
+  sparseImages(lists, images, order, start, rows, pixels, nOut) {
+    referenceImageRows(lists, images, order, start, rows, pixels, false, sparseRowBytes(nOut));
   },
   sparseStore(store, images, rows, pixels) {
     if (pixels > STORE_PIXELS) throw new Error(`reference kernel: a store's images have at most ${STORE_PIXELS} pixels, got ${pixels}`);
     referenceImageRows(store, images, null, 0, rows, pixels, true);
   },
-  sparseTake(lists, store, rowsOf, rows) {
+  sparseTake(lists, store, rowsOf, rows, nOut) {
+    const unit = sparseRowBytes(nOut);
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
     const src = new Int32Array(store.buffer, store.byteOffset, store.length);
     const base = rows + 2;
@@ -311,7 +336,7 @@ export const referenceKernels: Kernels = {
     for (let r = 0; r < rows; r++) {
       const at = rowsOf[r] + 1;
       for (let c = from + src[at]; c < from + src[at + 1]; c++) {
-        ints[e] = src[c] & 0xffff;
+        ints[e] = (src[c] & 0xffff) * unit;
         lists[e + 1] = (src[c] >>> 16) / 255;
         e += 2;
       }
@@ -320,12 +345,12 @@ export const referenceKernels: Kernels = {
   },
   sparseForwardT(z, lists, wT, b, rows, nIn, nOut) {
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
-    const { base, step } = sparsePanels(nIn, nOut);
+    const { base } = sparsePanels(nIn, nOut);
     for (let r = 0; r < rows; r++) {
       const [e0, e1] = sparseRow(ints, r);
       for (let j = 0; j < nOut; j++) {
         let s = 0;
-        for (let e = e0; e < e1; e += 2) s += lists[e + 1] * wT[base[j] + ints[e] * step[j]];
+        for (let e = e0; e < e1; e += 2) s += lists[e + 1] * wT[base[j] + (ints[e] >> 2)];
         z[r * nOut + j] = s + b[j];
       }
     }
@@ -333,14 +358,14 @@ export const referenceKernels: Kernels = {
   sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
     decayShrinkReference(wT, nIn * stride, decay, shrink);
     const ints = new Int32Array(lists.buffer, lists.byteOffset, lists.length);
-    const { base, step } = sparsePanels(nIn, nOut);
+    const { base } = sparsePanels(nIn, nOut);
     for (let r = 0; r < rows; r++) {
       const [e0, e1] = sparseRow(ints, r);
       for (let j = 0; j < nOut; j++) {
         const d = alpha * dz[r * nOut + j];
         gb[j] += d;
         if (d === 0) continue;
-        for (let e = e0; e < e1; e += 2) wT[base[j] + ints[e] * step[j]] += d * lists[e + 1];
+        for (let e = e0; e < e1; e += 2) wT[base[j] + (ints[e] >> 2)] += d * lists[e + 1];
       }
     }
   },

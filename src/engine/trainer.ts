@@ -498,8 +498,8 @@ export class Trainer {
     for (let r0 = 0; r0 < rows; r0 += tile) {
       const m = Math.min(tile, rows - r0);
       if (!fused || rows > tile) {
-        if (from) k.sparseTake(lists, from, order.subarray(start + r0, start + r0 + m), m);
-        else k.sparseImages(lists, this.epochImages, order, start + r0, m, IMAGE_PIXELS);
+        if (from) k.sparseTake(lists, from, order.subarray(start + r0, start + r0 + m), m, nOut);
+        else k.sparseImages(lists, this.epochImages, order, start + r0, m, IMAGE_PIXELS, nOut);
       }
       if (!fused) {
         k.sparseForwardT(this.z[0].subarray(r0 * nOut), lists, wT, this.network.biases[0], m, nIn, nOut, stride);

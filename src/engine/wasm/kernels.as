@@ -20,8 +20,9 @@ const LISTS: usize = (__heap_base + 63) & ~(63 as usize);
 // byte / 255 for every byte value (f32 division, as bytesToUnit), filled once by initUnitTable.
 const UNIT: usize = LISTS + ((LIST_INTS << 2) as usize);
 // The sparse step's scratch: a tile of the mini-batch's entries by pixel (CSC_INTS ints: nIn+1
-// starts, then (dz row offset, x) pairs; 1 MB, about 860 MNIST rows), and alpha · dz of one panel
-// for those rows (DZS_FLOATS: 512 rows of 6 vectors, 48 KB). Each tile of rows reads and writes
+// starts, each in a slot of S / 4 bytes, then (dz row offset, x) pairs; 1 MB, about 850 MNIST
+// rows; src/engine/wasm/wasm-backend.ts's STEP_SCRATCH_INTS is the same number), and alpha · dz of
+// one panel for those rows (DZS_FLOATS: 512 rows of at most 6 vectors, 48 KB). Each tile of rows reads and writes
 // every row of wT that its pixels touch (all of them, with weight decay), so a mini-batch of 1,000
 // in two tiles is cheaper than in the seven that 140 rows took (784-800-10: the step 0.90-0.97x;
 // tiles of 1,000 rows, their panel past L1, were slower again; docs/speed.md).
@@ -780,8 +781,11 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
 // weights lie in a panel of their own (panelAt, below).
 //
 // The sparse rows: lists holds its number of rows n (i32), n+1 entry starts (i32), then the
-// entries from lists + (n+2)·4, each (k: i32, x[i, k]: f32), in increasing k. A call's row i is
-// the list's row i. The training set's rows are built once, into a store of compact entries (one
+// entries from lists + (n+2)·4, each (k · S: i32, x[i, k]: f32), in increasing k, where S is the
+// bytes of a pixel's row in the panels of the layer the rows feed (rowBytes; the builders take it
+// as `unit`): the kernels' loops add an entry's int to a panel's start, with no multiply (0.93–0.96
+// of the forward's time at 784-800-10, docs/speed.md, tenth session). A call's row i is the list's
+// row i. The training set's rows are built once, into a store of compact entries (one
 // int each, 30 MB for MNIST's 50,000), and each mini-batch's rows are expanded out of it in the
 // mini-batch's order (sparseTake): read in place, rows scattered over a store cost the forward 7%
 // (800 units) to 20% (100 units) more than rows in one run, in every pass (docs/speed.md).
@@ -820,8 +824,8 @@ export function sigmoid(a: usize, z: usize, n: i32): void {
  * Appends rows r0 .. r0+m of bytes (`pixels` bytes each) to the sparse rows of `rows` rows, as x =
  * byte / 255; returns 1 (and stops) when the entries would pass `end`, else 0.
  */
-export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize): i32 {
-  return imageRows(lists, bytes, r0, m, pixels, rows, end, false);
+export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize, unit: i32): i32 {
+  return imageRows(lists, bytes, r0, m, pixels, rows, end, false, unit);
 }
 
 /**
@@ -829,12 +833,12 @@ export function sparseRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: 
  * list's entry), which sparseTake expands into lists.
  */
 export function sparseStoreRows(store: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize): i32 {
-  return imageRows(store, bytes, r0, m, pixels, rows, end, true);
+  return imageRows(store, bytes, r0, m, pixels, rows, end, true, 1);
 }
 
 // sparseRows and sparseStoreRows: entries of (k, x) or of k | byte << 16.
 // @ts-ignore: decorator
-@inline function imageRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize, compact: bool): i32 {
+@inline function imageRows(lists: usize, bytes: usize, r0: i32, m: i32, pixels: i32, rows: i32, end: usize, compact: bool, unit: i32): i32 {
   const shift: usize = compact ? 2 : 3;
   // A block of 16 pixels writes 16 entries whatever its ink.
   const last = end - (16 << shift);
@@ -857,14 +861,14 @@ export function sparseStoreRows(store: usize, bytes: usize, r0: i32, m: i32, pix
       for (let t = 0; t < 16; t++) {
         const k = c + t;
         const v = load<u8>(src + (k as usize)) as usize;
-        imageEntry(p, k, v, compact);
+        imageEntry(p, k, v, compact, unit);
         p += (i32(v != 0) as usize) << shift;
       }
     }
     for (; c < pixels; c++) {
       const v = load<u8>(src + (c as usize)) as usize;
       if (p > last) return 1;
-      imageEntry(p, c, v, compact);
+      imageEntry(p, c, v, compact, unit);
       p += (i32(v != 0) as usize) << shift;
     }
     store<i32>(lists + (((r0 + r + 2) << 2) as usize), ((p - entries) >> shift) as i32);
@@ -873,11 +877,11 @@ export function sparseStoreRows(store: usize, bytes: usize, r0: i32, m: i32, pix
 }
 
 // @ts-ignore: decorator
-@inline function imageEntry(p: usize, k: i32, v: usize, compact: bool): void {
+@inline function imageEntry(p: usize, k: i32, v: usize, compact: bool, unit: i32): void {
   if (compact) {
     store<i32>(p, k | ((v as i32) << 16));
   } else {
-    store<i32>(p, k);
+    store<i32>(p, k * unit);
     store<f32>(p, load<f32>(UNIT + (v << 2)), 4);
   }
 }
@@ -891,13 +895,14 @@ const TAKE_ROWS: i32 = 32;
  * read them in order, not scattered over a store of 30 MB; returns 1 (and stops) when they would
  * pass `end`, else 0.
  */
-export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, end: usize): i32 {
+export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, end: usize, unit: i32): i32 {
   const src = entriesOf(from);
   const entries = lists + (((rows + 2) << 2) as usize);
   if (entries > end) return 1;
   store<i32>(lists, rows);
   store<i32>(lists, 0, 4);
   const low = i32x4.splat(0xffff);
+  const units = i32x4.splat(unit);
   const k255 = f32x4.splat(255);
   let p = entries;
   for (let r0 = 0; r0 < rows; r0 += TAKE_ROWS) {
@@ -911,7 +916,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
       // Four entries at a time: x = byte / 255 by the same float division as the table's.
       for (; s + 16 <= e; s += 16) {
         const c = v128.load(s);
-        const k = v128.and(c, low);
+        const k = i32x4.mul(v128.and(c, low), units);
         const x = f32x4.div(f32x4.convert_i32x4_u(i32x4.shr_u(c, 16)), k255);
         v128.store(p, v128.shuffle<i32>(k, x, 0, 4, 1, 5));
         v128.store(p, v128.shuffle<i32>(k, x, 2, 6, 3, 7), 16);
@@ -919,7 +924,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
       }
       for (; s < e; s += 4) {
         const c = load<u32>(s);
-        store<i32>(p, c & 0xffff);
+        store<i32>(p, ((c & 0xffff) as i32) * unit);
         store<f32>(p, load<f32>(UNIT + ((c >> 16) << 2)), 4);
         p += 8;
       }
@@ -931,15 +936,24 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 
 // The sparse kernels keep the input layer's weights transposed, wT = wᵀ, in panels: the units'
 // vectors of 4 go in blocks of at most 6 (as even as possible: 25 vectors are 5 of 5), then a
-// partial last vector has a panel of its own; a panel of W vectors starting at vector q holds its
-// nIn rows of W vectors one after another, at wT + 16 · q · nIn bytes. One block's weights to every
+// partial last vector has a panel of its own; panel t holds its nIn rows one after another, at
+// wT + t · nIn · S bytes, each row S bytes, the widest block's (rowBytes): a narrower block's rows
+// end in padding, so pixel k's row starts at k · S in every panel. One block's weights to every
 // pixel then lie together: at 784-800-10, 75 KB on 19 pages, where rows of all 800 units spread
 // them over 2.5 MB, a pixel's every 3.2 KB (some 600 pages, far past the first-level TLB). The
 // forward took 0.83–0.92× the time with the same sums (docs/speed.md). src/engine/kernels.ts's
 // sparsePanels is the same layout for the reference kernels.
 // @ts-ignore: decorator
-@inline function panelAt(wT: usize, q: i32, nIn: i32): usize {
-  return wT + (((q * nIn) << 4) as usize);
+@inline function panelAt(wT: usize, t: i32, nIn: i32, S: usize): usize {
+  return wT + ((t * nIn) as usize) * S;
+}
+
+// The bytes of one pixel's row in every panel of a layer of nOut units: its widest block's
+// (panelWidth(nOut, 0, 0)) 16 bytes a vector; the narrower blocks' rows are padded to it, so an
+// entry of the sparse rows can hold its pixel's row as a byte offset, k · S, the same in every panel.
+// @ts-ignore: decorator
+@inline function rowBytes(nOut: i32): usize {
+  return (panelWidth(nOut, 0, 0) << 4) as usize;
 }
 
 // Block t's width in vectors, when q vectors come before it: blocks of whole vectors as even as
@@ -954,9 +968,8 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 // z[i, 4q .. 4q+4W) = Σ_k x[i, k] wT[k, 4q .. 4q+4W) + b[4q .. 4q+4W) for every row i, W = 2 .. 6 vectors
 // (written out once per W: AssemblyScript has no unrolling).
 // @ts-ignore: decorator
-@inline function sparseForward6(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+@inline function sparseForward6(z: usize, lists: usize, entries: usize, w: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -968,7 +981,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * 96) as usize);
+      const wk = w + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -989,9 +1002,8 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward5(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+@inline function sparseForward5(z: usize, lists: usize, entries: usize, w: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -1002,7 +1014,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * 80) as usize);
+      const wk = w + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -1021,9 +1033,8 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward4(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+@inline function sparseForward4(z: usize, lists: usize, entries: usize, w: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -1033,7 +1044,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * 64) as usize);
+      const wk = w + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -1050,9 +1061,8 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward3(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+@inline function sparseForward3(z: usize, lists: usize, entries: usize, w: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -1061,7 +1071,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * 48) as usize);
+      const wk = w + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -1076,9 +1086,8 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 }
 
 // @ts-ignore: decorator
-@inline function sparseForward2(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+@inline function sparseForward2(z: usize, lists: usize, entries: usize, w: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = panelAt(wT, q, nIn);
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -1086,7 +1095,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      const wk = w + ((entryIndex(e) * 32) as usize);
+      const wk = w + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(wk), v, a0);
       a1 = madd(v128.load(wk, 16), v, a1);
@@ -1100,9 +1109,8 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 
 // The same for 4 units 4q .. 4q+4, of which the first `lanes` (1..4) exist.
 // @ts-ignore: decorator
-@inline function sparseForward1(z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+@inline function sparseForward1(z: usize, lists: usize, entries: usize, w: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
   const col = (q << 4) as usize;
-  const w = panelAt(wT, q, nIn);
   const lanes = min(4, nOut - (q << 2));
   for (let i = r0; i < r1; i++) {
     let a0 = f32x4.splat(0);
@@ -1110,7 +1118,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       const e = load<i64>(p);
-      a0 = madd(v128.load(w + ((entryIndex(e) * 16) as usize)), entryX(e), a0);
+      a0 = madd(v128.load(w + (entryIndex(e) as usize)), entryX(e), a0);
     }
     const zi = z + ((i * nOut) << 2) as usize + col;
     const bq = b + col;
@@ -1127,6 +1135,7 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 // One block of w vectors of the sparse forward.
 // @ts-ignore: decorator
 @inline function forwardBlock(w: i32, z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+  // (wT: this block's panel.)
   if (w == 6) sparseForward6(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
   else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
   else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
@@ -1141,6 +1150,7 @@ const FORWARD_ROWS: i32 = 128;
 /** z = x · w + b for the sparse rows x, with wT = wᵀ in panels (toPanels). */
 export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows: i32, nIn: i32, nOut: i32): void {
   const entries = entriesOf(lists);
+  const S = rowBytes(nOut);
   // One pass a panel (a partial last vector's stores its lanes one by one); all of them over
   // FORWARD_ROWS rows before the next rows, so those rows' entries stay in L2 across the passes (a
   // mini-batch of 1,000 has 1.2 MB of them).
@@ -1148,7 +1158,7 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
     const r1 = min(rows, r0 + FORWARD_ROWS);
     let q = 0;
     for (let t = 0, w = panelWidth(nOut, 0, 0); w > 0; w = panelWidth(nOut, q, ++t)) {
-      forwardBlock(w, z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
+      forwardBlock(w, z, lists, entries, panelAt(wT, t, nIn, S), b, q, r0, r1, nIn, nOut);
       q += w;
     }
   }
@@ -1173,15 +1183,16 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 // wT[k, 4q .. 4q+4W) = decay · wT − shrink · sgn(wT) + Σ_i x[i, k] · dzs[i, 4q .. 4q+4W) for every
 // pixel k, the rows i in order, in registers: one load and store of wT per pixel and mini-batch.
 // @ts-ignore: decorator
-@inline function sparseStep6(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
-  const w = panelAt(wT, q, nIn);
-  const entries = CSC + (((nIn + 1) << 2) as usize);
+@inline function sparseStep6(w: usize, S: usize, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const entries = CSC + ((nIn + 1) as usize) * (S >> 2);
   const keep = decay == 1 && shrink == 0;
+  const slot = S >> 2;
+  const last = CSC + (nIn as usize) * slot;
   let begin = entries;
-  for (let k = 0; k < nIn; k++) {
-    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+  // Pixel by pixel: its entries' end in CSC (slots of S / 4 bytes) and its row in the panel (S bytes).
+  for (let c = CSC, wk = w; c < last; c += slot, wk += S) {
+    const end = entries + ((load<i32>(c) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = w + ((k * 96) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
@@ -1190,7 +1201,7 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
     let a5 = decayShrink4(v128.load(wk, 80), decay, shrink);
     for (let p = begin; p < end; p += 8) {
       const e = load<i64>(p);
-      const d = panel + ((entryIndex(e) * 6) as usize);
+      const d = panel + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -1210,15 +1221,16 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep5(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
-  const w = panelAt(wT, q, nIn);
-  const entries = CSC + (((nIn + 1) << 2) as usize);
+@inline function sparseStep5(w: usize, S: usize, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const entries = CSC + ((nIn + 1) as usize) * (S >> 2);
   const keep = decay == 1 && shrink == 0;
+  const slot = S >> 2;
+  const last = CSC + (nIn as usize) * slot;
   let begin = entries;
-  for (let k = 0; k < nIn; k++) {
-    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+  // Pixel by pixel: its entries' end in CSC (slots of S / 4 bytes) and its row in the panel (S bytes).
+  for (let c = CSC, wk = w; c < last; c += slot, wk += S) {
+    const end = entries + ((load<i32>(c) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = w + ((k * 80) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
@@ -1226,7 +1238,7 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
     let a4 = decayShrink4(v128.load(wk, 64), decay, shrink);
     for (let p = begin; p < end; p += 8) {
       const e = load<i64>(p);
-      const d = panel + ((entryIndex(e) * 5) as usize);
+      const d = panel + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -1244,22 +1256,23 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep4(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
-  const w = panelAt(wT, q, nIn);
-  const entries = CSC + (((nIn + 1) << 2) as usize);
+@inline function sparseStep4(w: usize, S: usize, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const entries = CSC + ((nIn + 1) as usize) * (S >> 2);
   const keep = decay == 1 && shrink == 0;
+  const slot = S >> 2;
+  const last = CSC + (nIn as usize) * slot;
   let begin = entries;
-  for (let k = 0; k < nIn; k++) {
-    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+  // Pixel by pixel: its entries' end in CSC (slots of S / 4 bytes) and its row in the panel (S bytes).
+  for (let c = CSC, wk = w; c < last; c += slot, wk += S) {
+    const end = entries + ((load<i32>(c) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = w + ((k * 64) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
     let a3 = decayShrink4(v128.load(wk, 48), decay, shrink);
     for (let p = begin; p < end; p += 8) {
       const e = load<i64>(p);
-      const d = panel + ((entryIndex(e) * 4) as usize);
+      const d = panel + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -1275,21 +1288,22 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep3(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
-  const w = panelAt(wT, q, nIn);
-  const entries = CSC + (((nIn + 1) << 2) as usize);
+@inline function sparseStep3(w: usize, S: usize, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const entries = CSC + ((nIn + 1) as usize) * (S >> 2);
   const keep = decay == 1 && shrink == 0;
+  const slot = S >> 2;
+  const last = CSC + (nIn as usize) * slot;
   let begin = entries;
-  for (let k = 0; k < nIn; k++) {
-    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+  // Pixel by pixel: its entries' end in CSC (slots of S / 4 bytes) and its row in the panel (S bytes).
+  for (let c = CSC, wk = w; c < last; c += slot, wk += S) {
+    const end = entries + ((load<i32>(c) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = w + ((k * 48) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     let a2 = decayShrink4(v128.load(wk, 32), decay, shrink);
     for (let p = begin; p < end; p += 8) {
       const e = load<i64>(p);
-      const d = panel + ((entryIndex(e) * 3) as usize);
+      const d = panel + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -1303,20 +1317,21 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep2(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
-  const w = panelAt(wT, q, nIn);
-  const entries = CSC + (((nIn + 1) << 2) as usize);
+@inline function sparseStep2(w: usize, S: usize, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const entries = CSC + ((nIn + 1) as usize) * (S >> 2);
   const keep = decay == 1 && shrink == 0;
+  const slot = S >> 2;
+  const last = CSC + (nIn as usize) * slot;
   let begin = entries;
-  for (let k = 0; k < nIn; k++) {
-    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+  // Pixel by pixel: its entries' end in CSC (slots of S / 4 bytes) and its row in the panel (S bytes).
+  for (let c = CSC, wk = w; c < last; c += slot, wk += S) {
+    const end = entries + ((load<i32>(c) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = w + ((k * 32) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     let a1 = decayShrink4(v128.load(wk, 16), decay, shrink);
     for (let p = begin; p < end; p += 8) {
       const e = load<i64>(p);
-      const d = panel + ((entryIndex(e) * 2) as usize);
+      const d = panel + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
       a1 = madd(v128.load(d, 16), v, a1);
@@ -1328,19 +1343,20 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // @ts-ignore: decorator
-@inline function sparseStep1(wT: usize, q: i32, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
-  const w = panelAt(wT, q, nIn);
-  const entries = CSC + (((nIn + 1) << 2) as usize);
+@inline function sparseStep1(w: usize, S: usize, nIn: i32, decay: f32, shrink: f32, panel: usize): void {
+  const entries = CSC + ((nIn + 1) as usize) * (S >> 2);
   const keep = decay == 1 && shrink == 0;
+  const slot = S >> 2;
+  const last = CSC + (nIn as usize) * slot;
   let begin = entries;
-  for (let k = 0; k < nIn; k++) {
-    const end = entries + ((load<i32>(CSC + ((k << 2) as usize)) << 3) as usize);
+  // Pixel by pixel: its entries' end in CSC (slots of S / 4 bytes) and its row in the panel (S bytes).
+  for (let c = CSC, wk = w; c < last; c += slot, wk += S) {
+    const end = entries + ((load<i32>(c) << 3) as usize);
     if (keep && begin == end) continue;
-    const wk = w + ((k * 16) as usize);
     let a0 = decayShrink4(v128.load(wk), decay, shrink);
     for (let p = begin; p < end; p += 8) {
       const e = load<i64>(p);
-      const d = panel + ((entryIndex(e) * 1) as usize);
+      const d = panel + (entryIndex(e) as usize);
       const v = entryX(e);
       a0 = madd(v128.load(d), v, a0);
     }
@@ -1350,30 +1366,36 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
 }
 
 // Rows r0 .. r1 of the sparse rows by pixel into CSC (the rows in order within each pixel), each
-// entry naming its row as (i − r0) · 16, the row's place in a panel of one-vector rows.
+// entry naming its row as (i − r0) · S, the row's place in a panel of rows of S bytes. CSC keeps
+// pixel k's count and start in the int at k · S / 4 bytes: an entry's byte offset k · S, shifted,
+// without dividing by S.
 // @ts-ignore: decorator
-@inline function gatherRows(lists: usize, entries: usize, r0: i32, r1: i32, nIn: i32): void {
-  memory.fill(CSC, 0, ((nIn + 1) << 2) as usize);
+@inline function gatherRows(lists: usize, entries: usize, r0: i32, r1: i32, nIn: i32, S: usize): void {
+  const slot = S >> 2;
+  memory.fill(CSC, 0, ((nIn + 1) as usize) * slot);
   // Counts per pixel (at k+1), then running sums: CSC[k] = where pixel k's entries start.
   for (let i = r0; i < r1; i++) {
     const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
-      const c = CSC + (((load<i32>(p) + 1) << 2) as usize);
+      const c = CSC + ((load<i32>(p) >>> 2) as usize) + slot;
       store<i32>(c, load<i32>(c) + 1);
     }
   }
-  for (let k = 1; k <= nIn; k++) store<i32>(CSC + ((k << 2) as usize), load<i32>(CSC + ((k << 2) as usize)) + load<i32>(CSC + (((k - 1) << 2) as usize)));
+  for (let k = 1; k <= nIn; k++) {
+    const c = CSC + (k as usize) * slot;
+    store<i32>(c, load<i32>(c) + load<i32>(c - slot));
+  }
   // Filling moves each start to its pixel's end: CSC[k] = where pixel k's entries end.
-  const out = CSC + (((nIn + 1) << 2) as usize);
+  const out = CSC + ((nIn + 1) as usize) * slot;
   for (let i = r0; i < r1; i++) {
-    const dzRow = ((i - r0) << 4) as i64;
+    const dzRow = (((i - r0) as usize) * S) as i64;
     const at = rowStart(lists, i);
     const end = entries + ((load<i32>(at, 4) << 3) as usize);
     for (let p = entries + ((load<i32>(at) << 3) as usize); p < end; p += 8) {
       // The entry with its pixel replaced by its row's place: one load and one store.
       const e = load<i64>(p);
-      const c = CSC + ((entryIndex(e) << 2) as usize);
+      const c = CSC + ((entryIndex(e) >>> 2) as usize);
       const at = load<i32>(c);
       store<i32>(c, at + 1);
       store<i64>(out + ((at << 3) as usize), (e & 0xffffffff00000000) | dzRow);
@@ -1381,16 +1403,16 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
   }
 }
 
-// alpha · dz[r0 .. r1, 4q .. 4q + 4w) into a panel: row i's w vectors at panel + (i − r0) · 16w,
-// the units past nOut 0. One pass's rows lie together (up to 48 KB, mostly in L1), where rows of
+// alpha · dz[r0 .. r1, 4q .. 4q + 4w) into a panel: row i's w vectors at panel + (i − r0) · S (the
+// panels' row, so gatherRows' entries name a row by its byte offset), the units past nOut 0. One pass's rows lie together (up to 48 KB, mostly in L1), where rows of
 // the whole stride would lie a stride apart, on as many pages as rows.
 // @ts-ignore: decorator
-@inline function fillPanel(panel: usize, dz: usize, alpha: f32, r0: i32, r1: i32, q: i32, w: i32, nOut: i32): void {
+@inline function fillPanel(panel: usize, dz: usize, alpha: f32, r0: i32, r1: i32, q: i32, w: i32, nOut: i32, S: usize): void {
   const av = f32x4.splat(alpha);
   const whole = min(w, (nOut >> 2) - q);
   for (let i = r0; i < r1; i++) {
     const src = dz + (((i * nOut) << 2) as usize) + ((q << 4) as usize);
-    const dst = panel + (((i - r0) * w) << 4) as usize;
+    const dst = panel + ((i - r0) as usize) * S;
     let v = 0;
     for (; v < whole; v++) v128.store(dst + ((v << 4) as usize), f32x4.mul(av, v128.load(src + ((v << 4) as usize))));
     for (; v < w; v++) {
@@ -1409,7 +1431,8 @@ export function sparseForwardT(z: usize, lists: usize, wT: usize, b: usize, rows
  */
 export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay: f32, shrink: f32, alpha: f32, rows: i32, nIn: i32, nOut: i32): void {
   const entries = entriesOf(lists);
-  const pairs = (CSC_INTS - nIn - 1) >> 1;
+  const S = rowBytes(nOut);
+  const pairs = (CSC_INTS - (nIn + 1) * ((S >> 4) as i32)) >> 1;
   biasAdd(gb, dz, alpha, rows, nOut);
   let r0 = 0;
   while (r0 < rows) {
@@ -1423,7 +1446,7 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay
       if (taken + more > pairs) break;
       taken += more;
     }
-    gatherRows(lists, entries, r0, r1, nIn);
+    gatherRows(lists, entries, r0, r1, nIn, S);
     // The decay and shrink go with the first rows only.
     const d: f32 = r0 == 0 ? decay : 1;
     const s: f32 = r0 == 0 ? shrink : 0;
@@ -1433,13 +1456,14 @@ export function sparseStepT(wT: usize, gb: usize, dz: usize, lists: usize, decay
     for (let t = 0, w = panelWidth(nOut, 0, 0); w > 0; w = panelWidth(nOut, q, ++t)) {
       // Each pass fills the one panel of scratch just before it reads it.
       const panel = DZS;
-      fillPanel(panel, dz, alpha, r0, r1, q, w, nOut);
-      if (w == 6) sparseStep6(wT, q, nIn, d, s, panel);
-      else if (w == 5) sparseStep5(wT, q, nIn, d, s, panel);
-      else if (w == 4) sparseStep4(wT, q, nIn, d, s, panel);
-      else if (w == 3) sparseStep3(wT, q, nIn, d, s, panel);
-      else if (w == 2) sparseStep2(wT, q, nIn, d, s, panel);
-      else sparseStep1(wT, q, nIn, d, s, panel);
+      fillPanel(panel, dz, alpha, r0, r1, q, w, nOut, S);
+      const pw = panelAt(wT, t, nIn, S);
+      if (w == 6) sparseStep6(pw, S, nIn, d, s, panel);
+      else if (w == 5) sparseStep5(pw, S, nIn, d, s, panel);
+      else if (w == 4) sparseStep4(pw, S, nIn, d, s, panel);
+      else if (w == 3) sparseStep3(pw, S, nIn, d, s, panel);
+      else if (w == 2) sparseStep2(pw, S, nIn, d, s, panel);
+      else sparseStep1(pw, S, nIn, d, s, panel);
       q += w;
     }
     r0 = r1;
@@ -1460,10 +1484,11 @@ export function fromPanels(w: usize, wT: usize, nIn: i32, nOut: i32): void {
 // each of the panel's rows (the panel, at most 24 units × nIn, stays in L2).
 // @ts-ignore: decorator
 @inline function panelCopy(wT: usize, w: usize, nIn: i32, nOut: i32, toT: bool): void {
+  const S = rowBytes(nOut);
   let q = 0;
   for (let t = 0, width = panelWidth(nOut, 0, 0); width > 0; width = panelWidth(nOut, q, ++t)) {
-    const p = panelAt(wT, q, nIn);
-    const step = (width << 4) as usize;
+    const p = panelAt(wT, t, nIn, S);
+    const step = S;
     for (let u = q << 2; u < (q + width) << 2; u++) {
       let d = p + (((u - (q << 2)) << 2) as usize);
       if (u >= nOut) {

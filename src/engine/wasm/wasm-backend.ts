@@ -3,7 +3,7 @@
 // (kernels.generated.ts, made by scripts/build-wasm.mjs) so it works in node, worker_threads,
 // Electron and a browser with no file access.
 import type { Backend, Kernels, Workspace } from '../kernels';
-import { STORE_PIXELS, sparseListFloats, sparseStoreFloats, sparseStride } from '../kernels';
+import { STORE_PIXELS, sparseListFloats, sparseRowBytes, sparseStoreFloats, sparseStride } from '../kernels';
 
 /**
  * The kernels' bytes, embedded by scripts/build-wasm.mjs (npm install runs it as `prepare`). In a
@@ -29,9 +29,10 @@ interface WasmExports {
   bytesToUnit(x: number, bytes: number, n: number): void;
   sigmoid(a: number, z: number, n: number): void;
   initUnitTable(): void;
-  sparseRows(lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number): number;
-  sparseStoreRows(store: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number): number;
-  sparseTake(lists: number, store: number, rowsOf: number, rows: number, end: number): number;
+  sparseRows(lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number, unit: number): number;
+  /** (unit: unused; the store's entries are k | byte << 16.) */
+  sparseStoreRows(store: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number, unit: number): number;
+  sparseTake(lists: number, store: number, rowsOf: number, rows: number, end: number, unit: number): number;
   sparseForwardT(z: number, lists: number, wT: number, b: number, rows: number, nIn: number, nOut: number): void;
   sparseStepT(wT: number, gb: number, dz: number, lists: number, decay: number, shrink: number, alpha: number, rows: number, nIn: number, nOut: number): void;
   toPanels(wT: number, w: number, nIn: number, nOut: number): void;
@@ -54,6 +55,8 @@ interface WasmApi {
 const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
+/** Ints of the sparse step's scratch: CSC_INTS in kernels.as. */
+const STEP_SCRATCH_INTS = 262144;
 /** Bytes staged per call when converting image bytes to floats. */
 const STAGE_BYTES = 64 * 1024;
 
@@ -208,7 +211,7 @@ export function createWasmWorkspace(nFloats: number): Workspace {
 
   /** Rows order[start + r] of images through the staging bytes into sparse rows, by sparseRows or sparseStoreRows. */
   function imageRows(
-    build: (lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number) => number,
+    build: (lists: number, bytes: number, r0: number, m: number, pixels: number, rows: number, end: number, unit: number) => number,
     lists: Float32Array,
     what: string,
     floats: number,
@@ -217,6 +220,7 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     start: number,
     rows: number,
     pixels: number,
+    unit: number,
   ): void {
     const lo = checkView(lists, buffer, floats, what);
     if (pixels > STAGE_BYTES) throw new Error(`wasm kernel: images of ${pixels} pixels are too large`);
@@ -224,7 +228,7 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     for (let r0 = 0; r0 < rows; r0 += perStage) {
       const m = Math.min(perStage, rows - r0);
       stageRows(images, order, start + r0, m, pixels);
-      if (build(lo, stageBase, r0, m, pixels, rows, lo + lists.length * 4) !== 0) {
+      if (build(lo, stageBase, r0, m, pixels, rows, lo + lists.length * 4, unit) !== 0) {
         throw new Error(`wasm kernel: ${what} of ${lists.length} floats are too short for these ${rows} images`);
       }
     }
@@ -304,17 +308,17 @@ export function createWasmWorkspace(nFloats: number): Workspace {
         ex.bytesToUnit(xo + r0 * pixels * 4, stageBase, m * pixels);
       }
     },
-    sparseImages(lists, images, order, start, rows, pixels) {
-      imageRows(ex.sparseRows, lists, 'lists', sparseListFloats(rows, 0), images, order, start, rows, pixels);
+    sparseImages(lists, images, order, start, rows, pixels, nOut) {
+      imageRows(ex.sparseRows, lists, 'lists', sparseListFloats(rows, 0), images, order, start, rows, pixels, sparseRowBytes(nOut));
     },
     sparseStore(store, images, rows, pixels) {
       if (pixels > STORE_PIXELS) throw new Error(`wasm kernel: a store's images have at most ${STORE_PIXELS} pixels, got ${pixels}`);
-      imageRows(ex.sparseStoreRows, store, 'store', sparseStoreFloats(rows, 0), images, null, 0, rows, pixels);
+      imageRows(ex.sparseStoreRows, store, 'store', sparseStoreFloats(rows, 0), images, null, 0, rows, pixels, 1);
     },
-    sparseTake(lists, store, rowsOf, rows) {
+    sparseTake(lists, store, rowsOf, rows, nOut) {
       const lo = checkView(lists, buffer, sparseListFloats(rows, 0), 'lists');
       const so = checkStore(store, rowsOf, rows);
-      if (ex.sparseTake(lo, so, rowsOf.byteOffset, rows, lo + lists.length * 4) !== 0) {
+      if (ex.sparseTake(lo, so, rowsOf.byteOffset, rows, lo + lists.length * 4, sparseRowBytes(nOut)) !== 0) {
         throw new Error(`wasm kernel: lists of ${lists.length} floats are too short for these ${rows} rows`);
       }
     },
@@ -332,6 +336,12 @@ export function createWasmWorkspace(nFloats: number): Workspace {
     },
     sparseStepT(wT, gb, dz, lists, decay, shrink, alpha, rows, nIn, nOut, stride) {
       checkStride(nOut, stride);
+      // The step's scratch (CSC_INTS in kernels.as) holds a start per pixel in slots of the panels'
+      // row (sparseRowBytes(nOut) / 16 ints each), then at least one row's entries (two ints each).
+      if ((nIn + 1) * (sparseRowBytes(nOut) / 16) + 2 * nIn > STEP_SCRATCH_INTS)
+        throw new Error(
+          `wasm kernel: the sparse step takes at most ${Math.floor((STEP_SCRATCH_INTS - sparseRowBytes(nOut) / 16) / (sparseRowBytes(nOut) / 16 + 2))} pixels for ${nOut} units, got ${nIn}`,
+        );
       ex.sparseStepT(
         checkView(wT, buffer, nIn * stride, 'wT'),
         checkView(gb, buffer, nOut, 'gb'),
