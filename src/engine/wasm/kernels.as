@@ -1134,14 +1134,13 @@ export function sparseTake(lists: usize, from: usize, rowsOf: usize, rows: i32, 
 
 // One block of w vectors of the sparse forward.
 // @ts-ignore: decorator
-@inline function forwardBlock(w: i32, z: usize, lists: usize, entries: usize, wT: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
-  // (wT: this block's panel.)
-  if (w == 6) sparseForward6(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
-  else if (w == 5) sparseForward5(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
-  else if (w == 4) sparseForward4(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
-  else if (w == 3) sparseForward3(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
-  else if (w == 2) sparseForward2(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
-  else sparseForward1(z, lists, entries, wT, b, q, r0, r1, nIn, nOut);
+@inline function forwardBlock(w: i32, z: usize, lists: usize, entries: usize, panel: usize, b: usize, q: i32, r0: i32, r1: i32, nIn: i32, nOut: i32): void {
+  if (w == 6) sparseForward6(z, lists, entries, panel, b, q, r0, r1, nIn, nOut);
+  else if (w == 5) sparseForward5(z, lists, entries, panel, b, q, r0, r1, nIn, nOut);
+  else if (w == 4) sparseForward4(z, lists, entries, panel, b, q, r0, r1, nIn, nOut);
+  else if (w == 3) sparseForward3(z, lists, entries, panel, b, q, r0, r1, nIn, nOut);
+  else if (w == 2) sparseForward2(z, lists, entries, panel, b, q, r0, r1, nIn, nOut);
+  else sparseForward1(z, lists, entries, panel, b, q, r0, r1, nIn, nOut);
 }
 
 /** Rows the sparse forward takes through all its blocks before the next rows. */
