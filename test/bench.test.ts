@@ -27,18 +27,24 @@ test('bench --quick reports speed, evaluation, prediction and memory figures for
   const table = formatTable(r);
   assert.match(table, /784-30-10 +10 /);
   assert.match(table, /prediction, one 28x28 through 784-100-10: \d/);
-  // The larger mini-batch against the smaller, in turns, past each trainer's first epoch.
+  // The larger mini-batch against the smaller, in turns: past each trainer's first epoch, and new
+  // trainers' first epochs (the table's measure).
   assert.deepEqual(
-    r.batches.map((f) => `${f.sizes}/${f.smaller}/${f.larger}/${f.ratios.length}`),
-    ['784-30-10/10/100/3'],
+    r.batches.map((f) => `${f.sizes}/${f.smaller}/${f.larger}/${f.ratios.length}/${f.firstRatios.length}`),
+    ['784-30-10/10/100/3/3'],
   );
   for (const f of r.batches) {
     assert.ok(f.smallerSeconds > 0 && f.largerSeconds > 0 && Number.isFinite(f.largerSeconds));
-    for (const x of f.ratios) assert.ok(x > 0 && Number.isFinite(x));
+    assert.ok(f.firstSmallerSeconds > 0 && f.firstLargerSeconds > 0 && Number.isFinite(f.firstLargerSeconds));
+    for (const x of [...f.ratios, ...f.firstRatios]) assert.ok(x > 0 && Number.isFinite(x));
   }
   assert.match(
     table,
     /mini-batches of 10 and 100 in turns, 784-30-10, a run's later epochs: [\d.]+ s and [\d.]+ s \(best of 3\); 100 against 10, round by round: ([\d.]+x, ){2}[\d.]+x \(goal ≤ 1\)/,
+  );
+  assert.match(
+    table,
+    /mini-batches of 10 and 100 in turns, 784-30-10, new trainers' first epochs: [\d.]+ s and [\d.]+ s \(best of 3\); 100 against 10, round by round: ([\d.]+x, ){2}[\d.]+x \(goal ≤ 1\)/,
   );
   assert.ok(JSON.parse(JSON.stringify(r)).configs.length === 2);
   // Each yardstick's BLAS is named, and the reference BLAS is called out.
