@@ -136,6 +136,55 @@ for (const [B, nIn, nOut] of shapes) {
   });
 }
 
+test('wasm matrix kernels: rows whose first pair has no zero chunk go as dense, with the same bits, and the next call lists its zero chunks again', () => {
+  // 8 rows of 40 inputs (10 chunks): two dense rows and six with zero chunks (each pair of those
+  // with ink in chunks the others lack), through 10 outputs, as the output layer of 40 → 10.
+  const [B, nIn, nOut] = [8, 40, 10];
+  const ws = getBackend('wasm').createWorkspace(floatsFor(B, nIn, nOut));
+  const k = ws.kernels;
+  const rng = new Rng(7);
+  const { v, ref } = setup(ws, B, nIn, nOut, rng, false);
+  const rows: Float32Array[] = [];
+  for (let i = 0; i < B; i++) {
+    const row = new Float32Array(nIn);
+    // Rows 0 and 1 dense; row i ≥ 2 inked in chunks i − 2 and i + 1 only (of 10).
+    for (let c = 0; c < nIn; c++) row[c] = i < 2 || c >> 2 === i - 2 || c >> 2 === i + 1 ? rng.gaussian() : 0;
+    rows.push(row);
+  }
+  const forward = (order: number[]): Float32Array => {
+    order.forEach((r, i) => v.x.set(rows[r], i * nIn));
+    k.linearForward(v.z, v.x, v.w, v.b, B, nIn, nOut);
+    const z = new Float32Array(B * nOut);
+    order.forEach((r, i) => z.set(v.z.subarray(i * nOut, (i + 1) * nOut), r * nOut));
+    return z;
+  };
+  // Dense pair first: every pair goes through every chunk.
+  const dense = forward([0, 1, 2, 3, 4, 5, 6, 7]);
+  // The same rows with a sparse pair first: each pair's own list, right after the dense call.
+  const listed = forward([2, 3, 0, 1, 4, 5, 6, 7]);
+  assert.deepEqual(Array.from(listed), Array.from(dense), 'a skipped chunk adds w · 0: the same bits either way');
+  rows.forEach((row, i) => ref.x.set(row, i * nIn));
+  referenceKernels.linearForward(ref.z, ref.x, ref.w, ref.b, B, nIn, nOut);
+  assertClose(dense, ref.z, 2e-6 * nIn, 'z');
+  // The weight update, the same two ways.
+  const update = (order: number[]): Float32Array => {
+    order.forEach((r, i) => v.x.set(rows[r], i * nIn));
+    order.forEach((r, i) => v.dz.set(ref.dz.subarray(r * nOut, (r + 1) * nOut), i * nOut));
+    v.gw.set(ref.gw);
+    v.gb.set(ref.gb);
+    k.linearWeightGradAdd(v.gw, v.gb, v.dz, v.x, 0.99, 0, -0.37, B, nIn, nOut);
+    return v.gw.slice();
+  };
+  const gwListed = update([2, 3, 4, 5, 6, 7, 0, 1]);
+  const gwDense = update([0, 1, 2, 3, 4, 5, 6, 7]);
+  const gwListedAgain = update([2, 3, 4, 5, 6, 7, 0, 1]);
+  assert.deepEqual(Array.from(gwListedAgain), Array.from(gwListed), 'a call after a dense one lists its chunks again');
+  const gwRef = ref.gw.slice();
+  referenceKernels.linearWeightGradAdd(gwRef, ref.gb.slice(), ref.dz, ref.x, 0.99, 0, -0.37, B, nIn, nOut);
+  assertClose(gwDense, gwRef, 2e-6 * B, 'gw (dense first)');
+  assertClose(gwListedAgain, gwRef, 2e-6 * B, 'gw (listed, after a dense call)');
+});
+
 test('wasm loadImages gives exactly bytes / 255, in permutation order or contiguously', () => {
   const pixels = 37;
   const count = 2000; // more than one 64 KiB staging pass
