@@ -601,12 +601,14 @@ export function formatTable(r: BenchResult): string {
     lines.push(
       `inside-the-network statistics, ${f.sizes}, one epoch: off ${fmt(f.offSeconds)} s, on ${fmt(f.onSeconds)} s; speed with them on: ${fmt(f.speedFraction * 100, 1)}% of off (goal ≥ 95%)`,
     );
-  const rounds = (xs: number[]): string => xs.map((x) => `${fmt(x, 2)}x`).join(', ');
-  for (const f of r.batches)
+  for (const f of r.batches) {
+    const line = (what: string, smaller: number, larger: number, ratios: number[]): string =>
+      `mini-batches of ${f.smaller} and ${f.larger} in turns, ${f.sizes}, ${what}: ${fmt(smaller)} s and ${fmt(larger)} s (best of ${ratios.length}); ${f.larger} against ${f.smaller}, round by round: ${ratios.map((x) => `${fmt(x, 2)}x`).join(', ')} (goal ≤ 1)`;
     lines.push(
-      `mini-batches of ${f.smaller} and ${f.larger} in turns, ${f.sizes}, a run's later epochs: ${fmt(f.smallerSeconds)} s and ${fmt(f.largerSeconds)} s (best of ${f.ratios.length}); ${f.larger} against ${f.smaller}, round by round: ${rounds(f.ratios)} (goal ≤ 1)`,
-      `mini-batches of ${f.smaller} and ${f.larger} in turns, ${f.sizes}, new trainers' first epochs: ${fmt(f.firstSmallerSeconds)} s and ${fmt(f.firstLargerSeconds)} s (best of ${f.firstRatios.length}); ${f.larger} against ${f.smaller}, round by round: ${rounds(f.firstRatios)} (goal ≤ 1)`,
+      line("a run's later epochs", f.smallerSeconds, f.largerSeconds, f.ratios),
+      line("new trainers' first epochs", f.firstSmallerSeconds, f.firstLargerSeconds, f.firstRatios),
     );
+  }
   return lines.join('\n');
 }
 
